@@ -1,0 +1,45 @@
+# lode: `make run` and `make test` are all a newcomer needs (see README.md).
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc)
+LISTEN ?= 0.0.0.0:3100
+DATA_DIR ?= ./data
+
+DEB_PACKAGES := build-essential cmake pkg-config python3 \
+	librocksdb-dev libzstd-dev libre2-dev libboost-dev libboost-system-dev \
+	libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsnappy-dev \
+	libyaml-cpp-dev libbenchmark-dev libgtest-dev zlib1g-dev
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps configure build run test bench clean format
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: deps $(BUILD_DIR)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/lode --listen $(LISTEN) --data-dir $(DATA_DIR)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j 1
+
+bench: build
+	bench/run.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -1,0 +1,86 @@
+// Engine: runs a LogQL query against a Reader, the single entry point used by
+// the HTTP API and by the LogQL semantics test runner.
+//
+// Log queries return streams (entries grouped by their final label set,
+// `limit` entries in total, ordered by `direction`, [start, end) bounds).
+// Metric queries return a matrix (range) or vector/scalar (instant), via the
+// evaluator (logql/evaluator.h) with samples extracted from storage here.
+// An Engine is thread-safe; Query() may run concurrently.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "logql/evaluator.h"
+#include "storage/reader.h"
+
+namespace lode::logql {
+
+struct EngineOptions {
+  size_t max_query_series = 500;
+  size_t max_points_per_series = 11000;
+  size_t max_entries_limit = 5000;  // max `limit` accepted for log queries
+  int scan_threads = 2;             // parallel stream scans
+};
+
+struct QueryRequest {
+  std::string tenant = "fake";
+  std::string query;
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  int64_t step_ns = 0;  // 0: Loki's default for range queries
+  int64_t interval_ns = 0;
+  uint32_t limit = 100;
+  Direction direction = Direction::kBackward;
+  bool instant = false;  // /query: evaluate at end_ns (== start_ns)
+};
+
+struct ResultEntry {
+  int64_t ts = 0;
+  std::string line;
+  Labels structured_metadata;  // for categorize-labels responses
+  Labels parsed;
+};
+
+struct StreamResult {
+  Labels labels;  // the full label set (stream + metadata + parsed)
+  Labels stream;  // the indexed stream labels only
+  std::vector<ResultEntry> entries;
+};
+
+struct QueryStats {
+  uint64_t bytes_processed = 0;
+  uint64_t lines_processed = 0;
+  uint64_t chunks_read = 0;
+  uint64_t blocks_skipped = 0;
+  uint64_t streams = 0;
+  double exec_seconds = 0;
+};
+
+struct QueryResult {
+  enum class Type { kStreams, kMatrix, kVector, kScalar };
+  Type type = Type::kStreams;
+  std::vector<StreamResult> streams;  // kStreams
+  EvalResult metric;                  // kMatrix / kVector / kScalar
+  QueryStats stats;
+};
+
+class Engine {
+ public:
+  Engine(Reader* reader, EngineOptions opts);
+
+  // Parses and runs the query. Errors are user-facing (Loki's text):
+  // kInvalidArgument for parse errors and invalid requests, kLimitExceeded
+  // for limits, kIOError for storage failures.
+  Status Query(const QueryRequest& req, QueryResult* out);
+
+  // Loki's default step for a range query: max(1s, floor((end-start)/250)).
+  static int64_t DefaultStep(int64_t start_ns, int64_t end_ns);
+
+ private:
+  Reader* reader_;
+  EngineOptions opts_;
+};
+
+}  // namespace lode::logql

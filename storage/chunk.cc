@@ -1,0 +1,286 @@
+#include "storage/chunk.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+
+#include "storage/coding.h"
+
+namespace lode {
+
+namespace {
+
+bool SameMetadata(const OwnedEntry& a, const OwnedEntry& b) {
+  if (a.md.size() != b.md.size()) return false;
+  for (size_t i = 0; i < a.md.size(); ++i)
+    if (a.md[i].name != b.md[i].name || a.md[i].value != b.md[i].value) return false;
+  return true;
+}
+
+struct BlockMeta {
+  int64_t min_ts, max_ts;
+  uint64_t n, raw_size, comp_size;
+};
+
+void EncodeBlock(const OwnedEntry* b, const OwnedEntry* e, int level, std::string* raw,
+                 std::string* out, BlockMeta* meta) {
+  raw->clear();
+  PutVarint(raw, ZigZag(b->ts));
+  for (const OwnedEntry* p = b + 1; p < e; ++p) PutVarint(raw, ZigZag(p->ts - (p - 1)->ts));
+  for (const OwnedEntry* p = b; p < e; ++p) PutVarint(raw, p->line.size());
+  for (const OwnedEntry* p = b; p < e; ++p) {
+    PutVarint(raw, p->md.size());
+    for (const auto& l : p->md) {
+      PutLengthPrefixed(raw, l.name);
+      PutLengthPrefixed(raw, l.value);
+    }
+  }
+  for (const OwnedEntry* p = b; p < e; ++p) raw->append(p->line.data(), p->line.size());
+  size_t bound = ZSTD_compressBound(raw->size());
+  size_t old = out->size();
+  out->resize(old + bound);
+  size_t n = ZSTD_compress(out->data() + old, bound, raw->data(), raw->size(), level);
+  out->resize(old + n);
+  meta->min_ts = b->ts;
+  meta->max_ts = (e - 1)->ts;
+  meta->n = static_cast<uint64_t>(e - b);
+  meta->raw_size = raw->size();
+  meta->comp_size = n;
+}
+
+Status Corrupt(const char* what) { return Status::IOError(std::string("corrupt chunk: ") + what); }
+
+struct ParsedHeader {
+  std::vector<BlockMeta> blocks;
+  const char* data = nullptr;  // start of block data
+};
+
+Status ParseHeader(std::string_view chunk, ParsedHeader* h) {
+  const char* p = chunk.data();
+  const char* end = p + chunk.size();
+  if (p == end || static_cast<uint8_t>(*p) != kChunkFormatV1) return Corrupt("version");
+  ++p;
+  uint64_t nb;
+  if (!GetVarint(&p, end, &nb)) return Corrupt("header");
+  h->blocks.resize(nb);
+  for (auto& m : h->blocks) {
+    uint64_t a, b;
+    if (!GetVarint(&p, end, &a) || !GetVarint(&p, end, &b) || !GetVarint(&p, end, &m.n) ||
+        !GetVarint(&p, end, &m.raw_size) || !GetVarint(&p, end, &m.comp_size))
+      return Corrupt("block meta");
+    m.min_ts = UnZigZag(a);
+    m.max_ts = UnZigZag(b);
+  }
+  h->data = p;
+  uint64_t total = 0;
+  for (auto& m : h->blocks) total += m.comp_size;
+  if (static_cast<uint64_t>(end - p) < total) return Corrupt("truncated");
+  return Status::OK();
+}
+
+// Decompresses a block and decodes its columns into batch (appending).
+Status DecodeBlock(const char* comp, const BlockMeta& m, std::string* raw, EntryBatch* batch) {
+  raw->resize(m.raw_size);
+  size_t n = ZSTD_decompress(raw->data(), raw->size(), comp, m.comp_size);
+  if (ZSTD_isError(n) || n != m.raw_size) return Corrupt("zstd");
+  const char* p = raw->data();
+  const char* end = p + raw->size();
+  size_t base = batch->ts.size();
+  batch->ts.resize(base + m.n);
+  batch->line.resize(base + m.n);
+  int64_t ts = 0;
+  for (uint64_t i = 0; i < m.n; ++i) {
+    uint64_t v;
+    if (!GetVarint(&p, end, &v)) return Corrupt("ts");
+    ts = i == 0 ? UnZigZag(v) : ts + UnZigZag(v);
+    batch->ts[base + i] = ts;
+  }
+  std::vector<uint64_t> lens(m.n);
+  for (uint64_t i = 0; i < m.n; ++i)
+    if (!GetVarint(&p, end, &lens[i])) return Corrupt("lengths");
+  if (batch->md_begin.empty()) batch->md_begin.push_back(0);
+  for (uint64_t i = 0; i < m.n; ++i) {
+    uint64_t k;
+    if (!GetVarint(&p, end, &k)) return Corrupt("metadata");
+    for (uint64_t j = 0; j < k; ++j) {
+      LabelView lv;
+      if (!GetLengthPrefixed(&p, end, &lv.name) || !GetLengthPrefixed(&p, end, &lv.value))
+        return Corrupt("metadata pair");
+      batch->md.push_back(lv);
+    }
+    batch->md_begin.push_back(static_cast<uint32_t>(batch->md.size()));
+  }
+  for (uint64_t i = 0; i < m.n; ++i) {
+    if (static_cast<uint64_t>(end - p) < lens[i]) return Corrupt("lines");
+    batch->line[base + i] = std::string_view(p, lens[i]);
+    p += lens[i];
+  }
+  return Status::OK();
+}
+
+// Keeps entries of batch in [start, end) and orders them by dir (in place).
+void Trim(EntryBatch* b, int64_t start, int64_t end, Direction dir) {
+  size_t n = b->size();
+  size_t lo = std::lower_bound(b->ts.begin(), b->ts.end(), start) - b->ts.begin();
+  size_t hi = std::lower_bound(b->ts.begin(), b->ts.end(), end) - b->ts.begin();
+  if (lo != 0 || hi != n) {
+    EntryBatch t;
+    t.ts.assign(b->ts.begin() + lo, b->ts.begin() + hi);
+    t.line.assign(b->line.begin() + lo, b->line.begin() + hi);
+    t.md_begin.push_back(0);
+    for (size_t i = lo; i < hi; ++i) {
+      for (uint32_t j = b->md_begin[i]; j < b->md_begin[i + 1]; ++j) t.md.push_back(b->md[j]);
+      t.md_begin.push_back(static_cast<uint32_t>(t.md.size()));
+    }
+    *b = std::move(t);
+  }
+  if (dir == Direction::kBackward) {
+    std::reverse(b->ts.begin(), b->ts.end());
+    std::reverse(b->line.begin(), b->line.end());
+    if (!b->md.empty()) {
+      EntryBatch t;
+      t.md_begin.push_back(0);
+      for (size_t i = b->size(); i-- > 0;) {
+        for (uint32_t j = b->md_begin[i]; j < b->md_begin[i + 1]; ++j) t.md.push_back(b->md[j]);
+        t.md_begin.push_back(static_cast<uint32_t>(t.md.size()));
+      }
+      b->md = std::move(t.md);
+      b->md_begin = std::move(t.md_begin);
+    }
+  }
+}
+
+}  // namespace
+
+void SortAndDedup(std::vector<OwnedEntry>* entries) {
+  auto& v = *entries;
+  std::sort(v.begin(), v.end(), [](const OwnedEntry& a, const OwnedEntry& b) {
+    return a.ts < b.ts || (a.ts == b.ts && a.order < b.order);
+  });
+  size_t out = 0;
+  size_t run_start = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (out > 0 && v[out - 1].ts != v[i].ts) run_start = out;
+    bool dup = false;
+    for (size_t j = run_start; j < out; ++j) {
+      if (v[j].line == v[i].line && SameMetadata(v[j], v[i])) {
+        dup = true;
+        break;
+      }
+    }
+    if (dup) continue;
+    if (out != i) v[out] = std::move(v[i]);
+    ++out;
+  }
+  v.resize(out);
+}
+
+void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_size, int zstd_level,
+                 std::string* out, ChunkMeta* meta) {
+  std::vector<BlockMeta> metas;
+  std::string data, raw;
+  const OwnedEntry* b = begin;
+  *meta = ChunkMeta{};
+  while (b < end) {
+    size_t bytes = 0;
+    const OwnedEntry* e = b;
+    while (e < end && (e == b || bytes + e->line.size() <= block_size)) {
+      bytes += e->line.size() + 8;
+      meta->raw_bytes += e->line.size();
+      ++e;
+    }
+    BlockMeta m;
+    EncodeBlock(b, e, zstd_level, &raw, &data, &m);
+    metas.push_back(m);
+    b = e;
+  }
+  out->clear();
+  out->push_back(static_cast<char>(kChunkFormatV1));
+  PutVarint(out, metas.size());
+  for (const auto& m : metas) {
+    PutVarint(out, ZigZag(m.min_ts));
+    PutVarint(out, ZigZag(m.max_ts));
+    PutVarint(out, m.n);
+    PutVarint(out, m.raw_size);
+    PutVarint(out, m.comp_size);
+  }
+  out->append(data);
+  meta->min_ts = begin < end ? begin->ts : 0;
+  meta->max_ts = begin < end ? (end - 1)->ts : 0;
+  meta->entries = static_cast<uint32_t>(end - begin);
+  meta->size = out->size();
+}
+
+Status DecodeChunk(std::string_view chunk, int64_t start_ns, int64_t end_ns, Direction dir,
+                   const BatchVisitor& visit, std::string* scratch, EntryBatch* batch,
+                   ScanStats* stats, bool* stopped) {
+  ParsedHeader h;
+  LODE_RETURN_IF_ERROR(ParseHeader(chunk, &h));
+  std::vector<const char*> starts(h.blocks.size());
+  const char* p = h.data;
+  for (size_t i = 0; i < h.blocks.size(); ++i) {
+    starts[i] = p;
+    p += h.blocks[i].comp_size;
+  }
+  if (stats) stats->chunks_read++;
+  for (size_t k = 0; k < h.blocks.size(); ++k) {
+    size_t i = dir == Direction::kForward ? k : h.blocks.size() - 1 - k;
+    const BlockMeta& m = h.blocks[i];
+    if (m.max_ts < start_ns || m.min_ts >= end_ns) {
+      if (stats) stats->blocks_skipped++;
+      continue;
+    }
+    batch->clear();
+    LODE_RETURN_IF_ERROR(DecodeBlock(starts[i], m, scratch, batch));
+    Trim(batch, start_ns, end_ns, dir);
+    if (stats) {
+      stats->blocks_read++;
+      stats->compressed_bytes += m.comp_size;
+      stats->decompressed_bytes += m.raw_size;
+      stats->lines_scanned += batch->size();
+      for (auto l : batch->line) stats->bytes_scanned += l.size();
+    }
+    if (batch->size() && !visit(*batch)) {
+      *stopped = true;
+      return Status::OK();
+    }
+  }
+  return Status::OK();
+}
+
+Status DecodeChunkEntries(std::string_view chunk, int64_t start_ns, int64_t end_ns,
+                          std::deque<std::string>* scratch_blocks, std::vector<OwnedEntry>* out,
+                          ScanStats* stats) {
+  ParsedHeader h;
+  LODE_RETURN_IF_ERROR(ParseHeader(chunk, &h));
+  const char* p = h.data;
+  if (stats) stats->chunks_read++;
+  for (const auto& m : h.blocks) {
+    const char* comp = p;
+    p += m.comp_size;
+    if (m.max_ts < start_ns || m.min_ts >= end_ns) {
+      if (stats) stats->blocks_skipped++;
+      continue;
+    }
+    scratch_blocks->emplace_back();
+    EntryBatch b;
+    LODE_RETURN_IF_ERROR(DecodeBlock(comp, m, &scratch_blocks->back(), &b));
+    if (stats) {
+      stats->blocks_read++;
+      stats->compressed_bytes += m.comp_size;
+      stats->decompressed_bytes += m.raw_size;
+    }
+    for (size_t i = 0; i < b.size(); ++i) {
+      if (b.ts[i] < start_ns || b.ts[i] >= end_ns) continue;
+      OwnedEntry e;
+      e.ts = b.ts[i];
+      e.line = b.line[i];
+      e.md.assign(b.md.begin() + b.md_begin[i], b.md.begin() + b.md_begin[i + 1]);
+      e.order = out->size();
+      out->push_back(std::move(e));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace lode

@@ -1,0 +1,120 @@
+#include "storage/store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+namespace lode {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/lode-store-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    Open();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    StoreOptions o;
+    o.dir = dir_;
+    o.background_flush = false;
+    ASSERT_TRUE(Store::Open(o, &store_).ok());
+  }
+  Labels L(const std::string& s) {
+    Labels l;
+    EXPECT_TRUE(ParseLabels(s, &l).ok()) << s;
+    return l;
+  }
+  void Push(const std::string& labels, std::vector<std::pair<int64_t, std::string>> es) {
+    std::vector<EntryRef> refs;
+    for (auto& [ts, line] : es) refs.push_back({ts, line, nullptr, 0});
+    ASSERT_TRUE(store_->Append("fake", L(labels), refs).ok());
+  }
+  std::vector<std::pair<int64_t, std::string>> Scan(uint64_t id, int64_t s, int64_t e, Direction d) {
+    std::vector<std::pair<int64_t, std::string>> out;
+    auto st = store_->ScanStream("fake", id, s, e, d, [&](const EntryBatch& b) {
+      for (size_t i = 0; i < b.size(); ++i) out.push_back({b.ts[i], std::string(b.line[i])});
+      return true;
+    }, nullptr);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return out;
+  }
+  uint64_t IdOf(const std::string& sel_name, const std::string& sel_value) {
+    MatcherPtr m;
+    EXPECT_TRUE(LabelMatcher::Create(MatchType::kEqual, sel_name, sel_value, &m).ok());
+    std::vector<StreamRef> refs;
+    EXPECT_TRUE(store_->SelectStreams("fake", {m}, 0, INT64_MAX, &refs).ok());
+    EXPECT_EQ(refs.size(), 1u);
+    return refs.empty() ? 0 : refs[0].id;
+  }
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, OrdersDeduplicatesAndBoundsAcrossHeadAndChunks) {
+  Push(R"({app="a"})", {{30, "c"}, {10, "a"}, {20, "b"}});
+  Push(R"({app="a"})", {{20, "b"}, {20, "b2"}});  // exact duplicate + same-ts entry
+  uint64_t id = IdOf("app", "a");
+  using V = std::vector<std::pair<int64_t, std::string>>;
+  EXPECT_EQ(Scan(id, 0, 100, Direction::kForward), (V{{10, "a"}, {20, "b"}, {20, "b2"}, {30, "c"}}));
+  EXPECT_EQ(Scan(id, 10, 30, Direction::kBackward), (V{{20, "b2"}, {20, "b"}, {10, "a"}}));
+  ASSERT_TRUE(store_->Flush().ok());
+  Push(R"({app="a"})", {{25, "late"}, {20, "b"}});  // out of order, overlapping the chunk
+  EXPECT_EQ(Scan(id, 0, 100, Direction::kForward),
+            (V{{10, "a"}, {20, "b"}, {20, "b2"}, {25, "late"}, {30, "c"}}));
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(Scan(id, 0, 100, Direction::kForward),
+            (V{{10, "a"}, {20, "b"}, {20, "b2"}, {25, "late"}, {30, "c"}}));
+}
+
+TEST_F(StoreTest, SurvivesReopenWithUnflushedHead) {
+  Push(R"({app="a", env="prod"})", {{1, "one"}, {2, "two"}});
+  ASSERT_TRUE(store_->Flush().ok());
+  Push(R"({app="a", env="prod"})", {{3, "three"}});
+  store_.reset();
+  Open();
+  uint64_t id = IdOf("env", "prod");
+  EXPECT_EQ(Scan(id, 0, 10, Direction::kForward).size(), 3u);
+  Push(R"({app="b"})", {{5, "new stream after reopen"}});
+  EXPECT_NE(IdOf("app", "b"), id);
+}
+
+TEST_F(StoreTest, SelectsStreamsAndLabelsByTimeRange) {
+  const int64_t day = 86400LL * 1000000000LL;
+  Push(R"({app="a", env="prod"})", {{day * 10 + 5, "x"}});
+  Push(R"({app="b", env="dev"})", {{day * 12 + 5, "y"}});
+  MatcherPtr re;
+  ASSERT_TRUE(LabelMatcher::Create(MatchType::kRegexMatch, "app", "a|b", &re).ok());
+  std::vector<StreamRef> refs;
+  ASSERT_TRUE(store_->SelectStreams("fake", {re}, day * 10, day * 11, &refs).ok());
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(LabelsToString(refs[0].labels), R"({app="a", env="prod"})");
+  std::vector<std::string> vals;
+  ASSERT_TRUE(store_->LabelValues("fake", "env", {}, 0, day * 13, &vals).ok());
+  EXPECT_EQ(vals, (std::vector<std::string>{"dev", "prod"}));
+  ASSERT_TRUE(store_->LabelValues("other-tenant", "env", {}, 0, day * 13, &vals).ok());
+  EXPECT_TRUE(vals.empty());
+}
+
+TEST_F(StoreTest, LargeStreamSpansManyBlocksAndChunks) {
+  std::vector<std::pair<int64_t, std::string>> es;
+  std::mt19937 rng(1);
+  for (int i = 0; i < 20000; ++i) es.push_back({int64_t(i) * 1000, "line " + std::to_string(rng()) + std::string(100, 'x')});
+  Push(R"({app="big"})", es);
+  ASSERT_TRUE(store_->Flush().ok());
+  uint64_t id = IdOf("app", "big");
+  auto all = Scan(id, 0, INT64_MAX, Direction::kForward);
+  ASSERT_EQ(all.size(), es.size());
+  EXPECT_EQ(all, es);
+  auto mid = Scan(id, 5000 * 1000, 5010 * 1000, Direction::kBackward);
+  ASSERT_EQ(mid.size(), 10u);
+  EXPECT_EQ(mid[0].first, 5009 * 1000);
+}
+
+}  // namespace
+}  // namespace lode
