@@ -1,0 +1,278 @@
+#include "logql/engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "logql/parser.h"
+#include "logql/pipeline.h"
+
+namespace lode::logql {
+
+namespace {
+
+constexpr int64_t kSecond = 1000000000LL;
+
+// Runs fn(i) for i in [0, n) on up to `threads` threads; returns the first error.
+Status ParallelFor(size_t n, int threads, const std::function<Status(size_t, int)>& fn) {
+  if (n == 0) return Status::OK();
+  int t = std::max(1, std::min<int>(threads, static_cast<int>(n)));
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  Status first;
+  auto worker = [&](int wid) {
+    while (true) {
+      size_t i = next.fetch_add(1);
+      if (i >= n) return;
+      Status s = fn(i, wid);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> l(mu);
+        if (first.ok()) first = s;
+        next = n;
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> ts;
+  for (int w = 1; w < t; ++w) ts.emplace_back(worker, w);
+  worker(0);
+  for (auto& th : ts) th.join();
+  return first;
+}
+
+void AddStats(QueryStats* q, const ScanStats& s) {
+  q->bytes_processed += s.bytes_scanned;
+  q->lines_processed += s.lines_scanned;
+  q->chunks_read += s.chunks_read;
+  q->blocks_skipped += s.blocks_skipped;
+}
+
+struct LogHit {
+  int64_t ts;
+  uint64_t seq;  // order within its stream scan
+  size_t group;
+};
+
+}  // namespace
+
+Engine::Engine(Reader* reader, EngineOptions opts) : reader_(reader), opts_(opts) {}
+
+int64_t Engine::DefaultStep(int64_t start_ns, int64_t end_ns) {
+  int64_t secs = (end_ns - start_ns) / kSecond / 250;
+  return std::max<int64_t>(secs, 1) * kSecond;
+}
+
+Status Engine::Query(const QueryRequest& req, QueryResult* out) {
+  auto t0 = std::chrono::steady_clock::now();
+  ExprPtr expr;
+  LODE_RETURN_IF_ERROR(ParseExpr(req.query, &expr));
+  *out = QueryResult{};
+
+  if (expr->IsLogQuery()) {
+    if (req.instant) {
+      return Status::InvalidArgument(
+          "log queries are not supported as an instant query type, please change your query to a range query "
+          "type");
+    }
+    if (req.limit > opts_.max_entries_limit) {
+      return Status::InvalidArgument("max entries limit per query exceeded, limit > max_entries_limit (" +
+                                     std::to_string(req.limit) + " > " + std::to_string(opts_.max_entries_limit) +
+                                     ")");
+    }
+    std::unique_ptr<Pipeline> pipeline;
+    LODE_RETURN_IF_ERROR(Pipeline::Create(expr->log, &pipeline));
+    std::vector<StreamRef> streams;
+    LODE_RETURN_IF_ERROR(reader_->SelectStreams(req.tenant, expr->log.matchers, req.start_ns, req.end_ns, &streams));
+    std::sort(streams.begin(), streams.end(), [](const StreamRef& a, const StreamRef& b) { return a.labels < b.labels; });
+    const std::string hint = pipeline->RequiredLiteral();
+    (void)hint;
+
+    // Each stream yields at most `limit` passing entries, kept per group.
+    struct Partial {
+      std::vector<StreamResult> groups;
+      std::vector<LogHit> hits;
+      ScanStats stats;
+    };
+    std::vector<Partial> partials(streams.size());
+    const uint32_t limit = req.limit;
+    LODE_RETURN_IF_ERROR(ParallelFor(streams.size(), opts_.scan_threads, [&](size_t i, int) {
+      Partial& p = partials[i];
+      auto sp = pipeline->ForStream(streams[i].labels);
+      std::unordered_map<const ResultLabels*, size_t> group_of;
+      uint64_t seq = 0;
+      return reader_->ScanStream(
+          req.tenant, streams[i].id, req.start_ns, req.end_ns, req.direction,
+          [&](const EntryBatch& b) {
+            for (size_t k = 0; k < b.size(); ++k) {
+              const LabelView* md = b.md.data() + b.md_begin[k];
+              size_t n_md = b.md_begin[k + 1] - b.md_begin[k];
+              if (!sp->Process(b.ts[k], b.line[k], md, n_md)) continue;
+              const ResultLabels& rl = sp->labels();
+              auto [it, inserted] = group_of.try_emplace(&rl, p.groups.size());
+              if (inserted) {
+                StreamResult g;
+                g.labels = rl.all;
+                g.stream = rl.stream;
+                p.groups.push_back(std::move(g));
+              }
+              ResultEntry e;
+              e.ts = b.ts[k];
+              e.line.assign(sp->line());
+              e.structured_metadata = rl.structured_metadata;
+              e.parsed = rl.parsed;
+              p.groups[it->second].entries.push_back(std::move(e));
+              p.hits.push_back({b.ts[k], seq++, it->second});
+              if (p.hits.size() >= limit) return false;
+            }
+            return true;
+          },
+          &p.stats);
+    }));
+    // Global order by direction; the first `limit` entries win.
+    struct Ref {
+      int64_t ts;
+      size_t stream;
+      uint64_t seq;
+      size_t group;
+    };
+    std::vector<Ref> all;
+    for (size_t i = 0; i < partials.size(); ++i) {
+      for (const auto& h : partials[i].hits) all.push_back({h.ts, i, h.seq, h.group});
+      AddStats(&out->stats, partials[i].stats);
+    }
+    bool fwd = req.direction == Direction::kForward;
+    std::sort(all.begin(), all.end(), [fwd](const Ref& a, const Ref& b) {
+      if (a.ts != b.ts) return fwd ? a.ts < b.ts : a.ts > b.ts;
+      if (a.stream != b.stream) return a.stream < b.stream;
+      return a.seq < b.seq;
+    });
+    if (all.size() > limit) all.resize(limit);
+    // Keep the chosen entries (per stream they are a prefix of the scan order).
+    std::vector<uint64_t> kept_count(partials.size(), 0);
+    for (const auto& r : all) kept_count[r.stream] = std::max(kept_count[r.stream], r.seq + 1);
+    // Merge groups with identical label sets across streams.
+    std::unordered_map<std::string, size_t> result_index;
+    for (size_t i = 0; i < partials.size(); ++i) {
+      Partial& p = partials[i];
+      std::vector<size_t> taken(p.groups.size(), 0);
+      for (uint64_t s = 0; s < kept_count[i]; ++s) taken[p.hits[s].group]++;
+      for (size_t g = 0; g < p.groups.size(); ++g) {
+        if (taken[g] == 0) continue;
+        StreamResult& src = p.groups[g];
+        src.entries.resize(taken[g]);
+        std::string key = LabelsToString(src.labels);
+        auto [it, inserted] = result_index.try_emplace(key, out->streams.size());
+        if (inserted) {
+          out->streams.push_back(std::move(src));
+        } else {
+          auto& dst = out->streams[it->second].entries;
+          for (auto& e : src.entries) dst.push_back(std::move(e));
+        }
+      }
+    }
+    for (auto& s : out->streams) {
+      std::stable_sort(s.entries.begin(), s.entries.end(), [fwd](const ResultEntry& a, const ResultEntry& b) {
+        return fwd ? a.ts < b.ts : a.ts > b.ts;
+      });
+    }
+    out->type = QueryResult::Type::kStreams;
+    out->stats.streams = streams.size();
+    out->stats.exec_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return Status::OK();
+  }
+
+  // Metric query.
+  EvalParams ep;
+  ep.instant = req.instant;
+  ep.start_ns = req.instant ? req.end_ns : req.start_ns;
+  ep.end_ns = req.end_ns;
+  ep.step_ns = req.instant ? 0 : (req.step_ns > 0 ? req.step_ns : DefaultStep(req.start_ns, req.end_ns));
+  ep.max_series = opts_.max_query_series;
+  ep.max_points_per_series = opts_.max_points_per_series;
+  if (!req.instant && ep.step_ns > 0 &&
+      (ep.end_ns - ep.start_ns) / ep.step_ns > static_cast<int64_t>(opts_.max_points_per_series)) {
+    return Status::InvalidArgument(
+        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution "
+        "(?step=XX)");
+  }
+  std::mutex stats_mu;
+  SampleSource source = [&](const Expr& node, int64_t from_ns, int64_t to_ns,
+                            std::vector<SampleSeries>* series) -> Status {
+    std::unique_ptr<SampleExtractor> ex;
+    LODE_RETURN_IF_ERROR(SampleExtractor::Create(node, &ex));
+    const LogSelectorExpr& sel = node.log_range.selector;
+    // Samples in (from, to]: scan [from+1, to+1).
+    int64_t start = from_ns + 1, end = to_ns + 1;
+    std::vector<StreamRef> streams;
+    LODE_RETURN_IF_ERROR(reader_->SelectStreams(req.tenant, sel.matchers, start, end, &streams));
+    struct Partial {
+      std::unordered_map<uint64_t, SampleSeries> series;
+      ScanStats stats;
+    };
+    std::vector<Partial> partials(streams.size());
+    LODE_RETURN_IF_ERROR(ParallelFor(streams.size(), opts_.scan_threads, [&](size_t i, int) {
+      Partial& p = partials[i];
+      auto sx = ex->ForStream(streams[i].labels);
+      const ResultLabels* last = nullptr;
+      SampleSeries* cur = nullptr;
+      return reader_->ScanStream(
+          req.tenant, streams[i].id, start, end, Direction::kForward,
+          [&](const EntryBatch& b) {
+            for (size_t k = 0; k < b.size(); ++k) {
+              double v;
+              const LabelView* md = b.md.data() + b.md_begin[k];
+              size_t n_md = b.md_begin[k + 1] - b.md_begin[k];
+              if (!sx->Process(b.ts[k], b.line[k], md, n_md, &v)) continue;
+              const ResultLabels& rl = sx->labels();
+              if (&rl != last) {
+                last = &rl;
+                auto [it, inserted] = p.series.try_emplace(rl.hash);
+                if (inserted) it->second.labels = rl.all;
+                cur = &it->second;
+              }
+              cur->samples.push_back({b.ts[k], v});
+            }
+            return true;
+          },
+          &p.stats);
+    }));
+    std::unordered_map<uint64_t, size_t> index;
+    std::vector<bool> needs_sort;
+    for (auto& p : partials) {
+      {
+        std::lock_guard<std::mutex> l(stats_mu);
+        AddStats(&out->stats, p.stats);
+      }
+      for (auto& [h, s] : p.series) {
+        auto [it, inserted] = index.try_emplace(h, series->size());
+        if (inserted) {
+          series->push_back(std::move(s));
+          needs_sort.push_back(false);
+        } else {
+          auto& dst = (*series)[it->second].samples;
+          dst.insert(dst.end(), s.samples.begin(), s.samples.end());
+          needs_sort[it->second] = true;
+        }
+      }
+    }
+    for (size_t i = 0; i < series->size(); ++i) {
+      if (!needs_sort[i]) continue;
+      auto& v = (*series)[i].samples;
+      std::stable_sort(v.begin(), v.end(), [](const Sample& a, const Sample& b) { return a.ts < b.ts; });
+    }
+    return Status::OK();
+  };
+  LODE_RETURN_IF_ERROR(Evaluate(*expr, ep, source, &out->metric));
+  switch (out->metric.type) {
+    case EvalResult::Type::kMatrix: out->type = QueryResult::Type::kMatrix; break;
+    case EvalResult::Type::kVector: out->type = QueryResult::Type::kVector; break;
+    case EvalResult::Type::kScalar: out->type = QueryResult::Type::kScalar; break;
+  }
+  out->stats.exec_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return Status::OK();
+}
+
+}  // namespace lode::logql

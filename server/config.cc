@@ -1,0 +1,331 @@
+#include "server/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "logql/parser.h"
+
+namespace lode::server {
+
+const char* DefaultConfigYaml() {
+  return R"(# lode default configuration (embedded). See lode.example.yaml.
+auth_enabled: false
+server:
+  http_listen_address: 0.0.0.0
+  http_listen_port: 3100
+storage:
+  data_dir: ./data
+  sync_writes: false
+  zstd_level: 3
+ingester:
+  chunk_target_size: 1572864
+  chunk_block_size: 262144
+  max_chunk_age: 2h
+  chunk_idle_period: 30m
+limits_config:
+  retention_period: 7d
+  max_line_size: 256KB
+  max_line_size_truncate: false
+  max_label_names_per_series: 15
+  max_label_name_length: 1024
+  max_label_value_length: 2048
+  reject_old_samples: true
+  reject_old_samples_max_age: 7d
+  creation_grace_period: 10m
+  allow_structured_metadata: true
+  max_query_series: 500
+  max_entries_limit_per_query: 5000
+  max_query_length: 721h
+query:
+  scan_threads: 2
+)";
+}
+
+namespace {
+
+using Setter = std::function<Status(const std::string& key, const std::string& value, Config*)>;
+
+Status Bad(const std::string& key, const std::string& what, const std::string& value) {
+  return Status::InvalidArgument("config: " + key + ": invalid " + what + " \"" + value + "\"");
+}
+
+Setter Bool(bool Config::*field) {
+  return [field](const std::string& k, const std::string& v, Config* c) {
+    if (v == "true") c->*field = true;
+    else if (v == "false") c->*field = false;
+    else return Bad(k, "boolean", v);
+    return Status::OK();
+  };
+}
+
+template <typename F>
+Setter Custom(F f) {
+  return f;
+}
+
+bool ParseInt(const std::string& v, int64_t* out) {
+  if (v.empty()) return false;
+  size_t pos = 0;
+  try {
+    *out = std::stoll(v, &pos);
+  } catch (...) {
+    return false;
+  }
+  return pos == v.size();
+}
+
+Status Duration(const std::string& k, const std::string& v, int64_t* out) {
+  int64_t ns;
+  if (!logql::ParseDuration(v, &ns).ok() || ns < 0) return Bad(k, "duration", v);
+  *out = ns;
+  return Status::OK();
+}
+
+Status Size(const std::string& k, const std::string& v, size_t* out) {
+  int64_t n;
+  if (ParseInt(v, &n) && n >= 0) {
+    *out = static_cast<size_t>(n);
+    return Status::OK();
+  }
+  double b;
+  if (!logql::ParseBytes(v, &b).ok() || b < 0) return Bad(k, "size", v);
+  *out = static_cast<size_t>(b);
+  return Status::OK();
+}
+
+Status Int(const std::string& k, const std::string& v, int64_t lo, int64_t hi, int64_t* out) {
+  int64_t n;
+  if (!ParseInt(v, &n) || n < lo || n > hi) return Bad(k, "integer", v);
+  *out = n;
+  return Status::OK();
+}
+
+const std::map<std::string, Setter>& Schema() {
+  static const std::map<std::string, Setter> schema = {
+      {"auth_enabled", Bool(&Config::auth_enabled)},
+      {"server.http_listen_address", [](const std::string&, const std::string& v, Config* c) {
+         c->listen_address = v;
+         return Status::OK();
+       }},
+      {"server.http_listen_port", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 0, 65535, &n));
+         c->listen_port = static_cast<uint16_t>(n);
+         return Status::OK();
+       }},
+      {"server.log_level", [](const std::string& k, const std::string& v, Config* c) {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error") return Bad(k, "log level", v);
+         c->log_level = v;
+         return Status::OK();
+       }},
+      {"storage.data_dir", [](const std::string&, const std::string& v, Config* c) {
+         c->data_dir = v;
+         return Status::OK();
+       }},
+      {"common.path_prefix", [](const std::string&, const std::string& v, Config* c) {
+         c->data_dir = v;
+         return Status::OK();
+       }},
+      {"storage.sync_writes", [](const std::string& k, const std::string& v, Config* c) {
+         if (v != "true" && v != "false") return Bad(k, "boolean", v);
+         c->store.sync_writes = v == "true";
+         return Status::OK();
+       }},
+      {"storage.zstd_level", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 1, 19, &n));
+         c->store.zstd_level = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"ingester.chunk_target_size", [](const std::string& k, const std::string& v, Config* c) {
+         return Size(k, v, &c->store.chunk_target_size);
+       }},
+      {"ingester.chunk_block_size", [](const std::string& k, const std::string& v, Config* c) {
+         return Size(k, v, &c->store.block_size);
+       }},
+      {"ingester.max_chunk_age", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->store.max_chunk_age_ns);
+       }},
+      {"ingester.chunk_idle_period", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->store.chunk_idle_period_ns);
+       }},
+      {"limits_config.retention_period", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->retention_period_ns);
+       }},
+      {"limits_config.max_line_size", [](const std::string& k, const std::string& v, Config* c) {
+         return Size(k, v, &c->limits.max_line_size);
+       }},
+      {"limits_config.max_line_size_truncate", [](const std::string& k, const std::string& v, Config* c) {
+         if (v != "true" && v != "false") return Bad(k, "boolean", v);
+         c->limits.max_line_size_truncate = v == "true";
+         return Status::OK();
+       }},
+      {"limits_config.max_label_names_per_series", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 1, 1000, &n));
+         c->limits.max_label_names_per_series = static_cast<size_t>(n);
+         return Status::OK();
+       }},
+      {"limits_config.max_label_name_length", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 1, 1 << 20, &n));
+         c->limits.max_label_name_length = static_cast<size_t>(n);
+         return Status::OK();
+       }},
+      {"limits_config.max_label_value_length", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 1, 1 << 20, &n));
+         c->limits.max_label_value_length = static_cast<size_t>(n);
+         return Status::OK();
+       }},
+      {"limits_config.reject_old_samples", [](const std::string& k, const std::string& v, Config* c) {
+         if (v != "true" && v != "false") return Bad(k, "boolean", v);
+         c->limits.reject_old_samples = v == "true";
+         return Status::OK();
+       }},
+      {"limits_config.reject_old_samples_max_age", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->limits.reject_old_samples_max_age_ns);
+       }},
+      {"limits_config.creation_grace_period", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->limits.creation_grace_period_ns);
+       }},
+      {"limits_config.allow_structured_metadata", [](const std::string& k, const std::string& v, Config* c) {
+         if (v != "true" && v != "false") return Bad(k, "boolean", v);
+         c->limits.allow_structured_metadata = v == "true";
+         return Status::OK();
+       }},
+      {"limits_config.max_query_series", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 1, 1000000, &n));
+         c->engine.max_query_series = static_cast<size_t>(n);
+         return Status::OK();
+       }},
+      {"limits_config.max_entries_limit_per_query", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 1, 100000000, &n));
+         c->engine.max_entries_limit = static_cast<size_t>(n);
+         return Status::OK();
+       }},
+      {"limits_config.max_query_length", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->max_query_length_ns);
+       }},
+      {"query.scan_threads", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 1, 256, &n));
+         c->engine.scan_threads = static_cast<int>(n);
+         return Status::OK();
+       }},
+  };
+  return schema;
+}
+
+Status Walk(const YAML::Node& node, const std::string& prefix, Config* cfg) {
+  if (node.IsNull()) return Status::OK();
+  if (!node.IsMap()) {
+    return Status::InvalidArgument("config: " + (prefix.empty() ? std::string("document") : prefix) +
+                                   ": expected a mapping");
+  }
+  for (const auto& kv : node) {
+    std::string key = prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>();
+    const YAML::Node& v = kv.second;
+    if (v.IsMap()) {
+      LODE_RETURN_IF_ERROR(Walk(v, key, cfg));
+      continue;
+    }
+    auto it = Schema().find(key);
+    if (it == Schema().end()) return Status::InvalidArgument("config: unknown key \"" + key + "\"");
+    if (!v.IsScalar()) return Status::InvalidArgument("config: " + key + ": expected a scalar value");
+    LODE_RETURN_IF_ERROR(it->second(key, v.Scalar(), cfg));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ApplyConfigYaml(const std::string& yaml, Config* cfg) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(std::string("config: invalid YAML: ") + e.what());
+  }
+  return Walk(root, "", cfg);
+}
+
+Status LoadConfig(const std::string& path, Config* cfg) {
+  LODE_RETURN_IF_ERROR(ApplyConfigYaml(DefaultConfigYaml(), cfg));
+  if (path.empty()) return Status::OK();
+  std::ifstream f(path);
+  if (!f) return Status::InvalidArgument("config: cannot read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ApplyConfigYaml(ss.str(), cfg);
+}
+
+std::string FormatDuration(int64_t ns) {
+  if (ns == 0) return "0s";
+  std::string out;
+  int64_t s = ns / 1000000000;
+  int64_t rem = ns % 1000000000;
+  if (s / 3600) out += std::to_string(s / 3600) + "h";
+  if ((s % 3600) / 60) out += std::to_string((s % 3600) / 60) + "m";
+  if (s % 60 || rem) {
+    out += std::to_string(s % 60);
+    if (rem) {
+      std::string f = std::to_string(rem + 1000000000).substr(1);
+      while (!f.empty() && f.back() == '0') f.pop_back();
+      out += "." + f;
+    }
+    out += "s";
+  }
+  return out;
+}
+
+std::string ConfigToYaml(const Config& c) {
+  YAML::Emitter e;
+  auto b = [](bool v) { return v ? "true" : "false"; };
+  e << YAML::BeginMap;
+  e << YAML::Key << "auth_enabled" << YAML::Value << b(c.auth_enabled);
+  e << YAML::Key << "server" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "http_listen_address" << YAML::Value << c.listen_address;
+  e << YAML::Key << "http_listen_port" << YAML::Value << c.listen_port;
+  e << YAML::Key << "log_level" << YAML::Value << c.log_level;
+  e << YAML::EndMap;
+  e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "data_dir" << YAML::Value << c.data_dir;
+  e << YAML::Key << "sync_writes" << YAML::Value << b(c.store.sync_writes);
+  e << YAML::Key << "zstd_level" << YAML::Value << c.store.zstd_level;
+  e << YAML::EndMap;
+  e << YAML::Key << "ingester" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "chunk_target_size" << YAML::Value << c.store.chunk_target_size;
+  e << YAML::Key << "chunk_block_size" << YAML::Value << c.store.block_size;
+  e << YAML::Key << "max_chunk_age" << YAML::Value << FormatDuration(c.store.max_chunk_age_ns);
+  e << YAML::Key << "chunk_idle_period" << YAML::Value << FormatDuration(c.store.chunk_idle_period_ns);
+  e << YAML::EndMap;
+  e << YAML::Key << "limits_config" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "retention_period" << YAML::Value << FormatDuration(c.retention_period_ns);
+  e << YAML::Key << "max_line_size" << YAML::Value << c.limits.max_line_size;
+  e << YAML::Key << "max_line_size_truncate" << YAML::Value << b(c.limits.max_line_size_truncate);
+  e << YAML::Key << "max_label_names_per_series" << YAML::Value << c.limits.max_label_names_per_series;
+  e << YAML::Key << "max_label_name_length" << YAML::Value << c.limits.max_label_name_length;
+  e << YAML::Key << "max_label_value_length" << YAML::Value << c.limits.max_label_value_length;
+  e << YAML::Key << "reject_old_samples" << YAML::Value << b(c.limits.reject_old_samples);
+  e << YAML::Key << "reject_old_samples_max_age" << YAML::Value << FormatDuration(c.limits.reject_old_samples_max_age_ns);
+  e << YAML::Key << "creation_grace_period" << YAML::Value << FormatDuration(c.limits.creation_grace_period_ns);
+  e << YAML::Key << "allow_structured_metadata" << YAML::Value << b(c.limits.allow_structured_metadata);
+  e << YAML::Key << "max_query_series" << YAML::Value << c.engine.max_query_series;
+  e << YAML::Key << "max_entries_limit_per_query" << YAML::Value << c.engine.max_entries_limit;
+  e << YAML::Key << "max_query_length" << YAML::Value << FormatDuration(c.max_query_length_ns);
+  e << YAML::EndMap;
+  e << YAML::Key << "query" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "scan_threads" << YAML::Value << c.engine.scan_threads;
+  e << YAML::EndMap;
+  e << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
+}
+
+}  // namespace lode::server

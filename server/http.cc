@@ -1,0 +1,334 @@
+#include "server/http.h"
+
+#include <zlib.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+namespace lode::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+std::string Request::Param(const std::string& name, const std::string& def) const {
+  auto it = params.find(name);
+  return it == params.end() ? def : it->second;
+}
+
+std::vector<std::string> Request::Params(const std::string& name) const {
+  std::vector<std::string> out;
+  auto [b, e] = params.equal_range(name);
+  for (auto it = b; it != e; ++it) out.push_back(it->second);
+  return out;
+}
+
+std::string Request::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+Response Response::Text(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(body);
+  if (r.body.empty() || r.body.back() != '\n') r.body.push_back('\n');
+  return r;
+}
+
+std::string UrlDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
+      i += 2;
+    } else if (s[i] == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+void ParseQueryString(std::string_view qs, std::multimap<std::string, std::string>* out) {
+  size_t i = 0;
+  while (i <= qs.size()) {
+    size_t amp = qs.find('&', i);
+    if (amp == std::string_view::npos) amp = qs.size();
+    std::string_view kv = qs.substr(i, amp - i);
+    if (!kv.empty()) {
+      size_t eq = kv.find('=');
+      std::string k = UrlDecode(kv.substr(0, eq), true);
+      std::string v = eq == std::string_view::npos ? "" : UrlDecode(kv.substr(eq + 1), true);
+      out->emplace(std::move(k), std::move(v));
+    }
+    i = amp + 1;
+  }
+}
+
+namespace {
+
+bool GzipCompress(const std::string& in, std::string* out) {
+  z_stream zs{};
+  if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return false;
+  out->resize(deflateBound(&zs, in.size()) + 32);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out->data());
+  zs.avail_out = static_cast<uInt>(out->size());
+  int r = deflate(&zs, Z_FINISH);
+  out->resize(zs.total_out);
+  deflateEnd(&zs);
+  return r == Z_STREAM_END;
+}
+
+class BeastWebSocket : public WebSocket {
+ public:
+  explicit BeastWebSocket(websocket::stream<tcp::socket>* ws) : ws_(ws) {}
+  bool SendText(const std::string& msg) override {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!open_) return false;
+    beast::error_code ec;
+    ws_->text(true);
+    ws_->write(asio::buffer(msg), ec);
+    if (ec) open_ = false;
+    return !ec;
+  }
+  bool IsOpen() const override { return open_; }
+  void Close() override {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!open_) return;
+    beast::error_code ec;
+    ws_->close(websocket::close_code::normal, ec);
+    open_ = false;
+  }
+  void MarkClosed() { open_ = false; }
+
+ private:
+  websocket::stream<tcp::socket>* ws_;
+  std::mutex mu_;
+  std::atomic<bool> open_{true};
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpOptions opts;
+  asio::io_context ioc;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::map<std::string, Handler> routes;
+  std::vector<std::pair<std::string, Handler>> prefix_routes;
+  std::map<std::string, WsHandler> ws_routes;
+  std::function<void(const Request&, const Response&, double)> on_request;
+  std::thread accept_thread;
+  std::atomic<bool> stopping{false};
+  std::mutex conn_mu;
+  std::condition_variable conn_cv;
+  int active = 0;
+
+  Response Dispatch(const Request& req) {
+    auto it = routes.find(req.path);
+    if (it != routes.end()) return it->second(req);
+    for (const auto& [p, h] : prefix_routes)
+      if (req.path.compare(0, p.size(), p) == 0) return h(req);
+    return Response::Text(404, "404 page not found");
+  }
+
+  void Serve(tcp::socket sock) {
+    beast::error_code ec;
+    beast::flat_buffer buf;
+    sock.set_option(tcp::no_delay(true), ec);
+    while (!stopping) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(opts.max_body_bytes);
+      parser.header_limit(64 * 1024);
+      http::read(sock, buf, parser, ec);
+      if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset) break;
+      if (ec) {
+        int status = ec == http::error::body_limit ? 413 : 400;
+        http::response<http::string_body> res{static_cast<http::status>(status), 11};
+        res.set(http::field::content_type, "text/plain; charset=utf-8");
+        res.body() = ec == http::error::body_limit ? "request body too large\n" : "bad request: " + ec.message() + "\n";
+        res.keep_alive(false);
+        res.prepare_payload();
+        http::write(sock, res, ec);
+        break;
+      }
+      auto& msg = parser.get();
+      auto t0 = std::chrono::steady_clock::now();
+      Request req;
+      req.method = std::string(msg.method_string());
+      std::string_view target(msg.target().data(), msg.target().size());
+      size_t q = target.find('?');
+      req.path = UrlDecode(target.substr(0, q), false);
+      if (q != std::string_view::npos) ParseQueryString(target.substr(q + 1), &req.params);
+      for (const auto& f : msg) {
+        std::string name(f.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        req.headers[name] = std::string(f.value());
+      }
+      if (websocket::is_upgrade(msg)) {
+        auto wit = ws_routes.find(req.path);
+        if (wit == ws_routes.end()) break;
+        websocket::stream<tcp::socket> ws(std::move(sock));
+        ws.accept(msg, ec);
+        if (ec) return;
+        BeastWebSocket bw(&ws);
+        // Reader thread notices the peer closing.
+        std::thread reader([&ws, &bw] {
+          beast::flat_buffer b;
+          beast::error_code e;
+          while (true) {
+            ws.read(b, e);
+            if (e) break;
+            b.consume(b.size());
+          }
+          bw.MarkClosed();
+        });
+        wit->second(req, bw);
+        bw.Close();
+        beast::error_code e2;
+        ws.next_layer().shutdown(tcp::socket::shutdown_both, e2);
+        reader.join();
+        return;
+      }
+      req.body = std::move(msg.body());
+      std::string ctype = req.Header("content-type");
+      if (req.method == "POST" && ctype.rfind("application/x-www-form-urlencoded", 0) == 0) {
+        ParseQueryString(req.body, &req.params);
+      }
+      Response res;
+      try {
+        res = Dispatch(req);
+      } catch (const std::exception& e) {
+        res = Response::Text(500, std::string("internal error: ") + e.what());
+      }
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (on_request) on_request(req, res, secs);
+      http::response<http::string_body> out{static_cast<http::status>(res.status), msg.version()};
+      out.set(http::field::server, "lode");
+      out.set(http::field::content_type, res.content_type);
+      for (const auto& [k, v] : res.headers) out.set(k, v);
+      std::string ae = req.Header("accept-encoding");
+      if (res.body.size() > 1024 && ae.find("gzip") != std::string::npos) {
+        std::string gz;
+        if (GzipCompress(res.body, &gz)) {
+          out.set(http::field::content_encoding, "gzip");
+          out.set(http::field::vary, "Accept-Encoding");
+          res.body = std::move(gz);
+        }
+      }
+      out.body() = std::move(res.body);
+      out.keep_alive(msg.keep_alive());
+      out.prepare_payload();
+      http::write(sock, out, ec);
+      if (ec || !out.keep_alive()) break;
+    }
+    sock.shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  void AcceptLoop() {
+    while (!stopping) {
+      beast::error_code ec;
+      tcp::socket sock(ioc);
+      acceptor->accept(sock, ec);
+      if (stopping) break;
+      if (ec) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        continue;
+      }
+      {
+        std::unique_lock<std::mutex> l(conn_mu);
+        if (active >= opts.max_connections) {
+          l.unlock();
+          http::response<http::string_body> res{http::status::service_unavailable, 11};
+          res.body() = "too many connections\n";
+          res.keep_alive(false);
+          res.prepare_payload();
+          http::write(sock, res, ec);
+          continue;
+        }
+        ++active;
+      }
+      std::thread([this, s = std::move(sock)]() mutable {
+        Serve(std::move(s));
+        std::lock_guard<std::mutex> l(conn_mu);
+        --active;
+        conn_cv.notify_all();
+      }).detach();
+    }
+  }
+};
+
+HttpServer::HttpServer(HttpOptions opts) : impl_(std::make_unique<Impl>()) { impl_->opts = std::move(opts); }
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Route(const std::string& path, Handler h) {
+  if (!path.empty() && path.back() == '*') {
+    impl_->prefix_routes.push_back({path.substr(0, path.size() - 1), std::move(h)});
+  } else {
+    impl_->routes[path] = std::move(h);
+  }
+}
+
+void HttpServer::RouteWebSocket(const std::string& path, WsHandler h) { impl_->ws_routes[path] = std::move(h); }
+
+void HttpServer::OnRequest(std::function<void(const Request&, const Response&, double)> cb) {
+  impl_->on_request = std::move(cb);
+}
+
+Status HttpServer::Start() {
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(impl_->opts.address, ec);
+  if (ec) return Status::InvalidArgument("invalid listen address: " + impl_->opts.address);
+  tcp::endpoint ep(addr, impl_->opts.port);
+  impl_->acceptor = std::make_unique<tcp::acceptor>(impl_->ioc);
+  impl_->acceptor->open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor->bind(ep, ec);
+  if (!ec) impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::IOError("cannot listen on " + impl_->opts.address + ":" + std::to_string(impl_->opts.port) +
+                           ": " + ec.message());
+  }
+  bound_port_ = impl_->acceptor->local_endpoint().port();
+  impl_->accept_thread = std::thread([this] { impl_->AcceptLoop(); });
+  return Status::OK();
+}
+
+void HttpServer::Stop() {
+  if (!impl_ || impl_->stopping.exchange(true)) return;
+  if (impl_->acceptor) {
+    beast::error_code ec;
+    // Unblock accept() by connecting to ourselves, then close.
+    tcp::socket s(impl_->ioc);
+    auto ep = impl_->acceptor->local_endpoint(ec);
+    if (!ec) {
+      if (ep.address().is_unspecified()) ep.address(asio::ip::make_address("127.0.0.1"));
+      s.connect(ep, ec);
+    }
+    impl_->acceptor->close(ec);
+  }
+  if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
+  std::unique_lock<std::mutex> l(impl_->conn_mu);
+  impl_->conn_cv.wait_for(l, std::chrono::seconds(5), [this] { return impl_->active == 0; });
+}
+
+}  // namespace lode::server

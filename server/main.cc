@@ -1,0 +1,137 @@
+// lode: a single-binary, Loki-compatible log store.
+//
+//   lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]
+//        [--print-config]
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "logql/engine.h"
+#include "logql/parser.h"
+#include "server/api.h"
+#include "server/config.h"
+#include "server/http.h"
+#include "server/metrics.h"
+#include "storage/store.h"
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+
+int Usage(const char* msg) {
+  if (msg) fprintf(stderr, "lode: %s\n", msg);
+  fprintf(stderr,
+          "usage: lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]\n"
+          "            [--print-config]\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace lode;
+  std::string config_path, listen, data_dir, retention;
+  bool print_config = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](std::string* out) {
+      size_t eq = a.find('=');
+      if (eq != std::string::npos) {
+        *out = a.substr(eq + 1);
+        return true;
+      }
+      if (i + 1 >= argc) return false;
+      *out = argv[++i];
+      return true;
+    };
+    auto is = [&](const char* flag) { return a == flag || a.rfind(std::string(flag) + "=", 0) == 0; };
+    if (is("--config") || is("-config.file")) {
+      if (!value(&config_path)) return Usage("--config needs a value");
+    } else if (is("--listen")) {
+      if (!value(&listen)) return Usage("--listen needs a value");
+    } else if (is("--data-dir")) {
+      if (!value(&data_dir)) return Usage("--data-dir needs a value");
+    } else if (is("--retention")) {
+      if (!value(&retention)) return Usage("--retention needs a value");
+    } else if (a == "--print-config") {
+      print_config = true;
+    } else if (a == "-h" || a == "--help") {
+      return Usage(nullptr), 0;
+    } else {
+      return Usage(("unknown argument: " + a).c_str());
+    }
+  }
+  server::Config cfg;
+  Status s = server::LoadConfig(config_path, &cfg);
+  if (!s.ok()) {
+    fprintf(stderr, "lode: %s\n", s.message().c_str());
+    return 1;
+  }
+  if (!listen.empty()) {
+    size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) return Usage("--listen takes ADDR:PORT");
+    char* end = nullptr;
+    long port = std::strtol(listen.c_str() + colon + 1, &end, 10);
+    if (!end || *end || port < 0 || port > 65535) return Usage("--listen: invalid port");
+    std::string addr = listen.substr(0, colon);
+    if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
+    cfg.listen_address = addr.empty() ? "0.0.0.0" : addr;
+    cfg.listen_port = static_cast<uint16_t>(port);
+  }
+  if (!data_dir.empty()) cfg.data_dir = data_dir;
+  if (!retention.empty()) {
+    int64_t ns;
+    if (!logql::ParseDuration(retention, &ns).ok() || ns <= 0) return Usage("--retention: invalid duration");
+    cfg.retention_period_ns = ns;
+  }
+  if (print_config) {
+    fputs(server::ConfigToYaml(cfg).c_str(), stdout);
+    return 0;
+  }
+
+  cfg.store.dir = cfg.data_dir;
+  std::unique_ptr<Store> store;
+  s = Store::Open(cfg.store, &store);
+  if (!s.ok()) {
+    fprintf(stderr, "lode: cannot open data directory %s: %s\n", cfg.data_dir.c_str(), s.message().c_str());
+    return 1;
+  }
+  logql::Engine engine(store.get(), cfg.engine);
+  server::Metrics metrics;
+  server::Api api(&cfg, store.get(), &engine, &metrics);
+  server::HttpOptions ho;
+  ho.address = cfg.listen_address;
+  ho.port = cfg.listen_port;
+  server::HttpServer http(ho);
+  api.Register(&http);
+  metrics.Help("lode_request_duration_seconds", "histogram", "Time to serve HTTP requests, by route and status.");
+  http.OnRequest([&metrics](const server::Request& req, const server::Response& res, double secs) {
+    std::string route = req.path.rfind("/loki/api/v1/label/", 0) == 0 ? "/loki/api/v1/label/values" : req.path;
+    metrics.Observe("lode_request_duration_seconds",
+                    "route=\"" + route + "\",status_code=\"" + std::to_string(res.status) + "\"", secs);
+    if (res.status >= 400 && res.status != 404) {
+      fprintf(stderr, "lode: %s %s -> %d: %.200s", req.method.c_str(), req.path.c_str(), res.status,
+              res.body.c_str());
+    }
+  });
+  s = http.Start();
+  if (!s.ok()) {
+    fprintf(stderr, "lode: %s\n", s.message().c_str());
+    return 1;
+  }
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+  fprintf(stderr, "lode: listening on %s:%u, data in %s\n", cfg.listen_address.c_str(), http.port(),
+          cfg.data_dir.c_str());
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  fprintf(stderr, "lode: shutting down\n");
+  http.Stop();
+  s = store->Flush();
+  if (!s.ok()) fprintf(stderr, "lode: flush at shutdown failed: %s\n", s.message().c_str());
+  store.reset();
+  return 0;
+}
