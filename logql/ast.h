@@ -228,6 +228,10 @@ struct Expr {
 
   // kVectorAgg
   VectorOp vector_op = VectorOp::kSum;
+  // `approx_topk(k, ...)`: vector_op is kTopk. Loki allows it only in
+  // instant queries ("only supported on instant queries") and without
+  // grouping (rejected by the parser).
+  bool approx_topk = false;
 
   // kBinOp
   BinOpKind binop = BinOpKind::kAdd;

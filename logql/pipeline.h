@@ -84,6 +84,13 @@ class SampleExtractor {
   // `range` is a kRangeAgg expression; grouping on the range aggregation
   // (`sum_over_time(...) by (x)`) is applied to the labels here.
   static Status Create(const Expr& range, std::unique_ptr<SampleExtractor>* out);
+  // Same, with the grouping of an enclosing `sum by/without (...)` pushed
+  // down as Loki does (canInjectVectorGrouping): used only when `range` has
+  // no grouping of its own and is rate, count_over_time, bytes_rate,
+  // bytes_over_time or sum_over_time, where summing the finer series gives
+  // the same result. Fewer distinct label sets reach the caller.
+  static Status Create(const Expr& range, const Grouping* outer_sum_grouping,
+                       std::unique_ptr<SampleExtractor>* out);
   virtual ~SampleExtractor() = default;
   virtual std::unique_ptr<StreamSampleExtractor> ForStream(const Labels& stream_labels) const = 0;
   virtual std::string RequiredLiteral() const = 0;

@@ -32,6 +32,11 @@ class Template {
   // `template: line:1: unclosed action`, or on an unknown function
   // (`function "foo" not defined`).
   static Status Compile(std::string_view source, std::unique_ptr<Template>* out);
+  // Same, naming the template as Go's template.New(name) does: the name
+  // appears in every error ("template: label:1: ..."). Loki names line_format
+  // templates "line" (the default above) and label_format ones "label". The
+  // caller adds Loki's prefix ("invalid line template: ...") if it wants it.
+  static Status Compile(std::string_view source, std::string_view name, std::unique_ptr<Template>* out);
   virtual ~Template() = default;
 
   // Appends the output to *out (does not clear it). A runtime error (e.g. a

@@ -1,6 +1,7 @@
 #include "server/api.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "ingest/push.h"
@@ -120,6 +121,30 @@ std::string EncodeResult(const logql::QueryResult& r, bool categorize) {
   AppendStats(&out, r.stats, entries);
   out += "}}";
   return out;
+}
+
+// With categorize-labels only indexed labels identify a stream: entries whose
+// metadata or parsed labels differ are merged back into their stream.
+void MergeByStreamLabels(std::vector<logql::StreamResult>* streams, Direction dir) {
+  std::vector<logql::StreamResult> out;
+  std::map<std::string, size_t> index;
+  for (auto& s : *streams) {
+    auto [it, inserted] = index.try_emplace(LabelsToString(s.stream), out.size());
+    if (inserted) {
+      s.labels = s.stream;
+      out.push_back(std::move(s));
+      continue;
+    }
+    auto& dst = out[it->second].entries;
+    for (auto& e : s.entries) dst.push_back(std::move(e));
+  }
+  bool fwd = dir == Direction::kForward;
+  for (auto& s : out) {
+    std::stable_sort(s.entries.begin(), s.entries.end(), [fwd](const logql::ResultEntry& a, const logql::ResultEntry& b) {
+      return fwd ? a.ts < b.ts : a.ts > b.ts;
+    });
+  }
+  *streams = std::move(out);
 }
 
 Status ParseLimit(const Request& req, uint32_t* out) {
@@ -277,6 +302,9 @@ Response Api::RunQuery(const Request& req, logql::QueryRequest q) {
   if (!s.ok()) return Error(s);
   std::string flags = req.Header("x-loki-response-encoding-flags");
   bool categorize = flags.find("categorize-labels") != std::string::npos;
+  if (categorize && result.type == logql::QueryResult::Type::kStreams) {
+    MergeByStreamLabels(&result.streams, q.direction);
+  }
   return Response::Json(EncodeResult(result, categorize));
 }
 

@@ -20,6 +20,7 @@ def main():
     ap.add_argument("--lode", required=True)
     ap.add_argument("--run-py", required=True)
     ap.add_argument("--known-failures", required=True)
+    ap.add_argument("--config", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "lode-conformance.yaml"))
     a = ap.parse_args()
     if not os.path.exists(a.run_py):
         print("conformance: %s not found (is ../shared beside the repo?)" % a.run_py)
@@ -33,7 +34,7 @@ def main():
     data = tempfile.mkdtemp(prefix="lode-conformance-")
     port = free_port()
     log = open(os.path.join(data, "lode.log"), "w")
-    proc = subprocess.Popen([a.lode, "--listen", "127.0.0.1:%d" % port, "--data-dir", os.path.join(data, "db")],
+    proc = subprocess.Popen([a.lode, "--config", a.config, "--listen", "127.0.0.1:%d" % port, "--data-dir", os.path.join(data, "db")],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         url = "http://127.0.0.1:%d" % port

@@ -89,11 +89,11 @@ TEST(EvaluatorBinOpTest, VectorScalarArithmetic) {
   EXPECT_EQ(Value(MustEval(*Bin(BinOpKind::kMod, Lit(16), Count()), Instant(60), &src), foo), 4);
   EXPECT_EQ(Value(MustEval(*Bin(BinOpKind::kPow, Lit(2), Count()), Instant(60), &src), bar), 8);
   EXPECT_EQ(Value(MustEval(*Bin(BinOpKind::kPow, Count(), Lit(2)), Instant(60), &src), bar), 9);
-  EXPECT_TRUE(std::isnan(
-      Value(MustEval(*Bin(BinOpKind::kDiv, Count(), Lit(0)), Instant(60), &src), foo)));
+  EXPECT_TRUE(
+      std::isnan(Value(MustEval(*Bin(BinOpKind::kDiv, Count(), Lit(0)), Instant(60), &src), foo)));
   // rate - 1 / 2: the literal subtree folds to 0.5.
-  auto e = Bin(BinOpKind::kSub, Range(RangeOp::kRate, Sec(60)),
-               Bin(BinOpKind::kDiv, Lit(1), Lit(2)));
+  auto e =
+      Bin(BinOpKind::kSub, Range(RangeOp::kRate, Sec(60)), Bin(BinOpKind::kDiv, Lit(1), Lit(2)));
   EXPECT_DOUBLE_EQ(Value(MustEval(*e, Instant(60), &src), bar), -0.45);
   EXPECT_EQ(Rows(MustEval(*Bin(BinOpKind::kMul, Lit(2), Count()), RangeQ(60, 120, 30), &src), 60,
                  120, 30),
@@ -200,9 +200,9 @@ ExprPtr SumBy(std::vector<std::string> by) {
 TEST(EvaluatorBinOpTest, OnAndIgnoring) {
   FakeSource src;
   src.AddRepeat(L({{"app", "foo"}, {"machine", "fuzz"}}), 0, 10, 19);
-  EvalResult r = MustEval(
-      *Bin(BinOpKind::kAdd, SumBy({"app", "machine"}), SumBy({"app"}), Matching(true, {})),
-      Instant(60), &src);
+  EvalResult r =
+      MustEval(*Bin(BinOpKind::kAdd, SumBy({"app", "machine"}), SumBy({"app"}), Matching(true, {})),
+               Instant(60), &src);
   ASSERT_EQ(r.series.size(), 1u);
   EXPECT_EQ(Value(r, Labels{}), 12);
   r = MustEval(
@@ -289,7 +289,8 @@ TEST(EvaluatorBinOpTest, GroupingCollisionsAndDuplicatesFail) {
                      Matching(true, {"app"}, true, Card::kManyToOne, {"pool"}));
   Status st = EvalStatus(*collide, &src);
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.message(), "multiple matches for labels: grouping labels must ensure unique matches");
+  EXPECT_EQ(st.message(),
+            "multiple matches for labels: grouping labels must ensure unique matches");
 
   auto dup = Bin(BinOpKind::kGt, SumBy({"app", "pool"}), SumBy({"app", "pool"}),
                  Matching(true, {"app"}, true, Card::kOneToMany));

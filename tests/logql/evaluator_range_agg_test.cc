@@ -24,8 +24,7 @@ TEST(EvaluatorRangeAggTest, WindowIsHalfOpen) {
   ASSERT_EQ(r.series.size(), 1u);
   EXPECT_DOUBLE_EQ(r.series[0].points[0].v, 0.1);  // (30s,60s] holds 40, 50, 60
   r = MustEval(*e, RangeQ(60, 120, 15), &src);
-  EXPECT_EQ(Rows(r, 60, 120, 15),
-            std::vector<std::string>{"{app=\"foo\"} 0.1 0.1 0.1 0.1 0.1"});
+  EXPECT_EQ(Rows(r, 60, 120, 15), std::vector<std::string>{"{app=\"foo\"} 0.1 0.1 0.1 0.1 0.1"});
 }
 
 TEST(EvaluatorRangeAggTest, CountOverTimeOverlappingGapsAndOffset) {
@@ -123,7 +122,8 @@ TEST(EvaluatorRangeAggTest, QuantileInterpolatesAndClamps) {
   EXPECT_DOUBLE_EQ(q(0.5, 15, 50), 4.5);
   EXPECT_DOUBLE_EQ(q(0.5, 5, 10), 1);  // single sample
   EXPECT_EQ(q(1.5, 60, 60), kInf);
-  auto e = Range(RangeOp::kQuantileOverTime, Sec(15), RangeOpts().offset_ns(Sec(20)).unwrap(true).param(0.5));
+  auto e = Range(RangeOp::kQuantileOverTime, Sec(15),
+                 RangeOpts().offset_ns(Sec(20)).unwrap(true).param(0.5));
   EXPECT_EQ(Rows(MustEval(*e, RangeQ(50, 110, 30), &src), 50, 110, 30),
             std::vector<std::string>{"{app=\"a\"} 2.5 5 _"});
 }
@@ -303,12 +303,16 @@ TEST(EvaluatorRangeAggTest, MergesSeriesWithIdenticalLabels) {
 double Reference(RangeOp op, const std::vector<Sample>& w, int64_t ws, int64_t we, int64_t range) {
   double n = static_cast<double>(w.size()), sum = 0;
   for (const Sample& s : w) sum += s.value;
-  double secs = DurationSeconds(range);
+  double secs = RangeSeconds(range);
   switch (op) {
-    case RangeOp::kCountOverTime: return n;
-    case RangeOp::kRate: return sum / secs;
-    case RangeOp::kSumOverTime: return sum;
-    case RangeOp::kAvgOverTime: return sum / n;
+    case RangeOp::kCountOverTime:
+      return n;
+    case RangeOp::kRate:
+      return sum / secs;
+    case RangeOp::kSumOverTime:
+      return sum;
+    case RangeOp::kAvgOverTime:
+      return sum / n;
     case RangeOp::kMaxOverTime: {
       double m = w[0].value;
       for (const Sample& s : w) m = (s.value > m || std::isnan(m)) ? s.value : m;
@@ -319,25 +323,32 @@ double Reference(RangeOp op, const std::vector<Sample>& w, int64_t ws, int64_t w
       for (const Sample& s : w) m = (s.value < m || std::isnan(m)) ? s.value : m;
       return m;
     }
-    case RangeOp::kStddevOverTime: return std::sqrt(StdvarOverTime(w.data(), w.data() + w.size()));
+    case RangeOp::kStddevOverTime:
+      return std::sqrt(StdvarOverTime(w.data(), w.data() + w.size()));
     case RangeOp::kQuantileOverTime: {
       std::vector<double> v;
       for (const Sample& s : w) v.push_back(s.value);
       return QuantileOverTime(0.9, &v);
     }
-    case RangeOp::kFirstOverTime: return w.front().value;
-    case RangeOp::kLastOverTime: return w.back().value;
-    case RangeOp::kRateCounter: return RateCounter(w.data(), w.data() + w.size(), ws, we, range);
-    default: return kNaN;
+    case RangeOp::kFirstOverTime:
+      return w.front().value;
+    case RangeOp::kLastOverTime:
+      return w.back().value;
+    case RangeOp::kRateCounter:
+      return RateCounter(w.data(), w.data() + w.size(), ws, we, range);
+    default:
+      return kNaN;
   }
 }
 
 TEST(EvaluatorRangeAggTest, SlidingWindowMatchesNaiveEvaluation) {
   std::mt19937 rng(7);
-  const RangeOp ops[] = {RangeOp::kCountOverTime, RangeOp::kRate,         RangeOp::kSumOverTime,
-                         RangeOp::kAvgOverTime,   RangeOp::kMaxOverTime,  RangeOp::kMinOverTime,
+  const RangeOp ops[] = {RangeOp::kCountOverTime,  RangeOp::kRate,
+                         RangeOp::kSumOverTime,    RangeOp::kAvgOverTime,
+                         RangeOp::kMaxOverTime,    RangeOp::kMinOverTime,
                          RangeOp::kStddevOverTime, RangeOp::kQuantileOverTime,
-                         RangeOp::kFirstOverTime, RangeOp::kLastOverTime, RangeOp::kRateCounter};
+                         RangeOp::kFirstOverTime,  RangeOp::kLastOverTime,
+                         RangeOp::kRateCounter};
   for (int round = 0; round < 40; ++round) {
     FakeSource src;
     std::vector<std::vector<Sample>> series(3);
@@ -364,7 +375,8 @@ TEST(EvaluatorRangeAggTest, SlidingWindowMatchesNaiveEvaluation) {
     }
     const int64_t range = Sec(1 + rng() % 120), step = Sec(1 + rng() % 60),
                   offset = Sec(rng() % 3 == 0 ? 7 : 0);
-    auto e = Range(op, range, RangeOpts().offset_ns(offset).unwrap(op != RangeOp::kCountOverTime).param(0.9));
+    auto e = Range(op, range,
+                   RangeOpts().offset_ns(offset).unwrap(op != RangeOp::kCountOverTime).param(0.9));
     EvalParams p;
     p.start_ns = Sec(30);
     p.end_ns = Sec(1500);

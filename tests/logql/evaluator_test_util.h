@@ -48,10 +48,22 @@ struct RangeOpts {
   std::optional<double> param_v;
   std::vector<MatcherPtr> matchers_v;
 
-  RangeOpts& offset_ns(int64_t v) { offset_v = v; return *this; }
-  RangeOpts& unwrap(bool v) { unwrap_v = v; return *this; }
-  RangeOpts& param(double v) { param_v = v; return *this; }
-  RangeOpts& matchers(std::vector<MatcherPtr> v) { matchers_v = std::move(v); return *this; }
+  RangeOpts& offset_ns(int64_t v) {
+    offset_v = v;
+    return *this;
+  }
+  RangeOpts& unwrap(bool v) {
+    unwrap_v = v;
+    return *this;
+  }
+  RangeOpts& param(double v) {
+    param_v = v;
+    return *this;
+  }
+  RangeOpts& matchers(std::vector<MatcherPtr> v) {
+    matchers_v = std::move(v);
+    return *this;
+  }
 };
 
 inline ExprPtr Range(RangeOp op, int64_t range_ns, RangeOpts o = {}) {

@@ -95,8 +95,8 @@ double Special(VectorOp op, std::vector<const char*> keys, std::optional<double>
       if (s.labels[0].value == key) src.all.push_back(s);
     }
   }
-  auto e = VecAgg(op, Range(RangeOp::kMaxOverTime, Sec(60), RangeOpts().unwrap(true)),
-                  std::nullopt, k);
+  auto e =
+      VecAgg(op, Range(RangeOp::kMaxOverTime, Sec(60), RangeOpts().unwrap(true)), std::nullopt, k);
   EvalResult r = MustEval(*e, Instant(60), &src);
   EXPECT_EQ(r.series.size(), 1u);
   if (r.series.empty()) return -12345;
