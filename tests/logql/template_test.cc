@@ -378,7 +378,10 @@ TEST(TemplatePerf, SimpleFieldsAppendInPlace) {
 
 TEST(TemplateConcurrency, SharedTemplateManyThreads) {
   std::unique_ptr<Template> t;
-  ASSERT_TRUE(Template::Compile("{{ .a | upper }}-{{ regexReplaceAll \"(b+)\" .a \"<$1>\" }}", &t).ok());
+  ASSERT_TRUE(Template::Compile("{{ .a | upper }}-{{ regexReplaceAll \"(b+)\" .a \"<$1>\" }}"
+                                "{{ toDateInZone \"2006\" \"Asia/Tokyo\" \"2020\" | date \"\" }}",
+                                &t)
+                  .ok());
   std::vector<std::thread> threads;
   std::atomic<int> bad{0};
   for (int i = 0; i < 4; i++) {
