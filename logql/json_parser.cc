@@ -463,7 +463,10 @@ bool ParseJsonPath(std::string_view expr, std::vector<std::string>* path, std::s
     if (t == kString) {
       path->push_back(text);
     } else if (t == kIndex) {
-      path->push_back("[" + std::to_string(std::stoll(text.substr(0, 18))) + "]");
+      std::string idx(1, '[');
+      idx.append(std::to_string(std::stoll(text.substr(0, 18))));
+      idx.push_back(']');
+      path->push_back(std::move(idx));
     } else {
       return syntax("unexpected token, expecting INDEX or STRING");
     }

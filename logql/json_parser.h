@@ -1,10 +1,12 @@
 // JSON stages: `| json`, `| json a="x.y", b`, and `| unpack`
 // (pkg/logql/log/parser.go: JSONParser, JSONExpressionParser, UnpackParser).
 //
-// The line is read by a single-pass scanner that follows the acceptance
-// rules of the jsonparser library Loki uses (lenient about number syntax and
-// trailing bytes after the top-level object, strict about structure), so the
-// same lines get __error__=JSONParserErr with the same details.
+// The line is read in place by a hand-written scanner (logql/json_scan.h)
+// that follows the acceptance rules of the jsonparser library Loki uses
+// (lenient about number syntax and trailing bytes after the top-level object,
+// strict about structure), so the same lines get __error__=JSONParserErr
+// with the same details. Values are views into the line unless they need
+// unescaping; nothing is allocated per line once buffers are warm.
 //
 // `| json`: every string, number and boolean becomes a label named by the
 // sanitised key path joined with `_` (nested objects are flattened, arrays

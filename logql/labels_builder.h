@@ -9,7 +9,9 @@
 //
 // Result() / GroupedResult() return interned ResultLabels: equal label sets
 // (by name and value) give the same object for the life of the builder, so
-// a line whose labels repeat the previous line's costs no allocation.
+// a line whose labels repeat the previous line's costs no allocation. As in
+// Loki's result cache, the category split is the one of the first line that
+// produced the set.
 //
 // Storage is reused between lines: after warm-up, Reset() and the Set/Del
 // calls of a typical line do not allocate. Values passed to Set() must not

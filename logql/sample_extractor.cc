@@ -10,7 +10,10 @@
 // `without` it) unless the range aggregation has a `by` grouping.
 //
 // As Loki's optimiser does, a line_format that no later parser or line
-// filter reads is skipped unless the aggregation measures bytes.
+// filter reads is skipped unless the aggregation measures bytes. When the
+// series labels are reduced to a known set (a `by` grouping, or none),
+// parsers only extract the labels that the samples depend on (Loki's parser
+// hints); JSON syntax errors are still detected.
 
 #include <algorithm>
 
