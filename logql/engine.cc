@@ -50,6 +50,18 @@ void AddStats(QueryStats* q, const ScanStats& s) {
   q->blocks_skipped += s.blocks_skipped;
 }
 
+// Range aggregations directly under `sum by/without (...)`: the extractor can
+// apply the outer grouping early (as Loki does), so that parsed labels do not
+// explode the number of intermediate series.
+void CollectOuterSumGroupings(const Expr& e, std::unordered_map<const Expr*, const Grouping*>* out) {
+  if (e.kind == Expr::Kind::kVectorAgg && e.vector_op == VectorOp::kSum && e.grouping && e.lhs &&
+      e.lhs->kind == Expr::Kind::kRangeAgg) {
+    (*out)[e.lhs.get()] = &*e.grouping;
+  }
+  if (e.lhs) CollectOuterSumGroupings(*e.lhs, out);
+  if (e.rhs) CollectOuterSumGroupings(*e.rhs, out);
+}
+
 struct LogHit {
   int64_t ts;
   uint64_t seq;  // order within its stream scan
@@ -199,10 +211,13 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
         "(?step=XX)");
   }
   std::mutex stats_mu;
+  std::unordered_map<const Expr*, const Grouping*> outer_groupings;
+  CollectOuterSumGroupings(*expr, &outer_groupings);
   SampleSource source = [&](const Expr& node, int64_t from_ns, int64_t to_ns,
                             std::vector<SampleSeries>* series) -> Status {
     std::unique_ptr<SampleExtractor> ex;
-    LODE_RETURN_IF_ERROR(SampleExtractor::Create(node, &ex));
+    auto og = outer_groupings.find(&node);
+    LODE_RETURN_IF_ERROR(SampleExtractor::Create(node, og == outer_groupings.end() ? nullptr : og->second, &ex));
     const LogSelectorExpr& sel = node.log_range.selector;
     // Samples in (from, to]: scan [from+1, to+1).
     int64_t start = from_ns + 1, end = to_ns + 1;
