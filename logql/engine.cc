@@ -7,6 +7,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "logql/detected_level.h"
 #include "logql/parser.h"
 #include "logql/pipeline.h"
 
@@ -62,6 +63,28 @@ void CollectOuterSumGroupings(const Expr& e, std::unordered_map<const Expr*, con
   if (e.rhs) CollectOuterSumGroupings(*e.rhs, out);
 }
 
+// Adds the query-time `detected_level` to an entry's structured metadata when
+// the query refers to it (see logql/detected_level.h).
+class LevelInjector {
+ public:
+  LevelInjector(bool enabled, const Labels& stream)
+      : enabled_(enabled && !FindLabel(stream, "detected_level")), stream_(stream) {}
+  void Apply(std::string_view line, const LabelView** md, size_t* n_md) {
+    if (!enabled_) return;
+    for (size_t i = 0; i < *n_md; ++i)
+      if ((*md)[i].name == "detected_level") return;
+    buf_.assign(*md, *md + *n_md);
+    buf_.push_back({"detected_level", DetectLevel(stream_, *md, *n_md, line)});
+    *md = buf_.data();
+    *n_md = buf_.size();
+  }
+
+ private:
+  bool enabled_;
+  const Labels& stream_;
+  std::vector<LabelView> buf_;
+};
+
 struct LogHit {
   int64_t ts;
   uint64_t seq;  // order within its stream scan
@@ -82,6 +105,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
   ExprPtr expr;
   LODE_RETURN_IF_ERROR(ParseExpr(req.query, &expr));
   *out = QueryResult{};
+  const bool want_level = req.query.find("detected_level") != std::string::npos;
 
   if (expr->IsLogQuery()) {
     if (req.instant) {
@@ -113,6 +137,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
     LODE_RETURN_IF_ERROR(ParallelFor(streams.size(), opts_.scan_threads, [&](size_t i, int) {
       Partial& p = partials[i];
       auto sp = pipeline->ForStream(streams[i].labels);
+      LevelInjector level(want_level, streams[i].labels);
       std::unordered_map<const ResultLabels*, size_t> group_of;
       uint64_t seq = 0;
       return reader_->ScanStream(
@@ -121,6 +146,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
             for (size_t k = 0; k < b.size(); ++k) {
               const LabelView* md = b.md.data() + b.md_begin[k];
               size_t n_md = b.md_begin[k + 1] - b.md_begin[k];
+              level.Apply(b.line[k], &md, &n_md);
               if (!sp->Process(b.ts[k], b.line[k], md, n_md)) continue;
               const ResultLabels& rl = sp->labels();
               auto [it, inserted] = group_of.try_emplace(&rl, p.groups.size());
@@ -231,6 +257,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
     LODE_RETURN_IF_ERROR(ParallelFor(streams.size(), opts_.scan_threads, [&](size_t i, int) {
       Partial& p = partials[i];
       auto sx = ex->ForStream(streams[i].labels);
+      LevelInjector level(want_level, streams[i].labels);
       const ResultLabels* last = nullptr;
       SampleSeries* cur = nullptr;
       return reader_->ScanStream(
@@ -240,6 +267,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
               double v;
               const LabelView* md = b.md.data() + b.md_begin[k];
               size_t n_md = b.md_begin[k + 1] - b.md_begin[k];
+              level.Apply(b.line[k], &md, &n_md);
               if (!sx->Process(b.ts[k], b.line[k], md, n_md, &v)) continue;
               const ResultLabels& rl = sx->labels();
               if (&rl != last) {
