@@ -180,12 +180,13 @@ TEST_F(ApiTest, LogsVolumeGroupsByDetectedLevelWithoutChangingLogResults) {
                      Range(t, t + 120000000000LL));
   ASSERT_EQ(r.status, 200) << r.body;
   std::map<std::string, double> got;
-  for (auto& s : json::parse(r.body)["data"]["result"]) {
+  auto vol = json::parse(r.body);
+  for (auto& s : vol["data"]["result"]) {
     double sum = 0;
     for (auto& v : s["values"]) sum = std::max(sum, std::stod(v[1].get<std::string>()));
     got[s["metric"].value("detected_level", "")] = sum;
   }
-  EXPECT_EQ(got, (std::map<std::string, double>{{"error", 1}, {"warn", 1}, {"info", 1}, {"unknown", 1}}));
+  EXPECT_EQ(got, (std::map<std::string, double>{{"error", 1}, {"warn", 1}, {"info", 1}, {"unknown", 1}})) << r.body;
   // A log query that does not mention detected_level sees the stored labels only.
   r = lode_.Get("/loki/api/v1/query_range?query=" + Q(R"({app="vol"})") + Range(t, t + 10));
   auto j = json::parse(r.body);
