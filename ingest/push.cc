@@ -7,7 +7,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "push.pb.h"
+#include "ingest/push_wire.h"
 
 namespace lode::ingest {
 
@@ -24,15 +24,25 @@ size_t PushRequest::TotalBytes() const {
   return n;
 }
 
-Status SnappyDecode(std::string_view in, size_t max_bytes, std::string* out) {
-  size_t n = 0;
-  if (!snappy::GetUncompressedLength(in.data(), in.size(), &n)) {
+namespace {
+
+// The uncompressed length of a snappy block, checked against max_bytes.
+Status SnappyLength(std::string_view in, size_t max_bytes, size_t* n) {
+  if (!snappy::GetUncompressedLength(in.data(), in.size(), n)) {
     return Status::InvalidArgument("snappy: corrupt input");
   }
-  if (n > max_bytes) {
-    return Status::InvalidArgument("request body too large: " + std::to_string(n) +
+  if (*n > max_bytes) {
+    return Status::InvalidArgument("request body too large: " + std::to_string(*n) +
                                    " bytes, limit: " + std::to_string(max_bytes) + " bytes");
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status SnappyDecode(std::string_view in, size_t max_bytes, std::string* out) {
+  size_t n = 0;
+  LODE_RETURN_IF_ERROR(SnappyLength(in, max_bytes, &n));
   out->resize(n);
   if (!snappy::RawUncompress(in.data(), in.size(), out->data())) {
     return Status::InvalidArgument("snappy: corrupt input");
@@ -128,35 +138,26 @@ bool ParseDecimalNs(std::string_view s, int64_t* out) {
 }  // namespace
 
 Status DecodeProtobufPush(std::string_view body, PushRequest* out) {
-  auto raw = std::make_shared<std::string>();
-  LODE_RETURN_IF_ERROR(SnappyDecode(body, 512u << 20, raw.get()));
-  auto msg = std::make_shared<logproto::PushRequest>();
-  if (!msg->ParseFromArray(raw->data(), static_cast<int>(raw->size()))) {
-    return Status::InvalidArgument("failed to parse push request: invalid protobuf");
+  size_t n = 0;
+  LODE_RETURN_IF_ERROR(SnappyLength(body, 512u << 20, &n));
+  // Not zero-initialised (unlike std::string::resize): snappy writes every byte.
+  std::shared_ptr<char[]> raw(new char[n]);
+  if (!snappy::RawUncompress(body.data(), body.size(), raw.get())) {
+    return Status::InvalidArgument("snappy: corrupt input");
   }
   out->streams.clear();
-  out->streams.reserve(msg->streams_size());
-  for (const auto& s : msg->streams()) {
-    PushStream ps;
-    ps.labels_text = s.labels();
-    if (!ParseStreamLabels(&ps, &out->errors)) continue;
-    size_t n_md = 0;
-    for (const auto& e : s.entries()) n_md += e.structuredmetadata_size();
-    ps.md.reserve(n_md);
-    ps.entries.reserve(s.entries_size());
-    for (const auto& e : s.entries()) {
-      EntryRef r;
-      r.ts = e.timestamp().seconds() * 1000000000LL + e.timestamp().nanos();
-      r.line = e.line();
-      size_t begin = ps.md.size();
-      for (const auto& p : e.structuredmetadata()) ps.md.push_back({p.name(), p.value()});
-      r.n_md = static_cast<uint32_t>(ps.md.size() - begin);
-      r.md = r.n_md ? ps.md.data() + begin : nullptr;
-      ps.entries.push_back(r);
-    }
-    out->streams.push_back(std::move(ps));
+  if (!DecodePushRequestWire(std::string_view(raw.get(), n), out)) {
+    out->streams.clear();
+    return Status::InvalidArgument("failed to parse push request: invalid protobuf");
   }
-  out->backing = std::make_shared<std::pair<std::shared_ptr<std::string>, std::shared_ptr<logproto::PushRequest>>>(raw, msg);
+  size_t kept = 0;
+  for (auto& ps : out->streams) {
+    if (!ParseStreamLabels(&ps, &out->errors)) continue;
+    if (&ps != &out->streams[kept]) out->streams[kept] = std::move(ps);
+    ++kept;
+  }
+  out->streams.resize(kept);
+  out->backing = std::move(raw);
   return Status::OK();
 }
 
@@ -256,41 +257,44 @@ Status DecodeJsonPush(std::string_view body, PushRequest* out) {
 
 void Validate(const PushLimits& limits, int64_t now_ns, PushRequest* req,
               std::vector<std::string>* errors) {
-  std::vector<PushStream> kept;
-  kept.reserve(req->streams.size());
+  size_t kept = 0;
   for (auto& s : req->streams) {
-    std::string lbl = LabelsToString(s.labels);
+    // The label string is only needed for messages: built on first use.
+    std::string lbl_text;
+    auto lbl = [&]() -> const std::string& {
+      if (lbl_text.empty()) lbl_text = LabelsToString(s.labels);
+      return lbl_text;
+    };
     if (limits.max_label_names_per_series && s.labels.size() > limits.max_label_names_per_series) {
-      errors->push_back("entry for stream '" + lbl + "' has " + std::to_string(s.labels.size()) +
+      errors->push_back("entry for stream '" + lbl() + "' has " + std::to_string(s.labels.size()) +
                         " label names; limit " + std::to_string(limits.max_label_names_per_series));
       continue;
     }
     bool bad = false;
     for (const auto& l : s.labels) {
       if (l.name.size() > limits.max_label_name_length) {
-        errors->push_back("stream '" + lbl + "' has label name too long: '" + l.name + "'");
+        errors->push_back("stream '" + lbl() + "' has label name too long: '" + l.name + "'");
         bad = true;
         break;
       }
       if (l.value.size() > limits.max_label_value_length) {
-        errors->push_back("stream '" + lbl + "' has label value too long: '" + l.value + "'");
+        errors->push_back("stream '" + lbl() + "' has label value too long: '" + l.value + "'");
         bad = true;
         break;
       }
     }
     if (bad) continue;
-    std::vector<EntryRef> ok;
-    ok.reserve(s.entries.size());
-    for (auto e : s.entries) {
+    size_t n = 0;  // entries kept, compacted in place
+    for (EntryRef e : s.entries) {
       if (limits.reject_old_samples && limits.reject_old_samples_max_age_ns > 0 &&
           e.ts < now_ns - limits.reject_old_samples_max_age_ns) {
-        errors->push_back("entry for stream '" + lbl + "' has timestamp too old: " + GoTime(e.ts) +
+        errors->push_back("entry for stream '" + lbl() + "' has timestamp too old: " + GoTime(e.ts) +
                           ", oldest acceptable timestamp is: " +
                           GoTime(now_ns - limits.reject_old_samples_max_age_ns));
         continue;
       }
       if (limits.creation_grace_period_ns > 0 && e.ts > now_ns + limits.creation_grace_period_ns) {
-        errors->push_back("entry for stream '" + lbl + "' has timestamp too new: " + GoTime(e.ts));
+        errors->push_back("entry for stream '" + lbl() + "' has timestamp too new: " + GoTime(e.ts));
         continue;
       }
       if (limits.max_line_size && e.line.size() > limits.max_line_size) {
@@ -298,20 +302,44 @@ void Validate(const PushLimits& limits, int64_t now_ns, PushRequest* req,
           e.line = e.line.substr(0, limits.max_line_size);
         } else {
           errors->push_back("Max entry size '" + std::to_string(limits.max_line_size) +
-                            "' bytes exceeded for stream '" + lbl + "' while adding an entry with length '" +
+                            "' bytes exceeded for stream '" + lbl() + "' while adding an entry with length '" +
                             std::to_string(e.line.size()) + "' bytes");
           continue;
         }
       }
       if (e.n_md && !limits.allow_structured_metadata) {
-        errors->push_back("stream '" + lbl + "' includes structured metadata, but this feature is disallowed. Please see `limits_config.allow_structured_metadata` or contact your Loki administrator to enable it.");
+        errors->push_back("stream '" + lbl() + "' includes structured metadata, but this feature is disallowed. Please see `limits_config.allow_structured_metadata` or contact your Loki administrator to enable it.");
         continue;
       }
-      ok.push_back(e);
+      s.entries[n++] = e;
     }
-    if (ok.empty()) continue;
-    s.entries = std::move(ok);
-    kept.push_back(std::move(s));
+    s.entries.resize(n);
+    if (n == 0) continue;
+    if (&s != &req->streams[kept]) req->streams[kept] = std::move(s);
+    ++kept;
+  }
+  req->streams.resize(kept);
+}
+
+void RejectExpired(const std::function<int64_t(const Labels&)>& cutoff_for, PushRequest* req,
+                   std::vector<std::string>* errors) {
+  std::vector<PushStream> kept;
+  kept.reserve(req->streams.size());
+  for (auto& s : req->streams) {
+    int64_t cutoff = cutoff_for(s.labels);
+    if (cutoff != INT64_MIN) {
+      size_t n = 0;
+      for (const auto& e : s.entries) {
+        if (e.ts >= cutoff) {
+          s.entries[n++] = e;
+          continue;
+        }
+        errors->push_back("entry for stream '" + LabelsToString(s.labels) + "' has timestamp too old: " +
+                          GoTime(e.ts) + ", oldest acceptable timestamp is: " + GoTime(cutoff));
+      }
+      s.entries.resize(n);
+    }
+    if (!s.entries.empty()) kept.push_back(std::move(s));
   }
   req->streams = std::move(kept);
 }

@@ -7,7 +7,9 @@
 // still answer 400 naming the rejected ones (as Loki's distributor does).
 #pragma once
 
+#include <climits>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,5 +62,11 @@ Status SnappyDecode(std::string_view in, size_t max_bytes, std::string* out);
 // messages to *errors. `now_ns` is the current time.
 void Validate(const PushLimits& limits, int64_t now_ns, PushRequest* req,
               std::vector<std::string>* errors);
+
+// Drops entries older than their stream's retention cutoff (`cutoff_for`
+// returns the oldest timestamp kept, INT64_MIN for none): the next compaction
+// run would delete them. Uses Loki's "timestamp too old" message.
+void RejectExpired(const std::function<int64_t(const Labels&)>& cutoff_for, PushRequest* req,
+                   std::vector<std::string>* errors);
 
 }  // namespace lode::ingest

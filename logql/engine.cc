@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -91,6 +92,64 @@ struct LogHit {
   size_t group;
 };
 
+// The `limit` best timestamps found so far by all the scans of a log query
+// (newest for backward, oldest for forward). Once there are `limit` of them,
+// an entry strictly worse than the worst of them cannot be in the result,
+// and neither can anything after it in its stream's scan order: the scan of
+// that stream stops. Thread-safe.
+class TopTimes {
+ public:
+  TopTimes(size_t limit, bool forward)
+      : limit_(limit), forward_(forward), cut_(forward ? INT64_MAX : INT64_MIN) {}
+
+  bool Excluded(int64_t ts) const {
+    int64_t c = cut_.load(std::memory_order_relaxed);
+    return forward_ ? ts > c : ts < c;
+  }
+
+  void Add(int64_t ts) {
+    if (limit_ == 0) return;
+    std::lock_guard<std::mutex> l(mu_);
+    // A heap ordered by `better` keeps the worst kept timestamp at the front.
+    auto better = [this](int64_t a, int64_t b) { return forward_ ? a < b : a > b; };
+    if (heap_.size() == limit_) {
+      if (!better(ts, heap_.front())) return;
+      std::pop_heap(heap_.begin(), heap_.end(), better);
+      heap_.back() = ts;
+    } else {
+      heap_.push_back(ts);
+    }
+    std::push_heap(heap_.begin(), heap_.end(), better);
+    if (heap_.size() == limit_) cut_.store(heap_.front(), std::memory_order_relaxed);
+  }
+
+ private:
+  const size_t limit_;
+  const bool forward_;
+  std::atomic<int64_t> cut_;
+  std::mutex mu_;
+  std::vector<int64_t> heap_;
+};
+
+// Sorts *v by timestamp, stably, given that it is the concatenation of runs
+// already sorted that start at *starts (ascending, starts->front() == 0):
+// adjacent runs are merged pairwise, O(n log runs) instead of a full sort.
+// The result equals std::stable_sort's. *starts is consumed.
+void MergeSortedRuns(std::vector<size_t>* starts, std::vector<Sample>* v) {
+  auto by_ts = [](const Sample& a, const Sample& b) { return a.ts < b.ts; };
+  std::vector<size_t>& b = *starts;
+  b.push_back(v->size());  // b[j] .. b[j+1] is run j
+  while (b.size() > 2) {
+    size_t runs = b.size() - 1, kept = 0;
+    for (size_t j = 0; j < runs; j += 2) {
+      if (j + 1 < runs) std::inplace_merge(v->begin() + b[j], v->begin() + b[j + 1], v->begin() + b[j + 2], by_ts);
+      b[kept++] = b[j];
+    }
+    b[kept++] = v->size();
+    b.resize(kept);
+  }
+}
+
 }  // namespace
 
 Engine::Engine(Reader* reader, EngineOptions opts) : reader_(reader), opts_(opts) {}
@@ -134,6 +193,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
     };
     std::vector<Partial> partials(streams.size());
     const uint32_t limit = req.limit;
+    TopTimes top(limit, req.direction == Direction::kForward);
     LODE_RETURN_IF_ERROR(ParallelFor(streams.size(), opts_.scan_threads, [&](size_t i, int) {
       Partial& p = partials[i];
       auto sp = pipeline->ForStream(streams[i].labels);
@@ -144,10 +204,12 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
           req.tenant, streams[i].id, req.start_ns, req.end_ns, req.direction,
           [&](const EntryBatch& b) {
             for (size_t k = 0; k < b.size(); ++k) {
+              if (top.Excluded(b.ts[k])) return false;
               const LabelView* md = b.md.data() + b.md_begin[k];
               size_t n_md = b.md_begin[k + 1] - b.md_begin[k];
               level.Apply(b.line[k], &md, &n_md);
               if (!sp->Process(b.ts[k], b.line[k], md, n_md)) continue;
+              top.Add(b.ts[k]);
               const ResultLabels& rl = sp->labels();
               auto [it, inserted] = group_of.try_emplace(&rl, p.groups.size());
               if (inserted) {
@@ -283,7 +345,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
           &p.stats);
     }));
     std::unordered_map<uint64_t, size_t> index;
-    std::vector<bool> needs_sort;
+    std::vector<std::vector<size_t>> runs;  // per series: start of every sorted run
     for (auto& p : partials) {
       {
         std::lock_guard<std::mutex> l(stats_mu);
@@ -293,19 +355,15 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
         auto [it, inserted] = index.try_emplace(h, series->size());
         if (inserted) {
           series->push_back(std::move(s));
-          needs_sort.push_back(false);
+          runs.push_back({0});
         } else {
           auto& dst = (*series)[it->second].samples;
+          runs[it->second].push_back(dst.size());
           dst.insert(dst.end(), s.samples.begin(), s.samples.end());
-          needs_sort[it->second] = true;
         }
       }
     }
-    for (size_t i = 0; i < series->size(); ++i) {
-      if (!needs_sort[i]) continue;
-      auto& v = (*series)[i].samples;
-      std::stable_sort(v.begin(), v.end(), [](const Sample& a, const Sample& b) { return a.ts < b.ts; });
-    }
+    for (size_t i = 0; i < series->size(); ++i) MergeSortedRuns(&runs[i], &(*series)[i].samples);
     return Status::OK();
   };
   LODE_RETURN_IF_ERROR(Evaluate(*expr, ep, source, &out->metric));

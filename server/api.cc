@@ -6,6 +6,8 @@
 
 #include "ingest/push.h"
 #include "logql/parser.h"
+#include "server/api_admin.h"
+#include "server/api_grafana.h"
 #include "server/json_writer.h"
 #include "server/params.h"
 
@@ -197,7 +199,11 @@ int HttpStatusFor(const Status& s) {
 }
 
 Api::Api(const Config* cfg, Store* store, logql::Engine* engine, server::Metrics* metrics)
-    : cfg_(cfg), store_(store), engine_(engine), metrics_(metrics) {}
+    : cfg_(cfg),
+      store_(store),
+      engine_(engine),
+      metrics_(metrics),
+      limiter_(std::make_unique<IngestLimiter>(cfg->store.chunk_idle_period_ns)) {}
 
 bool Api::Tenant(const Request& req, std::string* tenant, Response* err) const {
   if (!cfg_->auth_enabled) {
@@ -238,6 +244,8 @@ void Api::Register(HttpServer* http) {
         "{\"version\":\"3.0.0-lode-0.1.0\",\"revision\":\"lode\",\"branch\":\"main\",\"buildUser\":\"lode\","
         "\"buildDate\":\"\",\"goVersion\":\"\"}");
   });
+  RegisterGrafanaRoutes(http, cfg_, store_, engine_, metrics_);
+  RegisterAdminRoutes(http, this, cfg_, store_);
   http->Route("/config", [this](const Request&) {
     Response r = Response::Text(200, ConfigToYaml(*cfg_));
     r.content_type = "text/yaml; charset=utf-8";
@@ -273,7 +281,21 @@ Response Api::Push(const Request& req) {
   }
   if (!s.ok()) return Error(s);
   std::vector<std::string> errors = pr.errors;
-  ingest::Validate(cfg_->limits, NowNs(), &pr, &errors);
+  const TenantLimits& limits = cfg_->LimitsFor(tenant);
+  int64_t now = NowNs();
+  ingest::Validate(limits.push, now, &pr, &errors);
+  ingest::RejectExpired([&](const lode::Labels& ls) { return store_->RetentionCutoff(tenant, ls); }, &pr, &errors);
+  std::string rate_error;
+  size_t streams_limited = 0;
+  if (!ApplyIngestLimits(limiter_.get(), tenant, limits, now, &pr, &errors, &rate_error, &streams_limited)) {
+    metrics_->Add("lode_discarded_samples_total", "reason=\"rate_limited\",tenant=\"" + tenant + "\"",
+                  static_cast<double>(pr.TotalEntries()));
+    return Response::Text(429, rate_error);
+  }
+  if (streams_limited) {
+    metrics_->Add("lode_discarded_streams_total", "reason=\"stream_limit\",tenant=\"" + tenant + "\"",
+                  static_cast<double>(streams_limited));
+  }
   std::vector<StreamEntries> batch;
   batch.reserve(pr.streams.size());
   for (const auto& ps : pr.streams) batch.push_back({&ps.labels, ps.entries});
@@ -288,7 +310,7 @@ Response Api::Push(const Request& req) {
     std::string msg;
     for (size_t i = 0; i < errors.size() && i < 100; ++i) msg += (i ? "\n" : "") + errors[i];
     if (errors.size() > 100) msg += "\n... and " + std::to_string(errors.size() - 100) + " more";
-    return Response::Text(400, msg);
+    return Response::Text(streams_limited ? 429 : 400, msg);
   }
   Response r;
   r.status = 204;
@@ -436,6 +458,10 @@ Response Api::Metrics(const Request&) {
   metrics_->Set("lode_store_head_bytes", "", static_cast<double>(st.head_bytes));
   metrics_->Set("lode_store_chunks", "", static_cast<double>(st.chunks));
   metrics_->Set("lode_store_disk_bytes", "", static_cast<double>(st.disk_bytes));
+  for (const auto& m : store_->Metrics()) {
+    metrics_->Help(m.name, m.counter ? "counter" : "gauge", m.help);
+    metrics_->Set(m.name, m.labels, m.value);
+  }
   Response r = Response::Text(200, metrics_->Render());
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;

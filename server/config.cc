@@ -40,6 +40,15 @@ limits_config:
   max_query_series: 500
   max_entries_limit_per_query: 5000
   max_query_length: 721h
+  ingestion_rate_mb: 0
+  ingestion_burst_size_mb: 0
+  max_streams_per_user: 0
+  max_global_streams_per_user: 5000
+  deletion_mode: filter-and-delete
+compactor:
+  retention_enabled: true
+  compaction_interval: 10m
+  delete_request_cancel_period: 24h
 query:
   scan_threads: 2
 )";
@@ -103,6 +112,61 @@ Status Int(const std::string& k, const std::string& v, int64_t lo, int64_t hi, i
   *out = n;
   return Status::OK();
 }
+
+Status Float(const std::string& k, const std::string& v, double* out) {
+  char* end = nullptr;
+  double d = std::strtod(v.c_str(), &end);
+  if (v.empty() || !end || *end != '\0' || !(d >= 0)) return Bad(k, "number", v);
+  *out = d;
+  return Status::OK();
+}
+
+// `- selector: '{a="b"}'  priority: 1  period: 24h` items (Loki's retention_stream).
+Status ParseRetentionStream(const std::string& k, const std::string& text, std::vector<RetentionStreamRule>* out) {
+  out->clear();
+  YAML::Node n;
+  try {
+    n = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument("config: " + k + ": " + e.what());
+  }
+  if (n.IsNull()) return Status::OK();
+  if (!n.IsSequence()) return Status::InvalidArgument("config: " + k + ": expected a list");
+  for (const auto& item : n) {
+    if (!item.IsMap()) return Status::InvalidArgument("config: " + k + ": expected a list of mappings");
+    RetentionStreamRule r;
+    bool has_period = false;
+    for (const auto& kv : item) {
+      std::string name = kv.first.as<std::string>();
+      if (!kv.second.IsScalar()) return Status::InvalidArgument("config: " + k + "." + name + ": expected a scalar value");
+      std::string v = kv.second.Scalar();
+      if (name == "selector") {
+        r.selector = v;
+        Status s = logql::ParseMatchers(v, &r.matchers);
+        if (!s.ok()) return Status::InvalidArgument("config: " + k + ": invalid labels matchers: " + s.message());
+      } else if (name == "priority") {
+        int64_t p;
+        LODE_RETURN_IF_ERROR(Int(k + ".priority", v, INT32_MIN, INT32_MAX, &p));
+        r.priority = static_cast<int>(p);
+      } else if (name == "period") {
+        LODE_RETURN_IF_ERROR(Duration(k + ".period", v, &r.period_ns));
+        has_period = true;
+      } else {
+        return Status::InvalidArgument("config: unknown key \"" + k + "." + name + "\"");
+      }
+    }
+    if (r.selector.empty()) return Status::InvalidArgument("config: " + k + ": selector is required");
+    if (!has_period || r.period_ns < 24LL * 3600 * 1000000000) {
+      return Status::InvalidArgument("config: " + k + ": retention period must be >= 24h was " +
+                                     FormatDuration(r.period_ns));
+    }
+    out->push_back(std::move(r));
+  }
+  return Status::OK();
+}
+
+// Keys whose value may be a YAML sequence (passed to the setter as YAML text).
+bool TakesSequence(const std::string& key) { return key == "limits_config.retention_stream"; }
 
 const std::map<std::string, Setter>& Schema() {
   static const std::map<std::string, Setter> schema = {
@@ -213,6 +277,40 @@ const std::map<std::string, Setter>& Schema() {
       {"limits_config.max_query_length", [](const std::string& k, const std::string& v, Config* c) {
          return Duration(k, v, &c->max_query_length_ns);
        }},
+      {"limits_config.retention_stream", [](const std::string& k, const std::string& v, Config* c) {
+         return ParseRetentionStream(k, v, &c->retention_stream);
+       }},
+      {"limits_config.ingestion_rate_mb", [](const std::string& k, const std::string& v, Config* c) {
+         return Float(k, v, &c->ingestion_rate_mb);
+       }},
+      {"limits_config.ingestion_burst_size_mb", [](const std::string& k, const std::string& v, Config* c) {
+         return Float(k, v, &c->ingestion_burst_size_mb);
+       }},
+      {"limits_config.max_streams_per_user", [](const std::string& k, const std::string& v, Config* c) {
+         return Int(k, v, 0, INT32_MAX, &c->max_streams_per_user);
+       }},
+      {"limits_config.max_global_streams_per_user", [](const std::string& k, const std::string& v, Config* c) {
+         return Int(k, v, 0, INT32_MAX, &c->max_global_streams_per_user);
+       }},
+      {"limits_config.deletion_mode", [](const std::string& k, const std::string& v, Config* c) {
+         if (v != "disabled" && v != "filter-only" && v != "filter-and-delete") return Bad(k, "deletion mode", v);
+         c->deletion_mode = v;
+         return Status::OK();
+       }},
+      {"compactor.retention_enabled", Bool(&Config::retention_enabled)},
+      {"compactor.compaction_interval", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->store.compaction_interval_ns);
+       }},
+      {"compactor.delete_request_cancel_period", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->store.delete_request_cancel_period_ns);
+       }},
+      {"testing.now_offset", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t ns;
+         bool neg = !v.empty() && v[0] == '-';
+         LODE_RETURN_IF_ERROR(Duration(k, neg ? v.substr(1) : v, &ns));
+         c->now_offset_ns = neg ? -ns : ns;
+         return Status::OK();
+       }},
       {"query.scan_threads", [](const std::string& k, const std::string& v, Config* c) {
          int64_t n;
          LODE_RETURN_IF_ERROR(Int(k, v, 1, 256, &n));
@@ -221,6 +319,41 @@ const std::map<std::string, Setter>& Schema() {
        }},
   };
   return schema;
+}
+
+Status ValueText(const std::string& key, const YAML::Node& v, std::string* out) {
+  if (TakesSequence(key) && (v.IsSequence() || v.IsNull())) {
+    *out = v.IsNull() ? std::string() : YAML::Dump(v);
+    return Status::OK();
+  }
+  if (!v.IsScalar()) return Status::InvalidArgument("config: " + key + ": expected a scalar value");
+  *out = v.Scalar();
+  return Status::OK();
+}
+
+// overrides: { <tenant>: { <limits_config key>: value, ... }, ... }
+Status WalkOverrides(const YAML::Node& node, Config* cfg) {
+  if (node.IsNull()) return Status::OK();
+  if (!node.IsMap()) return Status::InvalidArgument("config: overrides: expected a mapping of tenants");
+  for (const auto& t : node) {
+    std::string tenant = t.first.as<std::string>();
+    if (!t.second.IsMap() && !t.second.IsNull())
+      return Status::InvalidArgument("config: overrides." + tenant + ": expected a mapping");
+    auto& raw = cfg->overrides_raw[tenant];
+    raw.clear();
+    if (t.second.IsNull()) continue;
+    for (const auto& kv : t.second) {
+      std::string name = kv.first.as<std::string>();
+      std::string key = "limits_config." + name;
+      if (!Schema().count(key)) {
+        return Status::InvalidArgument("config: unknown key \"overrides." + tenant + "." + name + "\"");
+      }
+      std::string value;
+      LODE_RETURN_IF_ERROR(ValueText(key, kv.second, &value));
+      raw.push_back({name, value});
+    }
+  }
+  return Status::OK();
 }
 
 Status Walk(const YAML::Node& node, const std::string& prefix, Config* cfg) {
@@ -232,14 +365,19 @@ Status Walk(const YAML::Node& node, const std::string& prefix, Config* cfg) {
   for (const auto& kv : node) {
     std::string key = prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
+    if (key == "overrides") {
+      LODE_RETURN_IF_ERROR(WalkOverrides(v, cfg));
+      continue;
+    }
     if (v.IsMap()) {
       LODE_RETURN_IF_ERROR(Walk(v, key, cfg));
       continue;
     }
     auto it = Schema().find(key);
     if (it == Schema().end()) return Status::InvalidArgument("config: unknown key \"" + key + "\"");
-    if (!v.IsScalar()) return Status::InvalidArgument("config: " + key + ": expected a scalar value");
-    LODE_RETURN_IF_ERROR(it->second(key, v.Scalar(), cfg));
+    std::string value;
+    LODE_RETURN_IF_ERROR(ValueText(key, v, &value));
+    LODE_RETURN_IF_ERROR(it->second(key, value, cfg));
   }
   return Status::OK();
 }
@@ -253,7 +391,57 @@ Status ApplyConfigYaml(const std::string& yaml, Config* cfg) {
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string("config: invalid YAML: ") + e.what());
   }
-  return Walk(root, "", cfg);
+  LODE_RETURN_IF_ERROR(Walk(root, "", cfg));
+  return ResolveLimits(cfg);
+}
+
+namespace {
+
+TenantLimits ExtractLimits(const Config& c) {
+  TenantLimits t;
+  t.push = c.limits;
+  t.retention_period_ns = c.retention_period_ns;
+  t.retention_stream = c.retention_stream;
+  t.ingestion_rate_mb = c.ingestion_rate_mb;
+  t.ingestion_burst_size_mb = c.ingestion_burst_size_mb;
+  t.max_streams_per_user = c.max_streams_per_user;
+  t.max_global_streams_per_user = c.max_global_streams_per_user;
+  t.deletion_mode = c.deletion_mode;
+  return t;
+}
+
+TenantRetention ToRetention(const TenantLimits& l, bool retention_enabled) {
+  TenantRetention r;
+  if (retention_enabled) {
+    r.period_ns = l.retention_period_ns;
+    r.streams = l.retention_stream;
+  }
+  r.filter_deletes = l.deletion_mode != "disabled";
+  r.physical_deletes = l.deletion_mode == "filter-and-delete";
+  return r;
+}
+
+}  // namespace
+
+Status ResolveLimits(Config* cfg) {
+  cfg->default_limits = ExtractLimits(*cfg);
+  cfg->overrides.clear();
+  for (const auto& [tenant, raw] : cfg->overrides_raw) {
+    Config copy = *cfg;
+    copy.overrides_raw.clear();
+    for (const auto& [name, value] : raw) {
+      Status s = Schema().at("limits_config." + name)("overrides." + tenant + "." + name, value, &copy);
+      if (!s.ok()) return s;
+    }
+    cfg->overrides[tenant] = ExtractLimits(copy);
+  }
+  return Status::OK();
+}
+
+std::shared_ptr<const RetentionPolicy> MakeRetentionPolicy(const Config& cfg) {
+  std::map<std::string, TenantRetention, std::less<>> tenants;
+  for (const auto& [t, l] : cfg.overrides) tenants[t] = ToRetention(l, cfg.retention_enabled);
+  return std::make_shared<RetentionPolicy>(ToRetention(cfg.default_limits, cfg.retention_enabled), std::move(tenants));
 }
 
 Status LoadConfig(const std::string& path, Config* cfg) {
@@ -320,7 +508,49 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "max_query_series" << YAML::Value << c.engine.max_query_series;
   e << YAML::Key << "max_entries_limit_per_query" << YAML::Value << c.engine.max_entries_limit;
   e << YAML::Key << "max_query_length" << YAML::Value << FormatDuration(c.max_query_length_ns);
+  e << YAML::Key << "ingestion_rate_mb" << YAML::Value << c.ingestion_rate_mb;
+  e << YAML::Key << "ingestion_burst_size_mb" << YAML::Value << c.ingestion_burst_size_mb;
+  e << YAML::Key << "max_streams_per_user" << YAML::Value << c.max_streams_per_user;
+  e << YAML::Key << "max_global_streams_per_user" << YAML::Value << c.max_global_streams_per_user;
+  e << YAML::Key << "deletion_mode" << YAML::Value << c.deletion_mode;
+  e << YAML::Key << "retention_stream" << YAML::Value;
+  if (c.retention_stream.empty()) e << YAML::Flow;
+  e << YAML::BeginSeq;
+  for (const auto& r : c.retention_stream) {
+    e << YAML::BeginMap << YAML::Key << "selector" << YAML::Value << r.selector;
+    e << YAML::Key << "priority" << YAML::Value << r.priority;
+    e << YAML::Key << "period" << YAML::Value << FormatDuration(r.period_ns) << YAML::EndMap;
+  }
+  e << YAML::EndSeq;
   e << YAML::EndMap;
+  e << YAML::Key << "compactor" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "retention_enabled" << YAML::Value << b(c.retention_enabled);
+  e << YAML::Key << "compaction_interval" << YAML::Value << FormatDuration(c.store.compaction_interval_ns);
+  e << YAML::Key << "delete_request_cancel_period" << YAML::Value
+    << FormatDuration(c.store.delete_request_cancel_period_ns);
+  e << YAML::EndMap;
+  if (!c.overrides_raw.empty()) {
+    e << YAML::Key << "overrides" << YAML::Value << YAML::BeginMap;
+    for (const auto& [tenant, raw] : c.overrides_raw) {
+      e << YAML::Key << tenant << YAML::Value << YAML::BeginMap;
+      for (const auto& [k, v] : raw) {
+        e << YAML::Key << k << YAML::Value;
+        if (TakesSequence("limits_config." + k)) {
+          e << YAML::Load(v);
+        } else {
+          e << v;
+        }
+      }
+      e << YAML::EndMap;
+    }
+    e << YAML::EndMap;
+  }
+  if (c.now_offset_ns) {
+    e << YAML::Key << "testing" << YAML::Value << YAML::BeginMap;
+    e << YAML::Key << "now_offset" << YAML::Value
+      << (c.now_offset_ns < 0 ? "-" + FormatDuration(-c.now_offset_ns) : FormatDuration(c.now_offset_ns));
+    e << YAML::EndMap;
+  }
   e << YAML::Key << "query" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "scan_threads" << YAML::Value << c.engine.scan_threads;
   e << YAML::EndMap;

@@ -5,14 +5,32 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "ingest/push.h"
 #include "logql/engine.h"
+#include "storage/retention.h"
 #include "storage/status.h"
 #include "storage/store.h"
 
 namespace lode::server {
+
+// The limits that may differ per tenant: limits_config, overridden for a
+// tenant by the keys under `overrides.<tenant>` (Loki keeps these in a
+// runtime overrides file; lode reads them from the main config).
+struct TenantLimits {
+  ingest::PushLimits push;
+  int64_t retention_period_ns = 0;
+  std::vector<RetentionStreamRule> retention_stream;
+  double ingestion_rate_mb = 0;        // MB/s (2^20 bytes); 0: unlimited
+  double ingestion_burst_size_mb = 0;  // bucket size; 0: same as the rate
+  int64_t max_streams_per_user = 0;          // active streams; 0: unlimited
+  int64_t max_global_streams_per_user = 5000;  // idem (single node: the same limit)
+  std::string deletion_mode = "filter-and-delete";  // disabled | filter-only | filter-and-delete
+};
 
 struct Config {
   bool auth_enabled = false;  // auth_enabled: require X-Scope-OrgID
@@ -25,7 +43,37 @@ struct Config {
   int64_t retention_period_ns = 7LL * 86400 * 1000000000;  // limits_config.retention_period
   logql::EngineOptions engine;             // limits_config.max_query_series, query.*
   int64_t max_query_length_ns = 30LL * 86400 * 1000000000 + 3600LL * 1000000000;  // limits_config.max_query_length (721h)
+
+  // limits_config keys of TenantLimits not held above.
+  std::vector<RetentionStreamRule> retention_stream;  // limits_config.retention_stream
+  double ingestion_rate_mb = 0;                       // limits_config.ingestion_rate_mb
+  double ingestion_burst_size_mb = 0;                 // limits_config.ingestion_burst_size_mb
+  int64_t max_streams_per_user = 0;                   // limits_config.max_streams_per_user
+  int64_t max_global_streams_per_user = 5000;         // limits_config.max_global_streams_per_user
+  std::string deletion_mode = "filter-and-delete";    // limits_config.deletion_mode
+  bool retention_enabled = true;                      // compactor.retention_enabled
+  int64_t now_offset_ns = 0;                          // testing.now_offset (tests only)
+
+  // overrides.<tenant>.<limits key>: raw values as configured (sequence
+  // values as YAML text), resolved by ResolveLimits.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> overrides_raw;
+  // Resolved by ResolveLimits: the defaults and each overridden tenant.
+  TenantLimits default_limits;
+  std::map<std::string, TenantLimits, std::less<>> overrides;
+
+  const TenantLimits& LimitsFor(std::string_view tenant) const {
+    auto it = overrides.find(tenant);
+    return it == overrides.end() ? default_limits : it->second;
+  }
 };
+
+// Recomputes default_limits and overrides from the other fields; run after
+// changing limits by hand (LoadConfig and ApplyConfigYaml call it).
+Status ResolveLimits(Config* cfg);
+
+// The store's retention policy for this configuration (keeps everything
+// when compactor.retention_enabled is false).
+std::shared_ptr<const RetentionPolicy> MakeRetentionPolicy(const Config& cfg);
 
 // The embedded default configuration (YAML text), also used by `make run`.
 const char* DefaultConfigYaml();

@@ -74,6 +74,10 @@ class HttpServer {
   // Exact path routes; a route ending in '*' matches that prefix.
   void Route(const std::string& path, Handler h);
   void RouteWebSocket(const std::string& path, WsHandler h);
+  // Same, with `check` run on the upgrade request first: when it answers a
+  // status >= 400 that response is sent instead of upgrading (bad parameters
+  // are reported as plain HTTP errors, as Loki does before its upgrade).
+  void RouteWebSocket(const std::string& path, WsHandler h, Handler check);
   // Called after every request (for metrics and logs).
   void OnRequest(std::function<void(const Request&, const Response&, double seconds)> cb);
 

@@ -2,6 +2,7 @@
 //
 //   lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]
 //        [--print-config]
+//   lode inspect --data-dir DIR [--streams]   (summary of a data directory, read-only)
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -11,9 +12,12 @@
 #include "logql/engine.h"
 #include "logql/parser.h"
 #include "server/api.h"
+#include "server/api_admin.h"
 #include "server/config.h"
 #include "server/http.h"
 #include "server/metrics.h"
+#include "server/params.h"
+#include "storage/inspect.h"
 #include "storage/store.h"
 
 namespace {
@@ -25,14 +29,42 @@ int Usage(const char* msg) {
   if (msg) fprintf(stderr, "lode: %s\n", msg);
   fprintf(stderr,
           "usage: lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]\n"
-          "            [--print-config]\n");
+          "            [--print-config]\n"
+          "       lode inspect --data-dir DIR [--streams]\n");
   return 2;
+}
+
+int Inspect(int argc, char** argv) {
+  std::string dir;
+  lode::InspectOptions opts;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--data-dir" && i + 1 < argc) {
+      dir = argv[++i];
+    } else if (a.rfind("--data-dir=", 0) == 0) {
+      dir = a.substr(11);
+    } else if (a == "--streams") {
+      opts.per_stream = true;
+    } else {
+      return Usage(("inspect: unknown argument: " + a).c_str());
+    }
+  }
+  if (dir.empty()) return Usage("inspect needs --data-dir");
+  std::string out;
+  lode::Status s = lode::InspectDataDir(dir, opts, &out);
+  if (!s.ok()) {
+    fprintf(stderr, "lode: inspect %s: %s\n", dir.c_str(), s.message().c_str());
+    return 1;
+  }
+  fputs(out.c_str(), stdout);
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace lode;
+  if (argc > 1 && std::string(argv[1]) == "inspect") return Inspect(argc, argv);
   std::string config_path, listen, data_dir, retention;
   bool print_config = false;
   for (int i = 1; i < argc; ++i) {
@@ -91,14 +123,23 @@ int main(int argc, char** argv) {
     fputs(server::ConfigToYaml(cfg).c_str(), stdout);
     return 0;
   }
+  s = server::ResolveLimits(&cfg);
+  if (!s.ok()) {
+    fprintf(stderr, "lode: %s\n", s.message().c_str());
+    return 1;
+  }
 
   cfg.store.dir = cfg.data_dir;
+  server::SetClockOffsetNs(cfg.now_offset_ns);
+  cfg.store.clock = [] { return server::NowNs(); };
+  cfg.store.delete_compiler = server::LogqlDeleteCompiler();
   std::unique_ptr<Store> store;
   s = Store::Open(cfg.store, &store);
   if (!s.ok()) {
     fprintf(stderr, "lode: cannot open data directory %s: %s\n", cfg.data_dir.c_str(), s.message().c_str());
     return 1;
   }
+  store->SetRetentionPolicy(server::MakeRetentionPolicy(cfg));
   logql::Engine engine(store.get(), cfg.engine);
   server::Metrics metrics;
   server::Api api(&cfg, store.get(), &engine, &metrics);

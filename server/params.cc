@@ -1,5 +1,6 @@
 #include "server/params.h"
 
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -9,11 +10,18 @@
 
 namespace lode::server {
 
+namespace {
+std::atomic<int64_t> g_clock_offset_ns{0};
+}  // namespace
+
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
-      .count();
+             .count() +
+         g_clock_offset_ns.load(std::memory_order_relaxed);
 }
+
+void SetClockOffsetNs(int64_t offset_ns) { g_clock_offset_ns.store(offset_ns, std::memory_order_relaxed); }
 
 namespace {
 

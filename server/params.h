@@ -10,7 +10,10 @@
 
 namespace lode::server {
 
+// The server's clock: the system clock plus an offset (testing.now_offset;
+// tests move time forward without sleeping). Thread-safe.
 int64_t NowNs();
+void SetClockOffsetNs(int64_t offset_ns);
 
 // Loki's parseTimestamp: "" -> def; contains '.' or 'e' -> float seconds;
 // integer with <= 10 digits -> seconds, else ns; otherwise RFC3339(Nano).

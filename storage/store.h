@@ -5,7 +5,10 @@
 // push, through RocksDB's WAL, so an acknowledged push survives a crash);
 // a background flusher cuts head records into zstd-compressed chunks in the
 // `chunks` column family, and the per-day label index lives in `index`.
-// Thread-safe: Append, Scan and the index calls may run concurrently.
+// Retention (storage/retention.h) and delete requests (storage/deletes.h) are
+// applied to every read at once and physically by compaction runs
+// (RunCompaction, also run by a background thread every
+// compaction_interval_ns). Thread-safe: every method may run concurrently.
 #pragma once
 
 #include <atomic>
@@ -19,7 +22,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/deletes.h"
 #include "storage/reader.h"
+#include "storage/retention.h"
 
 namespace lode {
 
@@ -34,6 +39,15 @@ struct StoreOptions {
   size_t head_flush_bytes = 1024 * 1024;        // cut a head chunk at this many raw bytes
   bool background_flush = true;                 // run the flusher thread
   std::function<int64_t()> clock;               // now in ns; default: system clock
+  // Background compaction (retention + delete requests) period; 0: only
+  // when RunCompaction is called.
+  int64_t compaction_interval_ns = 0;
+  // Delete requests are applied to chunks only once they are this old (they
+  // can be cancelled until then); reads filter them out from the start.
+  int64_t delete_request_cancel_period_ns = 24LL * 3600 * 1000000000;
+  // Compiles delete queries (set by the server to a LogQL compiler); default
+  // CompileSimpleDeleteQuery.
+  DeleteQueryCompiler delete_compiler;
 };
 
 // One entry of a push; views must stay valid for the Append call.
@@ -57,6 +71,28 @@ struct StoreStats {
   uint64_t disk_bytes = 0;  // live SST + WAL bytes
 };
 
+// One metric sample (Prometheus text format pieces).
+struct StoreMetric {
+  std::string name;    // e.g. lode_rocksdb_live_blob_bytes
+  std::string labels;  // e.g. cf="chunks" (no braces), may be empty
+  double value = 0;
+  bool counter = false;  // else a gauge
+  const char* help = "";
+};
+
+// What one compaction run did.
+struct CompactionReport {
+  uint64_t streams_expired = 0;      // streams that had expired data
+  uint64_t heads_cut = 0;            // heads cut early because they held expired or deleted entries
+  uint64_t chunks_deleted = 0;       // whole chunks dropped (expired, or every entry deleted)
+  uint64_t chunks_rewritten = 0;     // chunks rewritten without deleted entries
+  uint64_t entries_deleted = 0;      // entries removed by delete requests
+  uint64_t index_keys_deleted = 0;   // per-day index keys of expired days
+  uint64_t delete_requests_processed = 0;
+  uint64_t disk_bytes_before = 0;    // SST + blob bytes before and after the run
+  uint64_t disk_bytes_after = 0;
+};
+
 class Store : public Reader {
  public:
   static Status Open(const StoreOptions& opts, std::unique_ptr<Store>* out);
@@ -73,6 +109,35 @@ class Store : public Reader {
   Status Flush();
 
   StoreStats Stats();
+
+  // The current time as the store sees it (StoreOptions::clock).
+  int64_t Now() const;
+
+  // Replaces the retention policy (default: keep everything). Reads use the
+  // new policy at once; data is removed by the next compaction run.
+  void SetRetentionPolicy(std::shared_ptr<const RetentionPolicy> policy);
+  std::shared_ptr<const RetentionPolicy> retention_policy() const;
+
+  // The oldest timestamp of `stream` that is still kept now (INT64_MIN: all).
+  int64_t RetentionCutoff(std::string_view tenant, const Labels& stream) const;
+
+  // One compaction run: drops expired chunks, head records and index days,
+  // applies due delete requests (rewriting chunks), then compacts RocksDB
+  // with forced blob garbage collection so disk space is released. Runs are
+  // serialised; concurrent appends and reads are fine.
+  Status RunCompaction(CompactionReport* report);
+
+  // Delete requests. Add fills request_id and created_at_ns and validates the
+  // query with the compiler (kInvalidArgument on a bad query). Cancel fails
+  // with kNotFound for an unknown id and kInvalidArgument once processed.
+  Status AddDeleteRequest(DeleteRequest* req);
+  Status ListDeleteRequests(std::string_view tenant, std::vector<DeleteRequest>* out);
+  Status CancelDeleteRequest(std::string_view tenant, std::string_view request_id);
+
+  // RocksDB statistics and properties for /metrics, e.g.
+  // lode_rocksdb_compaction_read_bytes_total, lode_rocksdb_block_cache_hits_total,
+  // lode_rocksdb_live_sst_bytes{cf="chunks"}, plus compaction-run totals.
+  std::vector<StoreMetric> Metrics();
 
   // Reader
   Status SelectStreams(std::string_view tenant, const std::vector<MatcherPtr>& matchers,

@@ -1,0 +1,97 @@
+// Chunk format: EncodeChunk / DecodeChunk over 4 MiB of one app's lines
+// (time-ordered, 256 KiB blocks, as the store cuts them), per log format and
+// zstd level. Reports the compression ratio (raw line bytes / chunk bytes).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+
+#include "bench/micro/corpus.h"
+#include "storage/chunk.h"
+
+namespace lode::micro {
+namespace {
+
+constexpr size_t kBlockSize = 256 * 1024;  // StoreOptions::block_size
+
+std::vector<OwnedEntry> EntriesOf(bench::App app) {
+  std::vector<CorpusLine> lines = LinesOf(app);
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const CorpusLine& a, const CorpusLine& b) { return a.ts < b.ts; });
+  std::vector<OwnedEntry> out(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    out[i].ts = lines[i].ts;
+    out[i].line = lines[i].line;
+    out[i].order = i;
+  }
+  return out;
+}
+
+void BM_EncodeChunk(benchmark::State& state, bench::App app) {
+  std::vector<OwnedEntry> entries = EntriesOf(app);
+  const int level = static_cast<int>(state.range(0));
+  std::string out;
+  ChunkMeta meta;
+  for (auto _ : state) {
+    EncodeChunk(entries.data(), entries.data() + entries.size(), kBlockSize, level, &out, &meta);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * entries.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * meta.raw_bytes));
+  state.counters["ratio"] = static_cast<double>(meta.raw_bytes) / static_cast<double>(out.size());
+}
+
+void BM_DecodeChunk(benchmark::State& state, bench::App app) {
+  std::vector<OwnedEntry> entries = EntriesOf(app);
+  std::string chunk, scratch;
+  ChunkMeta meta;
+  EncodeChunk(entries.data(), entries.data() + entries.size(), kBlockSize, 3, &chunk, &meta);
+  EntryBatch batch;
+  const Direction dir = state.range(0) ? Direction::kBackward : Direction::kForward;
+  for (auto _ : state) {
+    size_t n = 0;
+    bool stopped = false;
+    ScanStats stats;
+    Status s = DecodeChunk(
+        chunk, meta.min_ts, meta.max_ts + 1, dir,
+        [&](const EntryBatch& b) {
+          n += b.size();
+          return true;
+        },
+        &scratch, &batch, &stats, &stopped);
+    if (!s.ok() || n != entries.size()) state.SkipWithError("decode failed");
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * entries.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * meta.raw_bytes));
+}
+
+// A query window covering the middle half of the chunk (Trim copies).
+void BM_DecodeChunkPartial(benchmark::State& state) {
+  std::vector<OwnedEntry> entries = EntriesOf(bench::App::kApi);
+  std::string chunk, scratch;
+  ChunkMeta meta;
+  EncodeChunk(entries.data(), entries.data() + entries.size(), kBlockSize, 3, &chunk, &meta);
+  int64_t q = (meta.max_ts - meta.min_ts) / 4;
+  EntryBatch batch;
+  uint64_t bytes = 0;
+  for (auto _ : state) {
+    bool stopped = false;
+    ScanStats stats;
+    Status s = DecodeChunk(
+        chunk, meta.min_ts + q, meta.max_ts - q, Direction::kBackward,
+        [&](const EntryBatch&) { return true; }, &scratch, &batch, &stats, &stopped);
+    if (!s.ok()) state.SkipWithError("decode failed");
+    bytes += stats.bytes_scanned;
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+BENCHMARK_CAPTURE(BM_EncodeChunk, api_json, bench::App::kApi)->Arg(1)->Arg(3)->Arg(6);
+BENCHMARK_CAPTURE(BM_EncodeChunk, nginx, bench::App::kNginx)->Arg(3);
+BENCHMARK_CAPTURE(BM_EncodeChunk, worker_logfmt, bench::App::kWorker)->Arg(3);
+BENCHMARK_CAPTURE(BM_EncodeChunk, billing_java, bench::App::kBilling)->Arg(3);
+BENCHMARK_CAPTURE(BM_DecodeChunk, api_json, bench::App::kApi)->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_DecodeChunk, nginx, bench::App::kNginx)->Arg(0);
+BENCHMARK(BM_DecodeChunkPartial);
+
+}  // namespace
+}  // namespace lode::micro

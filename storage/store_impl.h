@@ -1,0 +1,178 @@
+// Internal to storage/: Store::Impl, shared by store.cc (open, write path,
+// head cutting, scans), retention.cc (expiry and compaction runs),
+// deletes.cc (delete requests) and store_stats.cc. Not part of the API.
+#pragma once
+
+#include <rocksdb/db.h>
+#include <rocksdb/statistics.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <climits>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/store.h"
+#include "storage/store_format.h"
+
+namespace lode {
+
+struct StreamState {
+  uint64_t id = 0;
+  Labels labels;
+  std::mutex mu;  // guards the fields below and serialises appends of this stream
+  bool has_head = false;
+  uint64_t head_bytes = 0;
+  uint64_t head_first_seq = 0;
+  uint64_t head_last_seq = 0;
+  int64_t head_first_wall = 0;
+  int64_t head_last_wall = 0;
+  int64_t last_day_indexed = -1;
+  // Smallest timestamp in the head (INT64_MAX: no head; INT64_MIN: unknown),
+  // so that retention finds expired heads without reading them.
+  int64_t head_min_ts = INT64_MAX;
+};
+
+struct TenantState {
+  std::unordered_map<std::string, StreamState*> by_key;  // LabelsToString -> stream
+  std::unordered_map<uint64_t, std::unique_ptr<StreamState>> by_id;
+  std::set<uint32_t> days;  // days that have index entries
+};
+
+// The persisted delete requests and their compiled queries. Thread-safe;
+// readers take an immutable snapshot.
+class DeleteRegistry {
+ public:
+  struct Entry {
+    DeleteRequest req;
+    std::shared_ptr<const DeleteQuery> query;
+  };
+  using Snapshot = std::map<std::string, std::vector<Entry>, std::less<>>;  // by tenant
+
+  DeleteRegistry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, DeleteQueryCompiler compiler,
+                 bool sync);
+  Status Load();
+  Status Add(DeleteRequest* req);  // req->created_at_ns set by the caller
+  std::vector<DeleteRequest> List(std::string_view tenant) const;
+  Status Cancel(std::string_view tenant, std::string_view id);
+  Status MarkProcessed(std::string_view tenant, std::string_view id);
+  std::shared_ptr<const Snapshot> Get() const;
+
+ private:
+  Status Persist(const DeleteRequest& r);
+  void Publish(Snapshot s);  // callers hold mu_
+
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* cf_;
+  DeleteQueryCompiler compiler_;
+  bool sync_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const Snapshot> snap_;
+  uint64_t id_counter_ = 0;
+};
+
+// A delete request applied to one stream's reads: entries with
+// start <= ts <= end for which `pred` (null: always) says yes are hidden.
+struct StreamDelete {
+  int64_t start_ns;
+  int64_t end_ns;
+  std::unique_ptr<DeleteLinePredicate> pred;
+};
+
+class Store::Impl {
+ public:
+  StoreOptions opts;
+  std::unique_ptr<rocksdb::DB> db;
+  std::shared_ptr<rocksdb::Statistics> statistics;
+  rocksdb::ColumnFamilyHandle* meta_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* head_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* chunk_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* chunkmeta_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* index_cf = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+
+  std::shared_mutex mu;  // guards tenants / next_id
+  std::map<std::string, TenantState, std::less<>> tenants;
+  uint64_t next_id = 1;
+  std::atomic<uint64_t> seq{1};
+  std::atomic<uint64_t> chunks_written{0};
+
+  // Serialises head cuts with each other and with chunk deletion/rewrites.
+  std::mutex flush_mu;
+  std::mutex compact_mu;  // one compaction run at a time
+  std::thread flusher;
+  std::thread compactor;
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+
+  mutable std::mutex policy_mu;
+  std::shared_ptr<const RetentionPolicy> policy = std::make_shared<RetentionPolicy>();
+  std::unique_ptr<DeleteRegistry> deletes;
+
+  // Totals over compaction runs, for /metrics.
+  std::atomic<uint64_t> total_chunks_expired{0};
+  std::atomic<uint64_t> total_entries_deleted{0};
+  std::atomic<uint64_t> total_runs{0};
+
+  ~Impl();
+
+  int64_t Now() const;
+  std::shared_ptr<const RetentionPolicy> Policy() const;
+
+  // store.cc
+  Status Open();
+  Status LoadRegistry();
+  Status LoadHeads();
+  StreamState* GetOrCreate(std::string_view tenant, const Labels& labels, rocksdb::WriteBatch* batch);
+  void IndexDay(std::string_view tenant, StreamState* st, uint32_t day, rocksdb::WriteBatch* b);
+  Status AppendMany(std::string_view tenant, std::span<const StreamEntries> streams);
+  // Moves a stream's head records into chunks. Callers hold flush_mu.
+  Status CutHead(std::string_view tenant, StreamState* st);
+  std::vector<std::pair<std::string, StreamState*>> AllStreams();
+  std::vector<StreamState*> TenantStreams(std::string_view tenant);
+  void CutDue(bool all);
+  void FlushLoop();
+  StreamState* Find(std::string_view tenant, uint64_t id);
+  Status SelectIds(std::string_view tenant, const std::vector<MatcherPtr>& matchers, int64_t start,
+                   int64_t end, std::vector<StreamState*>* out);
+  Status Scan(std::string_view tenant, uint64_t id, int64_t start, int64_t end, Direction dir,
+              const BatchVisitor& visit, ScanStats* stats);
+  // Whether the stream has an entry in [from, end) (chunk metas, then the head).
+  Status HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end, bool* has);
+  // Reads every head entry of a stream (views into *recs).
+  Status ReadHead(const rocksdb::ReadOptions& ro, const std::string& prefix,
+                  std::deque<std::string>* recs, std::vector<OwnedEntry>* out);
+
+  // retention.cc
+  Status RunCompaction(CompactionReport* report);
+  Status ExpireStream(const std::string& tenant, StreamState* st, int64_t cutoff, CompactionReport* r);
+  Status PruneIndex(const std::string& tenant, StreamState* st, int64_t cutoff, CompactionReport* r);
+  Status CompactAll();
+  uint64_t DiskBytes();
+  void CompactLoop();
+
+  // deletes.cc
+  // The delete requests that hide entries of this stream in [start, end).
+  std::vector<StreamDelete> DeletesFor(std::string_view tenant, const Labels& labels, int64_t start,
+                                       int64_t end);
+  Status ApplyDeleteRequests(CompactionReport* report);
+  Status ApplyDelete(const std::string& tenant, StreamState* st, const DeleteRegistry::Entry& d,
+                     CompactionReport* report);
+};
+
+// True when one of `dels` hides the entry.
+bool IsDeleted(std::vector<StreamDelete>& dels, int64_t ts, std::string_view line, const LabelView* md,
+               size_t n_md);
+
+}  // namespace lode

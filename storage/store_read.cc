@@ -1,0 +1,320 @@
+// The read path: stream selection through the per-day index, and scans
+// that merge a stream's chunks and head records in timestamp order. Both
+// hide what retention expired and what delete requests removed before any
+// compaction run has dropped it.
+#include <algorithm>
+#include <climits>
+#include <unordered_set>
+
+#include "storage/coding.h"
+#include "storage/store_impl.h"
+
+namespace lode {
+
+using format::DayOf;
+using format::FromRocks;
+using format::StreamPrefix;
+
+namespace {
+
+// Emits sorted entries in `dir` order in batches.
+bool EmitEntries(const std::vector<OwnedEntry>& v, Direction dir, const BatchVisitor& visit,
+                 ScanStats* stats) {
+  EntryBatch b;
+  auto flush = [&]() {
+    if (!b.size()) return true;
+    bool cont = visit(b);
+    b.clear();
+    return cont;
+  };
+  size_t n = v.size();
+  for (size_t k = 0; k < n; ++k) {
+    const OwnedEntry& e = v[dir == Direction::kForward ? k : n - 1 - k];
+    if (b.md_begin.empty()) b.md_begin.push_back(0);
+    b.ts.push_back(e.ts);
+    b.line.push_back(e.line);
+    for (const auto& l : e.md) b.md.push_back(l);
+    b.md_begin.push_back(static_cast<uint32_t>(b.md.size()));
+    if (stats) {
+      stats->lines_scanned++;
+      stats->bytes_scanned += e.line.size();
+    }
+    if (b.size() >= 1024 && !flush()) return false;
+  }
+  return flush();
+}
+
+// Wraps a visitor so that entries hidden by delete requests never reach it.
+BatchVisitor FilterDeleted(const BatchVisitor& visit, std::vector<StreamDelete>* dels, EntryBatch* out) {
+  return [&visit, dels, out](const EntryBatch& b) {
+    out->clear();
+    out->md_begin.push_back(0);
+    for (size_t i = 0; i < b.size(); ++i) {
+      const LabelView* md = b.md.data() + b.md_begin[i];
+      size_t n_md = b.md_begin[i + 1] - b.md_begin[i];
+      if (IsDeleted(*dels, b.ts[i], b.line[i], md, n_md)) continue;
+      out->ts.push_back(b.ts[i]);
+      out->line.push_back(b.line[i]);
+      out->md.insert(out->md.end(), md, md + n_md);
+      out->md_begin.push_back(static_cast<uint32_t>(out->md.size()));
+    }
+    if (!out->size()) return true;
+    return visit(*out);
+  };
+}
+
+}  // namespace
+
+StreamState* Store::Impl::Find(std::string_view tenant, uint64_t id) {
+  std::shared_lock<std::shared_mutex> l(mu);
+  auto t = tenants.find(tenant);
+  if (t == tenants.end()) return nullptr;
+  auto s = t->second.by_id.find(id);
+  return s == t->second.by_id.end() ? nullptr : s->second.get();
+}
+
+Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<MatcherPtr>& matchers, int64_t start,
+                              int64_t end, std::vector<StreamState*>* out) {
+  std::vector<uint32_t> days;
+  {
+    std::shared_lock<std::shared_mutex> l(mu);
+    auto t = tenants.find(tenant);
+    if (t == tenants.end()) return Status::OK();
+    uint32_t d0 = DayOf(start), d1 = DayOf(end > start ? end - 1 : start);
+    for (auto it = t->second.days.lower_bound(d0); it != t->second.days.end() && *it <= d1; ++it)
+      days.push_back(*it);
+  }
+  // The most selective index probe: an equality matcher with a non-empty value.
+  const LabelMatcher* eq = nullptr;
+  for (const auto& m : matchers)
+    if (m->type() == MatchType::kEqual && !m->value().empty()) {
+      eq = m.get();
+      break;
+    }
+  std::unordered_set<uint64_t> ids;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), index_cf));
+  for (uint32_t day : days) {
+    std::string p;
+    if (eq) {
+      p = format::IndexLabelKey(tenant, day, eq->name(), eq->value(), 0);
+      p.resize(p.size() - 8);
+    } else {
+      p = format::IndexDayPrefix(tenant, day);
+    }
+    for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+      if (it->key().size() < p.size() + 8) continue;
+      ids.insert(GetBE64(it->key().data() + it->key().size() - 8));
+    }
+    LODE_RETURN_IF_ERROR(FromRocks(it->status()));
+  }
+  auto pol = Policy();
+  int64_t now = Now();
+  // Streams whose range reaches before their retention cutoff: checked below,
+  // outside the lock, for data that has not expired.
+  std::vector<std::pair<StreamState*, int64_t>> partly_expired;
+  {
+    std::shared_lock<std::shared_mutex> l(mu);
+    auto t = tenants.find(tenant);
+    if (t == tenants.end()) return Status::OK();
+    for (uint64_t id : ids) {
+      auto s = t->second.by_id.find(id);
+      if (s == t->second.by_id.end()) continue;
+      StreamState* st = s->second.get();
+      bool ok = true;
+      for (const auto& m : matchers) {
+        const std::string* v = FindLabel(st->labels, m->name());
+        if (!m->Matches(v ? std::string_view(*v) : std::string_view())) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      int64_t cutoff = pol->CutoffFor(tenant, st->labels, now);
+      if (end <= cutoff) continue;  // everything in range expired
+      if (cutoff > start) {
+        partly_expired.push_back({st, cutoff});
+      } else {
+        out->push_back(st);
+      }
+    }
+  }
+  for (auto [st, cutoff] : partly_expired) {
+    bool has = false;
+    LODE_RETURN_IF_ERROR(HasDataIn(tenant, st, cutoff, end, &has));
+    if (has) out->push_back(st);
+  }
+  return Status::OK();
+}
+
+Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end, bool* has) {
+  *has = false;
+  std::string prefix = StreamPrefix(tenant, st->id);
+  std::string upper_key = prefix;
+  PutTsKey(&upper_key, end);
+  rocksdb::Slice upper(upper_key);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, chunkmeta_cf));
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    ChunkMeta m;
+    if (format::DecodeMeta(it->value().ToStringView(), &m) && m.max_ts >= from) {
+      *has = true;
+      return Status::OK();
+    }
+  }
+  LODE_RETURN_IF_ERROR(FromRocks(it->status()));
+  std::deque<std::string> recs;
+  std::vector<OwnedEntry> head;
+  LODE_RETURN_IF_ERROR(ReadHead(rocksdb::ReadOptions(), prefix, &recs, &head));
+  *has = std::any_of(head.begin(), head.end(), [&](const OwnedEntry& e) { return e.ts >= from && e.ts < end; });
+  return Status::OK();
+}
+
+Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, int64_t end, Direction dir,
+                         const BatchVisitor& visit_all, ScanStats* stats) {
+  StreamState* stream = Find(tenant, id);
+  if (!stream) return Status::OK();
+  start = std::max(start, Policy()->CutoffFor(tenant, stream->labels, Now()));
+  if (end <= start) return Status::OK();
+  std::vector<StreamDelete> dels = DeletesFor(tenant, stream->labels, start, end);
+  EntryBatch filtered;
+  BatchVisitor wrapped;
+  if (!dels.empty()) wrapped = FilterDeleted(visit_all, &dels, &filtered);
+  const BatchVisitor& visit = dels.empty() ? visit_all : wrapped;
+
+  const rocksdb::Snapshot* snap = db->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db.get(), snap};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  std::string prefix = StreamPrefix(tenant, id);
+
+  // Sources: chunks overlapping the range, plus the head records as one source.
+  struct Source {
+    int64_t min_ts, max_ts;
+    std::string key;  // chunk key; empty for the head
+  };
+  std::vector<Source> sources;
+  {
+    std::string upper_key = prefix;
+    PutTsKey(&upper_key, end);
+    rocksdb::Slice upper(upper_key);
+    rocksdb::ReadOptions mo = ro;
+    mo.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(mo, chunkmeta_cf));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      ChunkMeta m;
+      if (!format::DecodeMeta(it->value().ToStringView(), &m)) return Status::IOError("corrupt chunk meta");
+      if (m.max_ts < start) continue;
+      sources.push_back({m.min_ts, m.max_ts, it->key().ToString()});
+    }
+    LODE_RETURN_IF_ERROR(FromRocks(it->status()));
+  }
+  std::deque<std::string> head_recs;
+  std::vector<OwnedEntry> head;
+  {
+    std::vector<OwnedEntry> all;
+    LODE_RETURN_IF_ERROR(ReadHead(ro, prefix, &head_recs, &all));
+    for (auto& e : all)
+      if (e.ts >= start && e.ts < end) head.push_back(std::move(e));
+    if (!head.empty()) {
+      int64_t mn = head[0].ts, mx = head[0].ts;
+      for (const auto& e : head) {
+        mn = std::min(mn, e.ts);
+        mx = std::max(mx, e.ts);
+      }
+      sources.push_back({mn, mx, std::string()});
+    }
+  }
+  std::sort(sources.begin(), sources.end(), [](const Source& a, const Source& b) {
+    return a.min_ts < b.min_ts || (a.min_ts == b.min_ts && a.key < b.key);
+  });
+  // Group transitively overlapping sources.
+  std::vector<std::pair<size_t, size_t>> groups;
+  for (size_t i = 0; i < sources.size();) {
+    size_t j = i + 1;
+    int64_t mx = sources[i].max_ts;
+    while (j < sources.size() && sources[j].min_ts <= mx) mx = std::max(mx, sources[j++].max_ts);
+    groups.push_back({i, j});
+    i = j;
+  }
+  std::string scratch;
+  EntryBatch batch;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    auto [b, e] = groups[dir == Direction::kForward ? g : groups.size() - 1 - g];
+    if (e - b == 1 && !sources[b].key.empty()) {
+      std::string value;
+      LODE_RETURN_IF_ERROR(FromRocks(db->Get(ro, chunk_cf, sources[b].key, &value)));
+      bool stopped = false;
+      LODE_RETURN_IF_ERROR(DecodeChunk(value, start, end, dir, visit, &scratch, &batch, stats, &stopped));
+      if (stopped) return Status::OK();
+      continue;
+    }
+    // Overlapping sources: merge and de-duplicate in memory.
+    std::deque<std::string> blocks;
+    std::vector<std::string> values;
+    std::vector<OwnedEntry> merged;
+    for (size_t i = b; i < e; ++i) {
+      if (sources[i].key.empty()) {
+        for (const auto& h : head) {
+          OwnedEntry x = h;
+          x.order = merged.size();
+          merged.push_back(std::move(x));
+        }
+        continue;
+      }
+      values.emplace_back();
+    }
+    size_t vi = 0;
+    for (size_t i = b; i < e; ++i) {
+      if (sources[i].key.empty()) continue;
+      LODE_RETURN_IF_ERROR(FromRocks(db->Get(ro, chunk_cf, sources[i].key, &values[vi])));
+      LODE_RETURN_IF_ERROR(DecodeChunkEntries(values[vi], start, end, &blocks, &merged, stats));
+      ++vi;
+    }
+    SortAndDedup(&merged);
+    if (!EmitEntries(merged, dir, visit, stats)) return Status::OK();
+  }
+  return Status::OK();
+}
+
+Status Store::SelectStreams(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
+                            int64_t start_ns, int64_t end_ns, std::vector<StreamRef>* out) {
+  std::vector<StreamState*> sts;
+  LODE_RETURN_IF_ERROR(impl_->SelectIds(tenant, matchers, start_ns, end_ns, &sts));
+  for (auto* st : sts) out->push_back({st->id, st->labels});
+  return Status::OK();
+}
+
+Status Store::ScanStream(std::string_view tenant, uint64_t id, int64_t start_ns, int64_t end_ns,
+                         Direction dir, const BatchVisitor& visit, ScanStats* stats) {
+  return impl_->Scan(tenant, id, start_ns, end_ns, dir, visit, stats);
+}
+
+Status Store::LabelNames(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
+                         int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) {
+  std::vector<StreamState*> sts;
+  LODE_RETURN_IF_ERROR(impl_->SelectIds(tenant, matchers, start_ns, end_ns, &sts));
+  std::set<std::string> names;
+  for (auto* st : sts)
+    for (const auto& l : st->labels) names.insert(l.name);
+  out->assign(names.begin(), names.end());
+  return Status::OK();
+}
+
+Status Store::LabelValues(std::string_view tenant, std::string_view name,
+                          const std::vector<MatcherPtr>& matchers, int64_t start_ns, int64_t end_ns,
+                          std::vector<std::string>* out) {
+  std::vector<StreamState*> sts;
+  LODE_RETURN_IF_ERROR(impl_->SelectIds(tenant, matchers, start_ns, end_ns, &sts));
+  std::set<std::string> values;
+  for (auto* st : sts)
+    if (const std::string* v = FindLabel(st->labels, name)) values.insert(*v);
+  out->assign(values.begin(), values.end());
+  return Status::OK();
+}
+
+}  // namespace lode
