@@ -459,6 +459,7 @@ Response DrilldownLimits(const GrafanaDeps& deps, const Request& req) {
   Response err;
   if (!grafana::ResolveTenant(*deps.cfg, req, &tenant, &err)) return err;
   const Config& c = *deps.cfg;
+  const TenantLimits& tl = c.LimitsFor(tenant);
   std::string out = "{\"limits\":{";
   out += "\"discover_log_levels\":true,";
   out += "\"discover_service_name\":[],";
@@ -476,8 +477,16 @@ Response DrilldownLimits(const GrafanaDeps& deps, const Request& req) {
          "\"IgnoreDefaults\":false},\"ScopeAttributes\":null,\"SeverityTextAsLabel\":false},";
   out += "\"pattern_persistence_enabled\":false,";
   out += "\"query_timeout\":\"5m\",";
-  out += "\"retention_period\":\"" + ModelDuration(c.retention_period_ns) + "\",";
-  out += "\"retention_stream\":[],";
+  out += "\"retention_period\":\"" + ModelDuration(tl.retention_period_ns) + "\",";
+  out += "\"retention_stream\":[";
+  for (size_t i = 0; i < tl.retention_stream.size(); ++i) {
+    const auto& r = tl.retention_stream[i];
+    if (i) out.push_back(',');
+    out += "{\"selector\":";
+    AppendJsonString(&out, r.selector);
+    out += ",\"priority\":" + std::to_string(r.priority) + ",\"period\":\"" + ModelDuration(r.period_ns) + "\"}";
+  }
+  out += "],";
   out += "\"volume_enabled\":true,";
   out += "\"volume_max_series\":1000";
   out += "},\"pattern_ingester_enabled\":true,\"version\":\"3.0.0-lode-0.1.0\"}";

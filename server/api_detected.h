@@ -35,8 +35,9 @@ Response DetectedLabels(const GrafanaDeps& deps, const Request& req);
 Response DetectedFields(const GrafanaDeps& deps, const Request& req);
 Response DetectedFieldValues(const GrafanaDeps& deps, const Request& req);
 
-// Static per-tenant limits in the shape the Logs Drilldown app reads:
-// `{"limits":{...},"pattern_ingester_enabled":true,"version":"..."}`.
+// The tenant's limits in the shape the Logs Drilldown app reads:
+// `{"limits":{...},"pattern_ingester_enabled":true,"version":"..."}`
+// (retention from the tenant's overrides, durations as Prometheus prints them).
 Response DrilldownLimits(const GrafanaDeps& deps, const Request& req);
 
 }  // namespace lode::server

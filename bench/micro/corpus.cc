@@ -16,7 +16,7 @@ constexpr uint64_t kPerAppBytes = 4u << 20;      // per-app corpora
 constexpr uint64_t kPushBatchBytes = 1u << 20;   // lode-bench's --batch-bytes
 constexpr int64_t kEndNs = 1'763'726'400LL * 1'000'000'000;  // fixed, for reproducibility
 
-struct Store {
+struct Data {
   Corpus corpus;
   std::deque<std::string> text;  // stable storage for line bytes
   std::vector<CorpusLine> by_app[bench::kAppCount];
@@ -24,7 +24,7 @@ struct Store {
   uint64_t push_lines = 0, push_bytes = 0;
 };
 
-std::string_view Keep(Store* s, const std::string& line) {
+std::string_view Keep(Data* s, const std::string& line) {
   if (s->text.empty() || s->text.back().size() + line.size() > s->text.back().capacity()) {
     s->text.emplace_back();
     s->text.back().reserve(std::max<size_t>(1 << 20, line.size()));
@@ -35,7 +35,7 @@ std::string_view Keep(Store* s, const std::string& line) {
   return std::string_view(block.data() + at, line.size());
 }
 
-void BuildPushBodies(Store* s) {
+void BuildPushBodies(Data* s) {
   const Corpus& c = s->corpus;
   bench::PushEncoder enc(static_cast<uint32_t>(c.streams.size()));
   nlohmann::json streams = nlohmann::json::object();
@@ -63,8 +63,8 @@ void BuildPushBodies(Store* s) {
   s->json_body = body.dump();
 }
 
-Store* Build() {
-  auto* s = new Store;
+Data* Build() {
+  auto* s = new Data;
   Corpus& c = s->corpus;
   c.options.lines = 10'000'000;
   c.options.streams = 1000;
@@ -105,8 +105,8 @@ Store* Build() {
   return s;
 }
 
-Store& Get() {
-  static Store* s = Build();
+Data& Get() {
+  static Data* s = Build();
   return *s;
 }
 

@@ -81,13 +81,13 @@ class MemReader : public Reader {
   int64_t min_ts_ = INT64_MAX, max_ts_ = INT64_MIN;
 };
 
-MemReader& Reader() {
+MemReader& SharedReader() {
   static MemReader* r = new MemReader;
   return *r;
 }
 
 void RunQuery(benchmark::State& state, const char* query, uint32_t limit, int64_t step_s) {
-  MemReader& reader = Reader();
+  MemReader& reader = SharedReader();
   logql::EngineOptions opts;
   opts.scan_threads = 1;  // per-core throughput
   logql::Engine engine(&reader, opts);
