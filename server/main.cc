@@ -150,7 +150,16 @@ int main(int argc, char** argv) {
   api.Register(&http);
   metrics.Help("lode_request_duration_seconds", "histogram", "Time to serve HTTP requests, by route and status.");
   http.OnRequest([&metrics](const server::Request& req, const server::Response& res, double secs) {
-    std::string route = req.path.rfind("/loki/api/v1/label/", 0) == 0 ? "/loki/api/v1/label/values" : req.path;
+    // Paths that carry a name are folded into one route label each, and
+    // unknown paths into one, so clients cannot create unbounded series.
+    std::string route = req.path;
+    if (route.rfind("/loki/api/v1/label/", 0) == 0) {
+      route = "/loki/api/v1/label/values";
+    } else if (route.rfind("/loki/api/v1/detected_field/", 0) == 0) {
+      route = "/loki/api/v1/detected_field/values";
+    } else if (res.status == 404) {
+      route = "other";
+    }
     metrics.Observe("lode_request_duration_seconds",
                     "route=\"" + route + "\",status_code=\"" + std::to_string(res.status) + "\"", secs);
     if (res.status >= 400 && res.status != 404) {

@@ -310,6 +310,7 @@ Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
   PutBE64(&lo, first);
   PutBE64(&hi, last + 1);
   std::deque<std::string> recs;
+  std::vector<std::string> keys;
   std::vector<OwnedEntry> entries;
   {
     rocksdb::ReadOptions ro;
@@ -317,6 +318,7 @@ Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
     ro.iterate_upper_bound = &upper;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, head_cf));
     for (it->Seek(lo); it->Valid(); it->Next()) {
+      keys.push_back(it->key().ToString());
       recs.push_back(it->value().ToString());
       LODE_RETURN_IF_ERROR(format::DecodeHeadRecord(recs.back(), &entries));
     }
@@ -346,7 +348,11 @@ Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
     chunks_written++;
     b = e;
   }
-  batch.DeleteRange(head_cf, lo, hi);
+  // Point deletes, not DeleteRange: every head key is written exactly once
+  // (unique sequence number), so SingleDelete applies, and range tombstones
+  // would make every later head iterator re-process them (measured: 25% of
+  // ingest CPU with 1000 streams).
+  for (const auto& k : keys) batch.SingleDelete(head_cf, k);
   rocksdb::WriteOptions wo;
   wo.sync = opts.sync_writes;
   Status s = FromRocks(db->Write(wo, &batch));
