@@ -1,5 +1,7 @@
 #include "logql/json_scan.h"
 
+#include "logql/utf8.h"
+
 #include <cstdint>
 #include <cstring>
 
@@ -94,24 +96,7 @@ bool DecodeSingle(std::string_view in, uint32_t* r) {
   return true;
 }
 
-void EncodeRune(uint32_t r, std::string* out) {
-  if ((r >= 0xD800 && r <= 0xDFFF) || r > 0x10FFFF) r = 0xFFFD;
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
+void EncodeRune(uint32_t r, std::string* out) { AppendRune(r, out); }
 
 // Member of ObjectEach: one pass over the object at the first token.
 const char* ObjectEachImpl(std::string_view data, MemberVisitor* visitor, std::string* key_buf,

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "logql/lexer.h"
+#include "logql/utf8.h"
 
 namespace lode::logql {
 
@@ -16,23 +17,7 @@ using lexer_detail::LowerAscii;
 
 namespace {
 
-void AppendUtf8(std::string* out, uint32_t r) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
+void AppendUtf8(std::string* out, uint32_t r) { AppendRune(r, out); }
 
 // Prometheus strutil.Unquote of a double-quoted literal the scanner already
 // accepted: resolves escapes; fails on octal > 255 and invalid code points.

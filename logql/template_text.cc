@@ -12,6 +12,7 @@
 #include <string>
 
 #include "logql/template_internal.h"
+#include "logql/utf8.h"
 
 namespace lode::logql::tmpl {
 namespace {
@@ -189,22 +190,7 @@ int DecodeLastRune(std::string_view s, int32_t* r) {
 }
 
 void AppendRune(std::string* out, int32_t r) {
-  if (!ValidRune(r)) r = 0xFFFD;
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
+  lode::logql::AppendRune(ValidRune(r) ? static_cast<uint32_t>(r) : kRuneError, out);
 }
 
 size_t RuneCount(std::string_view s) {
