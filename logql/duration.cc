@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "logql/lexer.h"
+#include "logql/value_conv.h"
 #include "logql/parser.h"
 #include "storage/labels.h"
 
@@ -20,25 +21,6 @@ constexpr uint64_t kMaxDur = uint64_t{1} << 63;  // |time.Duration| bound
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Go's time.quote: ASCII printable kept (with \" and \\ escaped), any other
-// byte as \xNN.
-std::string TimeQuote(std::string_view s) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c >= 0x80 || c < ' ') {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    } else {
-      if (c == '"' || c == '\\') out += '\\';
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-  return out;
-}
 
 struct PromUnit {
   std::string_view name;
@@ -53,105 +35,11 @@ constexpr PromUnit kPromUnits[] = {
     {"y", 1, 365 * 86400 * kSecond},
 };
 
-struct GoUnit {
-  std::string_view name;
-  uint64_t mult;
-};
-
-constexpr GoUnit kGoUnits[] = {
-    {"ns", 1},           {"us", 1000},   {"\xC2\xB5s", 1000},  // U+00B5 micro sign
-    {"\xCE\xBCs", 1000},                                       // U+03BC Greek mu
-    {"ms", 1000000},     {"s", kSecond}, {"m", 60 * kSecond}, {"h", 3600 * kSecond},
-};
 
 }  // namespace
 
 bool ParseGoTimeDuration(std::string_view orig, int64_t* ns, std::string* err) {
-  std::string_view s = orig;
-  bool neg = false;
-  auto invalid = [&]() {
-    *err = "time: invalid duration " + TimeQuote(orig);
-    return false;
-  };
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  if (s == "0") {
-    *ns = 0;
-    return true;
-  }
-  if (s.empty()) return invalid();
-  uint64_t d = 0;
-  while (!s.empty()) {
-    if (!(s[0] == '.' || IsDigit(s[0]))) return invalid();
-    // leading integer
-    uint64_t v = 0;
-    size_t i = 0;
-    for (; i < s.size() && IsDigit(s[i]); i++) {
-      if (v > kMaxDur / 10) return invalid();
-      v = v * 10 + static_cast<uint64_t>(s[i] - '0');
-      if (v > kMaxDur) return invalid();
-    }
-    bool pre = i > 0;
-    s.remove_prefix(i);
-    uint64_t f = 0;
-    double scale = 1;
-    bool post = false;
-    if (!s.empty() && s[0] == '.') {
-      s.remove_prefix(1);
-      size_t j = 0;
-      bool overflow = false;
-      for (; j < s.size() && IsDigit(s[j]); j++) {
-        if (overflow) continue;
-        if (f > (kMaxDur - 1) / 10) {
-          overflow = true;
-          continue;
-        }
-        uint64_t y = f * 10 + static_cast<uint64_t>(s[j] - '0');
-        if (y > kMaxDur) {
-          overflow = true;
-          continue;
-        }
-        f = y;
-        scale *= 10;
-      }
-      post = j > 0;
-      s.remove_prefix(j);
-    }
-    if (!pre && !post) return invalid();
-    size_t u = 0;
-    while (u < s.size() && s[u] != '.' && !IsDigit(s[u])) u++;
-    if (u == 0) {
-      *err = "time: missing unit in duration " + TimeQuote(orig);
-      return false;
-    }
-    std::string_view unit_name = s.substr(0, u);
-    s.remove_prefix(u);
-    uint64_t unit = 0;
-    for (const GoUnit& gu : kGoUnits) {
-      if (gu.name == unit_name) unit = gu.mult;
-    }
-    if (unit == 0) {
-      *err = "time: unknown unit " + TimeQuote(unit_name) + " in duration " + TimeQuote(orig);
-      return false;
-    }
-    if (v > kMaxDur / unit) return invalid();
-    v *= unit;
-    if (f > 0) {
-      v += static_cast<uint64_t>(static_cast<double>(f) * (static_cast<double>(unit) / scale));
-      if (v > kMaxDur) return invalid();
-    }
-    d += v;
-    if (d > kMaxDur) return invalid();
-  }
-  if (neg) {
-    *ns = d == kMaxDur ? std::numeric_limits<int64_t>::min() : -static_cast<int64_t>(d);
-    return true;
-  }
-  if (d > kMaxDur - 1) return invalid();
-  *ns = static_cast<int64_t>(d);
-  return true;
+  return GoParseDuration(orig, ns, err);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 // template_time_layout.cc.
 
 #include "logql/template_internal.h"
+#include "logql/value_conv.h"
 
 namespace lode::logql::tmpl {
 namespace {
@@ -86,126 +87,7 @@ Value TimeFromCivil(int64_t year, int64_t month, int64_t day, int64_t hour, int6
 }
 
 bool ParseGoDuration(std::string_view s, int64_t* ns, std::string* err) {
-  std::string quoted;
-  AppendQuote(&quoted, s, false);
-  std::string invalid = "time: invalid duration " + quoted;
-  uint64_t d = 0;
-  bool neg = false;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  if (s == "0") {
-    *ns = 0;
-    return true;
-  }
-  if (s.empty()) {
-    *err = invalid;
-    return false;
-  }
-  constexpr uint64_t kMax = uint64_t{1} << 63;
-  while (!s.empty()) {
-    uint64_t v = 0, f = 0;
-    double scale = 1;
-    if (!(s[0] == '.' || (s[0] >= '0' && s[0] <= '9'))) {
-      *err = invalid;
-      return false;
-    }
-    size_t i = 0;
-    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; i++) {
-      if (v > kMax / 10) {
-        *err = invalid;
-        return false;
-      }
-      v = v * 10 + static_cast<uint64_t>(s[i] - '0');
-      if (v > kMax) {
-        *err = invalid;
-        return false;
-      }
-    }
-    bool pre = i > 0;
-    s.remove_prefix(i);
-    bool post = false;
-    if (!s.empty() && s[0] == '.') {
-      s.remove_prefix(1);
-      size_t j = 0;
-      bool overflow = false;
-      for (; j < s.size() && s[j] >= '0' && s[j] <= '9'; j++) {
-        if (overflow) continue;
-        if (f > (kMax - 1) / 10) {
-          overflow = true;
-          continue;
-        }
-        uint64_t y = f * 10 + static_cast<uint64_t>(s[j] - '0');
-        if (y > kMax) {
-          overflow = true;
-          continue;
-        }
-        f = y;
-        scale *= 10;
-      }
-      post = j > 0;
-      s.remove_prefix(j);
-    }
-    if (!pre && !post) {
-      *err = invalid;
-      return false;
-    }
-    size_t u = 0;
-    while (u < s.size() && s[u] != '.' && !(s[u] >= '0' && s[u] <= '9')) u++;
-    if (u == 0) {
-      *err = "time: missing unit in duration " + quoted;
-      return false;
-    }
-    std::string_view unit_name = s.substr(0, u);
-    s.remove_prefix(u);
-    uint64_t unit;
-    if (unit_name == "ns") {
-      unit = 1;
-    } else if (unit_name == "us" || unit_name == "\xC2\xB5s" || unit_name == "\xCE\xBCs") {
-      unit = 1000;
-    } else if (unit_name == "ms") {
-      unit = 1000000;
-    } else if (unit_name == "s") {
-      unit = 1000000000;
-    } else if (unit_name == "m") {
-      unit = 60000000000ULL;
-    } else if (unit_name == "h") {
-      unit = 3600000000000ULL;
-    } else {
-      std::string qu;
-      AppendQuote(&qu, unit_name, false);
-      *err = "time: unknown unit " + qu + " in duration " + quoted;
-      return false;
-    }
-    if (v > kMax / unit) {
-      *err = invalid;
-      return false;
-    }
-    v *= unit;
-    if (f > 0) {
-      v += static_cast<uint64_t>(static_cast<double>(f) * (static_cast<double>(unit) / scale));
-      if (v > kMax) {
-        *err = invalid;
-        return false;
-      }
-    }
-    d += v;
-    if (d > kMax) {
-      *err = invalid;
-      return false;
-    }
-  }
-  if (neg) {
-    *ns = static_cast<int64_t>(0 - d);
-    return true;
-  }
-  if (d > kMax - 1) {
-    *err = invalid;
-    return false;
-  }
-  *ns = static_cast<int64_t>(d);
-  return true;
+  return GoParseDuration(s, ns, err);
 }
 
 }  // namespace lode::logql::tmpl

@@ -163,16 +163,6 @@ Status ParseLimit(const Request& req, uint32_t* out) {
   return Status::OK();
 }
 
-// start/end for metadata endpoints: Loki's defaults (end=now, start=end-6h).
-Status ParseBounds(const Request& req, int64_t default_since, int64_t* start, int64_t* end) {
-  LODE_RETURN_IF_ERROR(ParseTimestamp(req.Param("end"), NowNs(), end));
-  int64_t since = default_since;
-  if (req.HasParam("since")) LODE_RETURN_IF_ERROR(ParseStep(req.Param("since"), &since));
-  LODE_RETURN_IF_ERROR(ParseTimestamp(req.Param("start"), *end - since, start));
-  if (*end < *start) return Status::InvalidArgument("end timestamp must not be before or equal to start time");
-  return Status::OK();
-}
-
 std::string StringListJson(const std::vector<std::string>& v) {
   std::string out = "{\"status\":\"success\",\"data\":[";
   for (size_t i = 0; i < v.size(); ++i) {
@@ -206,22 +196,7 @@ Api::Api(const Config* cfg, Store* store, logql::Engine* engine, server::Metrics
       limiter_(std::make_unique<IngestLimiter>(cfg->store.chunk_idle_period_ns)) {}
 
 bool Api::Tenant(const Request& req, std::string* tenant, Response* err) const {
-  if (!cfg_->auth_enabled) {
-    *tenant = "fake";
-    return true;
-  }
-  std::string org = req.Header("x-scope-orgid");
-  if (org.empty()) {
-    *err = Response::Text(401, "no org id");
-    return false;
-  }
-  if (org.find('|') != std::string::npos || org.find('\0') != std::string::npos || org.size() > 150 ||
-      org == "." || org == "..") {
-    *err = Response::Text(400, "tenant ID is invalid: " + org);
-    return false;
-  }
-  *tenant = org;
-  return true;
+  return grafana::ResolveTenant(*cfg_, req, tenant, err);
 }
 
 void Api::Register(HttpServer* http) {
@@ -378,7 +353,7 @@ Response Api::Labels(const Request& req) {
   Response err;
   if (!Tenant(req, &tenant, &err)) return err;
   int64_t start, end;
-  Status s = ParseBounds(req, 6 * kHour, &start, &end);
+  Status s = grafana::ParseBounds(req, 6 * kHour, &start, &end);
   std::vector<MatcherPtr> matchers;
   if (s.ok() && !req.Param("query").empty()) s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<std::string> names;
@@ -399,7 +374,7 @@ Response Api::LabelValues(const Request& req) {
   }
   std::string name = rest.substr(0, rest.size() - suffix.size());
   int64_t start, end;
-  Status s = ParseBounds(req, 6 * kHour, &start, &end);
+  Status s = grafana::ParseBounds(req, 6 * kHour, &start, &end);
   std::vector<MatcherPtr> matchers;
   if (s.ok() && !req.Param("query").empty()) s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<std::string> values;
@@ -413,7 +388,7 @@ Response Api::Series(const Request& req) {
   Response err;
   if (!Tenant(req, &tenant, &err)) return err;
   int64_t start, end;
-  Status s = ParseBounds(req, 6 * kHour, &start, &end);
+  Status s = grafana::ParseBounds(req, 6 * kHour, &start, &end);
   if (!s.ok()) return Error(s);
   std::vector<std::string> selectors = req.Params("match[]");
   for (auto& m : req.Params("match")) selectors.push_back(m);
