@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 0.0.0.0:3100
 DATA_DIR ?= ./data
 
-DEB_PACKAGES := build-essential cmake pkg-config python3 \
+DEB_PACKAGES := build-essential cmake ccache pkg-config python3 \
 	librocksdb-dev libzstd-dev libre2-dev libboost-dev libboost-system-dev \
 	libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsnappy-dev \
 	libyaml-cpp-dev libbenchmark-dev libgtest-dev zlib1g-dev
