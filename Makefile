@@ -10,16 +10,28 @@ DEB_PACKAGES := build-essential cmake ccache pkg-config python3 \
 	libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsnappy-dev \
 	libyaml-cpp-dev libbenchmark-dev libgtest-dev zlib1g-dev
 
+# Only the tests need these (real clients and servers to test against);
+# `make run` never installs them.
+TEST_DEB_PACKAGES := nodejs npm xz-utils
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps configure build run test bench clean format
+.PHONY: deps test-deps configure build run test bench clean format
 
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# Installs the Debian packages of $(1) that are missing.
+define install_missing
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
+
+test-deps:
+	$(call install_missing,$(TEST_DEB_PACKAGES))
 
 $(BUILD_DIR)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
@@ -32,7 +44,7 @@ build: configure
 run: build
 	$(BUILD_DIR)/lode --listen $(LISTEN) --data-dir $(DATA_DIR)
 
-test: build
+test: build test-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 1
 
 bench: build
