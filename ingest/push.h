@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/labels.h"
-#include "storage/status.h"
+#include "base/labels.h"
+#include "base/status.h"
 #include "storage/store.h"
 
 namespace lode::ingest {

@@ -14,7 +14,7 @@
 //   tolerate many-to-many, and keep the left order (then unmatched right).
 #pragma once
 
-#include "logql/ast.h"
+#include "logql/syntax/ast.h"
 #include "logql/step_evaluator.h"
 
 namespace lode::logql {

@@ -8,9 +8,9 @@
 #include <thread>
 #include <unordered_map>
 
-#include "logql/detected_level.h"
-#include "logql/parser.h"
-#include "logql/pipeline.h"
+#include "logql/log/detected_level.h"
+#include "logql/syntax/parser.h"
+#include "logql/log/pipeline.h"
 
 namespace lode::logql {
 

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "logql/ast.h"
-#include "storage/labels.h"
-#include "storage/status.h"
+#include "logql/syntax/ast.h"
+#include "base/labels.h"
+#include "base/status.h"
 
 namespace lode::logql {
 

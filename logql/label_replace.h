@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "logql/ast.h"
+#include "logql/syntax/ast.h"
 #include "logql/step_evaluator.h"
 
 namespace re2 {

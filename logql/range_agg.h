@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "logql/ast.h"
+#include "logql/syntax/ast.h"
 #include "logql/evaluator.h"
 #include "logql/step_evaluator.h"
 

@@ -16,8 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "storage/labels.h"
-#include "storage/status.h"
+#include "base/labels.h"
+#include "base/status.h"
 
 namespace lode::logql {
 

@@ -13,7 +13,7 @@
 // Groups are emitted in order of first appearance in the input.
 #pragma once
 
-#include "logql/ast.h"
+#include "logql/syntax/ast.h"
 #include "logql/step_evaluator.h"
 
 namespace lode::logql {

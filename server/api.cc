@@ -5,7 +5,7 @@
 #include <set>
 
 #include "ingest/push.h"
-#include "logql/parser.h"
+#include "logql/syntax/parser.h"
 #include "server/api_admin.h"
 #include "server/api_grafana.h"
 #include "server/json_writer.h"
@@ -193,7 +193,7 @@ Api::Api(const Config* cfg, Store* store, logql::Engine* engine, server::Metrics
       store_(store),
       engine_(engine),
       metrics_(metrics),
-      limiter_(std::make_unique<IngestLimiter>(cfg->store.chunk_idle_period_ns)) {}
+      limiter_(std::make_unique<ingest::IngestLimiter>(cfg->store.chunk_idle_period_ns)) {}
 
 bool Api::Tenant(const Request& req, std::string* tenant, Response* err) const {
   return grafana::ResolveTenant(*cfg_, req, tenant, err);
@@ -262,7 +262,7 @@ Response Api::Push(const Request& req) {
   ingest::RejectExpired([&](const lode::Labels& ls) { return store_->RetentionCutoff(tenant, ls); }, &pr, &errors);
   std::string rate_error;
   size_t streams_limited = 0;
-  if (!ApplyIngestLimits(limiter_.get(), tenant, limits, now, &pr, &errors, &rate_error, &streams_limited)) {
+  if (!ingest::ApplyIngestLimits(limiter_.get(), tenant, limits.rate, now, &pr, &errors, &rate_error, &streams_limited)) {
     metrics_->Add("lode_discarded_samples_total", "reason=\"rate_limited\",tenant=\"" + tenant + "\"",
                   static_cast<double>(pr.TotalEntries()));
     return Response::Text(429, rate_error);

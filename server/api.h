@@ -8,7 +8,7 @@
 #include "logql/engine.h"
 #include "server/config.h"
 #include "server/http.h"
-#include "server/ingest_limits.h"
+#include "ingest/limits.h"
 #include "server/metrics.h"
 #include "storage/store.h"
 
@@ -38,7 +38,7 @@ class Api {
   Store* store_;
   logql::Engine* engine_;
   server::Metrics* metrics_;
-  std::unique_ptr<IngestLimiter> limiter_;  // per-tenant rate and stream limits
+  std::unique_ptr<ingest::IngestLimiter> limiter_;  // per-tenant rate and stream limits
 };
 
 // Maps a Status to its HTTP status code (400 for user errors, ...).

@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "logql/parser.h"
-#include "logql/pipeline.h"
+#include "logql/syntax/parser.h"
+#include "logql/log/pipeline.h"
 #include "server/api.h"
 #include "server/json_writer.h"
 #include "server/params.h"

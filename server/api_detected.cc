@@ -6,11 +6,12 @@
 #include <set>
 #include <unordered_map>
 
-#include "logql/detected_level.h"
-#include "logql/json_parser.h"
-#include "logql/json_scan.h"
-#include "logql/parser.h"
-#include "logql/pipeline.h"
+#include "base/go_parse.h"
+#include "logql/log/detected_level.h"
+#include "logql/log/json_parser.h"
+#include "logql/log/json_scan.h"
+#include "logql/syntax/parser.h"
+#include "logql/log/pipeline.h"
 #include "server/json_writer.h"
 #include "server/params.h"
 #include "server/value_types.h"
@@ -358,7 +359,8 @@ std::string NormaliseValue(const std::string& v) {
   static const char* kUnits[] = {"b",   "kib", "kb", "mib", "mb", "gib", "gb", "tib", "tb", "pib", "pb", "eib", "eb",
                                  "ki",  "k",   "mi", "m",   "gi", "g",   "ti", "t",   "pi", "p",  "ei",  "e"};
   uint64_t n;
-  if (!HumanizeParseBytes(v, &n)) return v;
+  std::string err;
+  if (!HumanizeParseBytes(v, &n, &err)) return v;
   std::string lower = v;
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const char* u : kUnits) {

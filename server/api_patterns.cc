@@ -1,10 +1,10 @@
 #include "server/api_patterns.h"
 
-#include "logql/detected_level.h"
-#include "logql/parser.h"
+#include "logql/log/detected_level.h"
+#include "logql/syntax/parser.h"
 #include "server/json_writer.h"
 #include "server/params.h"
-#include "server/pattern_miner.h"
+#include "pattern/drain.h"
 
 namespace lode::server {
 
@@ -25,7 +25,7 @@ Response Patterns(const GrafanaDeps& deps, const Request& req) {
   if (s.ok()) s = deps.store->SelectStreams(tenant, matchers, start, end, &refs);
   if (!s.ok()) return grafana::ErrorResponse(s);
 
-  PatternMiner miner(step);
+  pattern::PatternMiner miner(step);
   for (const auto& r : refs) {
     s = deps.store->ScanStream(
         tenant, r.id, start, end, Direction::kForward,

@@ -1,7 +1,7 @@
 // Log patterns (Loki's /loki/api/v1/patterns): `query` (a stream selector),
 // `start`, `end` (default the last hour) and `step` (default
 // max(1s, range/250)). Every line of the matching streams in [start, end)
-// goes through a PatternMiner (server/pattern_miner.h), per detected level.
+// goes through a PatternMiner (pattern/drain.h), per detected level.
 // Response, as Loki's:
 //   {"status":"success","data":[{"pattern":"<_> level=info msg=<_>",
 //     "level":"info","samples":[[<bucket start, s>,<count>],...]},...]}

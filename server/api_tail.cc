@@ -7,7 +7,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "logql/parser.h"
+#include "logql/syntax/parser.h"
 #include "server/json_writer.h"
 #include "server/params.h"
 

@@ -7,7 +7,7 @@
 #include <map>
 #include <sstream>
 
-#include "logql/parser.h"
+#include "logql/syntax/parser.h"
 
 namespace lode::server {
 
@@ -218,48 +218,48 @@ const std::map<std::string, Setter>& Schema() {
          return Duration(k, v, &c->store.chunk_idle_period_ns);
        }},
       {"limits_config.retention_period", [](const std::string& k, const std::string& v, Config* c) {
-         return Duration(k, v, &c->retention_period_ns);
+         return Duration(k, v, &c->limits.retention_period_ns);
        }},
       {"limits_config.max_line_size", [](const std::string& k, const std::string& v, Config* c) {
-         return Size(k, v, &c->limits.max_line_size);
+         return Size(k, v, &c->limits.push.max_line_size);
        }},
       {"limits_config.max_line_size_truncate", [](const std::string& k, const std::string& v, Config* c) {
          if (v != "true" && v != "false") return Bad(k, "boolean", v);
-         c->limits.max_line_size_truncate = v == "true";
+         c->limits.push.max_line_size_truncate = v == "true";
          return Status::OK();
        }},
       {"limits_config.max_label_names_per_series", [](const std::string& k, const std::string& v, Config* c) {
          int64_t n;
          LODE_RETURN_IF_ERROR(Int(k, v, 1, 1000, &n));
-         c->limits.max_label_names_per_series = static_cast<size_t>(n);
+         c->limits.push.max_label_names_per_series = static_cast<size_t>(n);
          return Status::OK();
        }},
       {"limits_config.max_label_name_length", [](const std::string& k, const std::string& v, Config* c) {
          int64_t n;
          LODE_RETURN_IF_ERROR(Int(k, v, 1, 1 << 20, &n));
-         c->limits.max_label_name_length = static_cast<size_t>(n);
+         c->limits.push.max_label_name_length = static_cast<size_t>(n);
          return Status::OK();
        }},
       {"limits_config.max_label_value_length", [](const std::string& k, const std::string& v, Config* c) {
          int64_t n;
          LODE_RETURN_IF_ERROR(Int(k, v, 1, 1 << 20, &n));
-         c->limits.max_label_value_length = static_cast<size_t>(n);
+         c->limits.push.max_label_value_length = static_cast<size_t>(n);
          return Status::OK();
        }},
       {"limits_config.reject_old_samples", [](const std::string& k, const std::string& v, Config* c) {
          if (v != "true" && v != "false") return Bad(k, "boolean", v);
-         c->limits.reject_old_samples = v == "true";
+         c->limits.push.reject_old_samples = v == "true";
          return Status::OK();
        }},
       {"limits_config.reject_old_samples_max_age", [](const std::string& k, const std::string& v, Config* c) {
-         return Duration(k, v, &c->limits.reject_old_samples_max_age_ns);
+         return Duration(k, v, &c->limits.push.reject_old_samples_max_age_ns);
        }},
       {"limits_config.creation_grace_period", [](const std::string& k, const std::string& v, Config* c) {
-         return Duration(k, v, &c->limits.creation_grace_period_ns);
+         return Duration(k, v, &c->limits.push.creation_grace_period_ns);
        }},
       {"limits_config.allow_structured_metadata", [](const std::string& k, const std::string& v, Config* c) {
          if (v != "true" && v != "false") return Bad(k, "boolean", v);
-         c->limits.allow_structured_metadata = v == "true";
+         c->limits.push.allow_structured_metadata = v == "true";
          return Status::OK();
        }},
       {"limits_config.max_query_series", [](const std::string& k, const std::string& v, Config* c) {
@@ -278,23 +278,23 @@ const std::map<std::string, Setter>& Schema() {
          return Duration(k, v, &c->max_query_length_ns);
        }},
       {"limits_config.retention_stream", [](const std::string& k, const std::string& v, Config* c) {
-         return ParseRetentionStream(k, v, &c->retention_stream);
+         return ParseRetentionStream(k, v, &c->limits.retention_stream);
        }},
       {"limits_config.ingestion_rate_mb", [](const std::string& k, const std::string& v, Config* c) {
-         return Float(k, v, &c->ingestion_rate_mb);
+         return Float(k, v, &c->limits.rate.ingestion_rate_mb);
        }},
       {"limits_config.ingestion_burst_size_mb", [](const std::string& k, const std::string& v, Config* c) {
-         return Float(k, v, &c->ingestion_burst_size_mb);
+         return Float(k, v, &c->limits.rate.ingestion_burst_size_mb);
        }},
       {"limits_config.max_streams_per_user", [](const std::string& k, const std::string& v, Config* c) {
-         return Int(k, v, 0, INT32_MAX, &c->max_streams_per_user);
+         return Int(k, v, 0, INT32_MAX, &c->limits.rate.max_streams_per_user);
        }},
       {"limits_config.max_global_streams_per_user", [](const std::string& k, const std::string& v, Config* c) {
-         return Int(k, v, 0, INT32_MAX, &c->max_global_streams_per_user);
+         return Int(k, v, 0, INT32_MAX, &c->limits.rate.max_global_streams_per_user);
        }},
       {"limits_config.deletion_mode", [](const std::string& k, const std::string& v, Config* c) {
          if (v != "disabled" && v != "filter-only" && v != "filter-and-delete") return Bad(k, "deletion mode", v);
-         c->deletion_mode = v;
+         c->limits.deletion_mode = v;
          return Status::OK();
        }},
       {"compactor.retention_enabled", Bool(&Config::retention_enabled)},
@@ -397,19 +397,6 @@ Status ApplyConfigYaml(const std::string& yaml, Config* cfg) {
 
 namespace {
 
-TenantLimits ExtractLimits(const Config& c) {
-  TenantLimits t;
-  t.push = c.limits;
-  t.retention_period_ns = c.retention_period_ns;
-  t.retention_stream = c.retention_stream;
-  t.ingestion_rate_mb = c.ingestion_rate_mb;
-  t.ingestion_burst_size_mb = c.ingestion_burst_size_mb;
-  t.max_streams_per_user = c.max_streams_per_user;
-  t.max_global_streams_per_user = c.max_global_streams_per_user;
-  t.deletion_mode = c.deletion_mode;
-  return t;
-}
-
 TenantRetention ToRetention(const TenantLimits& l, bool retention_enabled) {
   TenantRetention r;
   if (retention_enabled) {
@@ -424,7 +411,6 @@ TenantRetention ToRetention(const TenantLimits& l, bool retention_enabled) {
 }  // namespace
 
 Status ResolveLimits(Config* cfg) {
-  cfg->default_limits = ExtractLimits(*cfg);
   cfg->overrides.clear();
   for (const auto& [tenant, raw] : cfg->overrides_raw) {
     Config copy = *cfg;
@@ -433,7 +419,7 @@ Status ResolveLimits(Config* cfg) {
       Status s = Schema().at("limits_config." + name)("overrides." + tenant + "." + name, value, &copy);
       if (!s.ok()) return s;
     }
-    cfg->overrides[tenant] = ExtractLimits(copy);
+    cfg->overrides[tenant] = copy.limits;
   }
   return Status::OK();
 }
@@ -441,7 +427,7 @@ Status ResolveLimits(Config* cfg) {
 std::shared_ptr<const RetentionPolicy> MakeRetentionPolicy(const Config& cfg) {
   std::map<std::string, TenantRetention, std::less<>> tenants;
   for (const auto& [t, l] : cfg.overrides) tenants[t] = ToRetention(l, cfg.retention_enabled);
-  return std::make_shared<RetentionPolicy>(ToRetention(cfg.default_limits, cfg.retention_enabled), std::move(tenants));
+  return std::make_shared<RetentionPolicy>(ToRetention(cfg.limits, cfg.retention_enabled), std::move(tenants));
 }
 
 Status LoadConfig(const std::string& path, Config* cfg) {
@@ -495,28 +481,28 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "chunk_idle_period" << YAML::Value << FormatDuration(c.store.chunk_idle_period_ns);
   e << YAML::EndMap;
   e << YAML::Key << "limits_config" << YAML::Value << YAML::BeginMap;
-  e << YAML::Key << "retention_period" << YAML::Value << FormatDuration(c.retention_period_ns);
-  e << YAML::Key << "max_line_size" << YAML::Value << c.limits.max_line_size;
-  e << YAML::Key << "max_line_size_truncate" << YAML::Value << b(c.limits.max_line_size_truncate);
-  e << YAML::Key << "max_label_names_per_series" << YAML::Value << c.limits.max_label_names_per_series;
-  e << YAML::Key << "max_label_name_length" << YAML::Value << c.limits.max_label_name_length;
-  e << YAML::Key << "max_label_value_length" << YAML::Value << c.limits.max_label_value_length;
-  e << YAML::Key << "reject_old_samples" << YAML::Value << b(c.limits.reject_old_samples);
-  e << YAML::Key << "reject_old_samples_max_age" << YAML::Value << FormatDuration(c.limits.reject_old_samples_max_age_ns);
-  e << YAML::Key << "creation_grace_period" << YAML::Value << FormatDuration(c.limits.creation_grace_period_ns);
-  e << YAML::Key << "allow_structured_metadata" << YAML::Value << b(c.limits.allow_structured_metadata);
+  e << YAML::Key << "retention_period" << YAML::Value << FormatDuration(c.limits.retention_period_ns);
+  e << YAML::Key << "max_line_size" << YAML::Value << c.limits.push.max_line_size;
+  e << YAML::Key << "max_line_size_truncate" << YAML::Value << b(c.limits.push.max_line_size_truncate);
+  e << YAML::Key << "max_label_names_per_series" << YAML::Value << c.limits.push.max_label_names_per_series;
+  e << YAML::Key << "max_label_name_length" << YAML::Value << c.limits.push.max_label_name_length;
+  e << YAML::Key << "max_label_value_length" << YAML::Value << c.limits.push.max_label_value_length;
+  e << YAML::Key << "reject_old_samples" << YAML::Value << b(c.limits.push.reject_old_samples);
+  e << YAML::Key << "reject_old_samples_max_age" << YAML::Value << FormatDuration(c.limits.push.reject_old_samples_max_age_ns);
+  e << YAML::Key << "creation_grace_period" << YAML::Value << FormatDuration(c.limits.push.creation_grace_period_ns);
+  e << YAML::Key << "allow_structured_metadata" << YAML::Value << b(c.limits.push.allow_structured_metadata);
   e << YAML::Key << "max_query_series" << YAML::Value << c.engine.max_query_series;
   e << YAML::Key << "max_entries_limit_per_query" << YAML::Value << c.engine.max_entries_limit;
   e << YAML::Key << "max_query_length" << YAML::Value << FormatDuration(c.max_query_length_ns);
-  e << YAML::Key << "ingestion_rate_mb" << YAML::Value << c.ingestion_rate_mb;
-  e << YAML::Key << "ingestion_burst_size_mb" << YAML::Value << c.ingestion_burst_size_mb;
-  e << YAML::Key << "max_streams_per_user" << YAML::Value << c.max_streams_per_user;
-  e << YAML::Key << "max_global_streams_per_user" << YAML::Value << c.max_global_streams_per_user;
-  e << YAML::Key << "deletion_mode" << YAML::Value << c.deletion_mode;
+  e << YAML::Key << "ingestion_rate_mb" << YAML::Value << c.limits.rate.ingestion_rate_mb;
+  e << YAML::Key << "ingestion_burst_size_mb" << YAML::Value << c.limits.rate.ingestion_burst_size_mb;
+  e << YAML::Key << "max_streams_per_user" << YAML::Value << c.limits.rate.max_streams_per_user;
+  e << YAML::Key << "max_global_streams_per_user" << YAML::Value << c.limits.rate.max_global_streams_per_user;
+  e << YAML::Key << "deletion_mode" << YAML::Value << c.limits.deletion_mode;
   e << YAML::Key << "retention_stream" << YAML::Value;
-  if (c.retention_stream.empty()) e << YAML::Flow;
+  if (c.limits.retention_stream.empty()) e << YAML::Flow;
   e << YAML::BeginSeq;
-  for (const auto& r : c.retention_stream) {
+  for (const auto& r : c.limits.retention_stream) {
     e << YAML::BeginMap << YAML::Key << "selector" << YAML::Value << r.selector;
     e << YAML::Key << "priority" << YAML::Value << r.priority;
     e << YAML::Key << "period" << YAML::Value << FormatDuration(r.period_ns) << YAML::EndMap;

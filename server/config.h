@@ -10,10 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "ingest/limits.h"
 #include "ingest/push.h"
 #include "logql/engine.h"
 #include "storage/retention.h"
-#include "storage/status.h"
+#include "base/status.h"
 #include "storage/store.h"
 
 namespace lode::server {
@@ -22,14 +23,11 @@ namespace lode::server {
 // tenant by the keys under `overrides.<tenant>` (Loki keeps these in a
 // runtime overrides file; lode reads them from the main config).
 struct TenantLimits {
-  ingest::PushLimits push;
-  int64_t retention_period_ns = 0;
-  std::vector<RetentionStreamRule> retention_stream;
-  double ingestion_rate_mb = 0;        // MB/s (2^20 bytes); 0: unlimited
-  double ingestion_burst_size_mb = 0;  // bucket size; 0: same as the rate
-  int64_t max_streams_per_user = 0;          // active streams; 0: unlimited
-  int64_t max_global_streams_per_user = 5000;  // idem (single node: the same limit)
-  std::string deletion_mode = "filter-and-delete";  // disabled | filter-only | filter-and-delete
+  ingest::PushLimits push;                                 // validation of pushed streams
+  ingest::RateLimits rate;                                 // ingestion_rate_mb, active streams
+  int64_t retention_period_ns = 7LL * 86400 * 1000000000;  // retention_period
+  std::vector<RetentionStreamRule> retention_stream;       // retention_stream
+  std::string deletion_mode = "filter-and-delete";         // disabled | filter-only | filter-and-delete
 };
 
 struct Config {
@@ -39,35 +37,26 @@ struct Config {
   std::string log_level = "info";          // server.log_level
   std::string data_dir = "./data";         // storage.data_dir (alias common.path_prefix)
   StoreOptions store;                      // storage.* and ingester.*
-  ingest::PushLimits limits;               // limits_config.*
-  int64_t retention_period_ns = 7LL * 86400 * 1000000000;  // limits_config.retention_period
+  TenantLimits limits;                     // limits_config.*: every tenant's defaults
   logql::EngineOptions engine;             // limits_config.max_query_series, query.*
   int64_t max_query_length_ns = 30LL * 86400 * 1000000000 + 3600LL * 1000000000;  // limits_config.max_query_length (721h)
 
-  // limits_config keys of TenantLimits not held above.
-  std::vector<RetentionStreamRule> retention_stream;  // limits_config.retention_stream
-  double ingestion_rate_mb = 0;                       // limits_config.ingestion_rate_mb
-  double ingestion_burst_size_mb = 0;                 // limits_config.ingestion_burst_size_mb
-  int64_t max_streams_per_user = 0;                   // limits_config.max_streams_per_user
-  int64_t max_global_streams_per_user = 5000;         // limits_config.max_global_streams_per_user
-  std::string deletion_mode = "filter-and-delete";    // limits_config.deletion_mode
   bool retention_enabled = true;                      // compactor.retention_enabled
   int64_t now_offset_ns = 0;                          // testing.now_offset (tests only)
 
   // overrides.<tenant>.<limits key>: raw values as configured (sequence
   // values as YAML text), resolved by ResolveLimits.
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> overrides_raw;
-  // Resolved by ResolveLimits: the defaults and each overridden tenant.
-  TenantLimits default_limits;
+  // Resolved by ResolveLimits: each overridden tenant's limits.
   std::map<std::string, TenantLimits, std::less<>> overrides;
 
   const TenantLimits& LimitsFor(std::string_view tenant) const {
     auto it = overrides.find(tenant);
-    return it == overrides.end() ? default_limits : it->second;
+    return it == overrides.end() ? limits : it->second;
   }
 };
 
-// Recomputes default_limits and overrides from the other fields; run after
+// Recomputes the overridden tenants' limits from `limits` and overrides_raw; run after
 // changing limits by hand (LoadConfig and ApplyConfigYaml call it).
 Status ResolveLimits(Config* cfg);
 

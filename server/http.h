@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace lode::server {
 

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "logql/engine.h"
-#include "logql/parser.h"
+#include "logql/syntax/parser.h"
 #include "server/api.h"
 #include "server/api_admin.h"
 #include "server/config.h"
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
   if (!retention.empty()) {
     int64_t ns;
     if (!logql::ParseDuration(retention, &ns).ok() || ns <= 0) return Usage("--retention: invalid duration");
-    cfg.retention_period_ns = ns;
+    cfg.limits.retention_period_ns = ns;
   }
   if (print_config) {
     fputs(server::ConfigToYaml(cfg).c_str(), stdout);

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <ctime>
 
-#include "logql/parser.h"
+#include "logql/syntax/parser.h"
 
 namespace lode::server {
 

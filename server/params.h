@@ -6,7 +6,7 @@
 #include <string>
 
 #include "storage/reader.h"
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace lode::server {
 

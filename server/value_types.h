@@ -1,7 +1,7 @@
 // Classification of field values as Loki's detected-fields and
 // detected-labels endpoints do it, with the acceptance rules of the Go
 // functions Loki calls (strconv.ParseInt/ParseFloat/ParseBool,
-// time.ParseDuration, humanize.ParseBytes, uuid.Parse). Pure functions,
+// time.ParseDuration, humanize.ParseBytes — base/go_parse.h — and uuid.Parse). Pure functions,
 // thread-safe.
 #pragma once
 
@@ -21,10 +21,5 @@ bool IsGoBool(std::string_view v);      // strconv.ParseBool
 bool IsGoDuration(std::string_view v);  // time.ParseDuration
 bool IsUuid(std::string_view v);        // github.com/google/uuid.Parse
 
-// humanize.ParseBytes: "10KB", "1.5 MiB", "1,024" -> bytes; false when the
-// number or the unit is not accepted.
-bool HumanizeParseBytes(std::string_view v, uint64_t* out);
-// humanize.Bytes (SI units): 82854982 -> "83 MB".
-std::string HumanizeBytes(uint64_t n);
 
 }  // namespace lode::server

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "storage/coding.h"
+#include "base/coding.h"
 
 namespace lode {
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "storage/reader.h"
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace lode {
 

@@ -12,7 +12,7 @@
 #include <climits>
 #include <cstdio>
 
-#include "storage/coding.h"
+#include "base/coding.h"
 #include "storage/store_impl.h"
 
 namespace lode {

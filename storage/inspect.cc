@@ -11,7 +11,7 @@
 #include <set>
 #include <vector>
 
-#include "storage/coding.h"
+#include "base/coding.h"
 #include "storage/store_format.h"
 
 namespace lode {

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/labels.h"
-#include "storage/status.h"
+#include "base/labels.h"
+#include "base/status.h"
 
 namespace lode {
 

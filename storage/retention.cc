@@ -23,7 +23,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "storage/coding.h"
+#include "base/coding.h"
 #include "storage/store_impl.h"
 
 namespace lode {

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/labels.h"
+#include "base/labels.h"
 
 namespace lode {
 

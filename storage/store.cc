@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <unordered_set>
 
-#include "storage/coding.h"
+#include "base/coding.h"
 #include "storage/store_impl.h"
 
 namespace lode {

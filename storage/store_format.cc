@@ -2,7 +2,7 @@
 
 #include <rocksdb/status.h>
 
-#include "storage/coding.h"
+#include "base/coding.h"
 
 namespace lode::format {
 

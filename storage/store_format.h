@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "storage/chunk.h"
-#include "storage/status.h"
+#include "base/status.h"
 #include "storage/store.h"
 
 namespace rocksdb {

@@ -6,7 +6,7 @@
 #include <climits>
 #include <unordered_set>
 
-#include "storage/coding.h"
+#include "base/coding.h"
 #include "storage/store_impl.h"
 
 namespace lode {

@@ -4,7 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "logql/evaluator.h"
-#include "logql/parser.h"
+#include "logql/syntax/parser.h"
 
 namespace lode::micro {
 namespace {

@@ -4,8 +4,8 @@
 #include <benchmark/benchmark.h>
 
 #include "bench/micro/corpus.h"
-#include "logql/parser.h"
-#include "logql/pipeline.h"
+#include "logql/syntax/parser.h"
+#include "logql/log/pipeline.h"
 
 namespace lode::micro {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "bench/micro/corpus.h"
 #include "ingest/push.h"
-#include "storage/labels.h"
+#include "base/labels.h"
 
 namespace lode::micro {
 namespace {

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
-#include "server/pattern_miner.h"
 #include "server/value_types.h"
 #include "tests/e2e/lode_process.h"
 
@@ -46,31 +45,6 @@ TEST(GrafanaApiTypesTest, DetectsLokiFieldTypesInOrder) {
   EXPECT_STREQ(DetectFieldType(""), "string");
   EXPECT_TRUE(server::IsUuid("550e8400-e29b-41d4-a716-446655440000"));
   EXPECT_FALSE(server::IsUuid("550e8400-e29b-41d4-a716-44665544000g"));
-  EXPECT_EQ(server::HumanizeBytes(10240), "10 kB");
-  EXPECT_EQ(server::HumanizeBytes(82854982), "83 MB");
-  EXPECT_EQ(server::HumanizeBytes(1500), "1.5 kB");
-}
-
-TEST(GrafanaApiPatternMinerTest, MasksVariablesAndClustersLines) {
-  EXPECT_EQ(server::PatternMiner::MaskLine("GET /a 200 12ms from 10.0.0.1:8080"), "GET /a <_> <_> from <_>");
-  EXPECT_EQ(server::PatternMiner::MaskLine("at 2024-01-02T10:11:12Z id=550e8400-e29b-41d4-a716-446655440000"),
-            "at <_> id=<_>");
-  server::PatternMiner miner(60 * kSec);
-  for (int i = 0; i < 90; ++i) {
-    miner.Add(1700000000LL * kSec + i * kSec, "user u" + std::to_string(i % 7) + "x logged in after " +
-                                                  std::to_string(i) + "ms", "info");
-  }
-  miner.Add(1700000000LL * kSec, "disk full on /var", "error");
-  auto patterns = miner.Patterns();
-  ASSERT_EQ(patterns.size(), 2u);
-  EXPECT_EQ(patterns[0].pattern, "user <_> logged in after <_>");
-  EXPECT_EQ(patterns[0].level, "info");
-  EXPECT_EQ(patterns[0].total, 90);
-  // 1700000000 is 20 s into its minute: 40 lines in the first bucket, 50 in the next.
-  ASSERT_EQ(patterns[0].samples.size(), 2u);
-  EXPECT_EQ(patterns[0].samples[0], (std::pair<int64_t, int64_t>{1699999980, 40}));
-  EXPECT_EQ(patterns[0].samples[1], (std::pair<int64_t, int64_t>{1700000040, 50}));
-  EXPECT_EQ(patterns[1].pattern, "disk full on /var");
 }
 
 // ---------------------------------------------------------------------------

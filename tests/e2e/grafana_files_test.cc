@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "logql/parser.h"
+#include "logql/syntax/parser.h"
 
 namespace lode::testing {
 namespace {

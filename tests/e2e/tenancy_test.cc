@@ -181,7 +181,7 @@ overrides:
   ASSERT_TRUE(s.ok()) << s.ToString();
   const auto& a = cfg.LimitsFor("a");
   EXPECT_EQ(a.retention_period_ns, 30 * kDay);
-  EXPECT_EQ(a.ingestion_rate_mb, 1.5);
+  EXPECT_EQ(a.rate.ingestion_rate_mb, 1.5);
   EXPECT_EQ(a.push.max_line_size, 1000u);  // inherited from limits_config
   ASSERT_EQ(a.retention_stream.size(), 1u);
   EXPECT_EQ(cfg.LimitsFor("b").retention_period_ns, 7 * kDay);

@@ -1,4 +1,4 @@
-#include "logql/detected_level.h"
+#include "logql/log/detected_level.h"
 
 #include <gtest/gtest.h>
 

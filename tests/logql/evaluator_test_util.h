@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "logql/ast.h"
+#include "logql/syntax/ast.h"
 #include "logql/evaluator.h"
-#include "storage/labels.h"
+#include "base/labels.h"
 
 namespace lode::logql::evaltest {
 

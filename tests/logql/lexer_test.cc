@@ -1,7 +1,7 @@
 // LogqlLexerTest: the LogQL token stream (Loki's lexer on Go's
-// text/scanner). LogqlDurationTest: the Go/Prometheus number formats.
+// text/scanner). LogqlDurationTest: LogQL duration and byte literals.
 
-#include "logql/lexer.h"
+#include "logql/syntax/lexer.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "logql/parser.h"
+#include "logql/syntax/parser.h"
 
 namespace lode::logql {
 namespace {
@@ -233,35 +233,6 @@ TEST(LogqlDurationTest, LokiDurations) {
   EXPECT_FALSE(ParseDuration("abc", &ns).ok());
 }
 
-TEST(LogqlDurationTest, GoDurations) {
-  int64_t ns = 0;
-  std::string err;
-  ASSERT_TRUE(ParseGoTimeDuration("1h2m3.5s", &ns, &err));
-  EXPECT_EQ(ns, 3'723'500'000'000LL);
-  ASSERT_TRUE(ParseGoTimeDuration("1.5\xC2\xB5s", &ns, &err));
-  EXPECT_EQ(ns, 1500);
-  ASSERT_TRUE(ParseGoTimeDuration("0", &ns, &err));
-  EXPECT_EQ(ns, 0);
-  EXPECT_FALSE(ParseGoTimeDuration("1d", &ns, &err));
-  EXPECT_EQ(err, "time: unknown unit \"d\" in duration \"1d\"");
-  EXPECT_FALSE(ParseGoTimeDuration("10", &ns, &err));
-  EXPECT_EQ(err, "time: missing unit in duration \"10\"");
-  EXPECT_FALSE(ParseGoTimeDuration("", &ns, &err));
-  EXPECT_EQ(err, "time: invalid duration \"\"");
-  EXPECT_FALSE(ParseGoTimeDuration("abc", &ns, &err));
-  EXPECT_EQ(err, "time: invalid duration \"abc\"");
-  EXPECT_FALSE(ParseGoTimeDuration("9999999999h", &ns, &err));
-}
-
-TEST(LogqlDurationTest, PromDurations) {
-  int64_t ns = 0;
-  std::string err;
-  ASSERT_TRUE(ParsePromDuration("1y2w3d4h5m6s7ms", &ns, &err));
-  EXPECT_FALSE(ParsePromDuration("5m1h", &ns, &err));
-  EXPECT_EQ(err, "not a valid duration string: \"5m1h\"");
-  EXPECT_FALSE(ParsePromDuration("1.5h", &ns, &err));
-}
-
 TEST(LogqlDurationTest, Bytes) {
   double b = 0;
   ASSERT_TRUE(ParseBytes("10KB", &b).ok());
@@ -278,33 +249,6 @@ TEST(LogqlDurationTest, Bytes) {
   EXPECT_EQ(b, 1);  // truncated like Go's uint64 conversion
   EXPECT_EQ(ParseBytes("-5", &b).message(), "strconv.ParseFloat: parsing \"\": invalid syntax");
   EXPECT_EQ(ParseBytes("5XB", &b).message(), "unhandled size name: xb");
-}
-
-TEST(LogqlDurationTest, GoFloats) {
-  double v = 0;
-  std::string err;
-  ASSERT_TRUE(ParseGoFloatText("1.5e3", &v, &err));
-  EXPECT_EQ(v, 1500);
-  ASSERT_TRUE(ParseGoFloatText("0x1.8p3", &v, &err));
-  EXPECT_EQ(v, 12);
-  ASSERT_TRUE(ParseGoFloatText("1_000", &v, &err));
-  EXPECT_EQ(v, 1000);
-  ASSERT_TRUE(ParseGoFloatText("-Inf", &v, &err));
-  EXPECT_TRUE(std::isinf(v) && v < 0);
-  ASSERT_TRUE(ParseGoFloatText("NaN", &v, &err));
-  EXPECT_TRUE(std::isnan(v));
-  EXPECT_FALSE(ParseGoFloatText("0x1A", &v, &err));
-  EXPECT_EQ(err, "strconv.ParseFloat: parsing \"0x1A\": invalid syntax");
-  EXPECT_FALSE(ParseGoFloatText("0b101", &v, &err));
-  EXPECT_FALSE(ParseGoFloatText("1__0", &v, &err));
-  EXPECT_FALSE(ParseGoFloatText("", &v, &err));
-  EXPECT_FALSE(ParseGoFloatText("1e400", &v, &err));
-  EXPECT_EQ(err, "strconv.ParseFloat: parsing \"1e400\": value out of range");
-  int64_t i = 0;
-  EXPECT_TRUE(ParseGoInt("-42", &i));
-  EXPECT_EQ(i, -42);
-  EXPECT_FALSE(ParseGoInt("1.5", &i));
-  EXPECT_FALSE(ParseGoInt("99999999999999999999", &i));
 }
 
 }  // namespace

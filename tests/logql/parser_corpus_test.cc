@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "logql/parser.h"
+#include "logql/syntax/parser.h"
 
 namespace lode::logql {
 namespace {

@@ -1,7 +1,7 @@
 // ParserTest: each LogQL construct, precedence, validation and Loki's error
 // messages.
 
-#include "logql/parser.h"
+#include "logql/syntax/parser.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // `| json`, `| json a="path"`, `| unpack` and key sanitising.
 #include <gtest/gtest.h>
 
-#include "logql/json_parser.h"
+#include "logql/log/json_parser.h"
 #include "tests/logql/pipeline_test_util.h"
 
 namespace lode::logql {

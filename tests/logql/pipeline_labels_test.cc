@@ -1,7 +1,7 @@
 // LabelsBuilder categories and result interning.
 #include <gtest/gtest.h>
 
-#include "logql/labels_builder.h"
+#include "logql/log/labels_builder.h"
 #include "tests/logql/pipeline_test_util.h"
 
 namespace lode::logql {

@@ -1,7 +1,7 @@
 // Line filters: literals, regexes, patterns, ip(), `or` alternatives.
 #include <gtest/gtest.h>
 
-#include "logql/line_filter.h"
+#include "logql/log/line_filter.h"
 #include "tests/logql/pipeline_test_util.h"
 
 namespace lode::logql {

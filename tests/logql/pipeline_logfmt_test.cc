@@ -1,7 +1,7 @@
 // `| logfmt` with --strict, --keep-empty and parameters.
 #include <gtest/gtest.h>
 
-#include "logql/logfmt_parser.h"
+#include "logql/log/logfmt_parser.h"
 #include "tests/logql/pipeline_test_util.h"
 
 namespace lode::logql {

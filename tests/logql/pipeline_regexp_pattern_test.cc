@@ -1,7 +1,7 @@
 // `| regexp` and `| pattern` parsers and the pattern matcher.
 #include <gtest/gtest.h>
 
-#include "logql/pattern.h"
+#include "logql/log/pattern.h"
 #include "tests/logql/pipeline_test_util.h"
 
 namespace lode::logql {

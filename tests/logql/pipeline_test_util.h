@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "logql/parser.h"
-#include "logql/pipeline.h"
-#include "storage/labels.h"
+#include "logql/syntax/parser.h"
+#include "logql/log/pipeline.h"
+#include "base/labels.h"
 
 namespace lode::logql::pipeline_test {
 

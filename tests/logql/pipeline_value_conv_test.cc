@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "logql/value_conv.h"
+#include "base/go_parse.h"
 
 namespace lode::logql {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "logql/template.h"
+#include "logql/template/template.h"
 #include "tests/logql/template_test_util.h"
 
 namespace lode::logql {

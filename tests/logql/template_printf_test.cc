@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "logql/template.h"
+#include "logql/template/template.h"
 #include "tests/logql/template_test_util.h"
 
 namespace lode::logql {

@@ -2,7 +2,7 @@
 // structures, variables, errors and Go's builtins. Loki/Sprig functions are
 // in template_funcs_test.cc, printf in template_printf_test.cc.
 
-#include "logql/template.h"
+#include "logql/template/template.h"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "logql/template.h"
+#include "logql/template/template.h"
 
 namespace lode::logql::template_test {
 

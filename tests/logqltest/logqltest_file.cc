@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "base/utf8.h"
+
 namespace lode::logqltest {
 
 namespace {
@@ -43,24 +45,6 @@ bool ConsumeWord(std::string_view* s, std::string_view word) {
   if (NextWord(&rest) != word) return false;
   *s = rest;
   return true;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 // Consumes a Go escape sequence after the backslash at s[*i - 1].
@@ -117,7 +101,7 @@ Status DecodeEscape(std::string_view s, size_t* i, std::string* out) {
   }
   *i += num.size();
   if (e == 'u' || e == 'U') {
-    AppendUtf8(v, out);
+    AppendRune(v, out);
   } else {
     if (v > 0xFF) return Status::InvalidArgument("octal escape out of range");
     out->push_back(static_cast<char>(v));
