@@ -21,6 +21,7 @@ class Status {
     kUnauthorized,      // HTTP 401
     kTooManyRequests,   // rate limited: HTTP 429
     kLimitExceeded,     // a query/ingest limit: HTTP 400
+    kUnsupported,       // unsupported media type or encoding: HTTP 415
     kCancelled,
     kIOError,           // storage failure: HTTP 500
     kInternal,          // invariant broken: HTTP 500
@@ -33,6 +34,7 @@ class Status {
   static Status Unauthorized(std::string msg) { return Status(Code::kUnauthorized, std::move(msg)); }
   static Status TooManyRequests(std::string msg) { return Status(Code::kTooManyRequests, std::move(msg)); }
   static Status LimitExceeded(std::string msg) { return Status(Code::kLimitExceeded, std::move(msg)); }
+  static Status Unsupported(std::string msg) { return Status(Code::kUnsupported, std::move(msg)); }
   static Status Cancelled(std::string msg) { return Status(Code::kCancelled, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }

@@ -49,6 +49,17 @@ struct PushLimits {
   bool allow_structured_metadata = true;      // allow_structured_metadata
 };
 
+// Decodes a push body as its Content-Type and Content-Encoding say:
+// `application/x-protobuf` (also empty or application/octet-stream, as
+// Loki's clients send): snappy + logproto.PushRequest; `application/json`:
+// Loki's JSON. Content-Encoding gzip or deflate is inflated first (at most
+// 256 MiB); identity and snappy (already part of the protobuf framing) are
+// accepted as is. Unsupported types or encodings: kUnsupported (HTTP 415);
+// malformed bodies: kInvalidArgument with Loki's message. Decoded entries do
+// not point into `body`.
+Status Decode(std::string_view content_type, std::string_view content_encoding, std::string_view body,
+              PushRequest* out);
+
 // body: snappy block-compressed logproto.PushRequest.
 Status DecodeProtobufPush(std::string_view body, PushRequest* out);
 // body: Loki JSON `{"streams":[{"stream":{...},"values":[["<ns>","line",{md}]]}]}`.

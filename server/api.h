@@ -19,15 +19,12 @@ class Api {
   Api(const Config* cfg, Store* store, logql::Engine* engine, Metrics* metrics);
   void Register(HttpServer* http);
 
-  // Resolves the tenant (X-Scope-OrgID); false + 401 response when missing.
-  bool Tenant(const Request& req, std::string* tenant, Response* err) const;
-
-  Response Push(const Request& req);
-  Response QueryRange(const Request& req);
-  Response QueryInstant(const Request& req);
-  Response Labels(const Request& req);
-  Response LabelValues(const Request& req);
-  Response Series(const Request& req);
+  Response Push(const Request& req, const std::string& tenant);
+  Response QueryRange(const Request& req, const std::string& tenant);
+  Response QueryInstant(const Request& req, const std::string& tenant);
+  Response Labels(const Request& req, const std::string& tenant);
+  Response LabelValues(const Request& req, const std::string& tenant);
+  Response Series(const Request& req, const std::string& tenant);
   Response Flush(const Request& req);
   Response Metrics(const Request& req);
 
@@ -41,7 +38,5 @@ class Api {
   std::unique_ptr<ingest::IngestLimiter> limiter_;  // per-tenant rate and stream limits
 };
 
-// Maps a Status to its HTTP status code (400 for user errors, ...).
-int HttpStatusFor(const Status& s);
 
 }  // namespace lode::server

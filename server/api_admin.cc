@@ -4,9 +4,8 @@
 
 #include "logql/syntax/parser.h"
 #include "logql/log/pipeline.h"
-#include "server/api.h"
-#include "server/json_writer.h"
-#include "server/params.h"
+#include "server/encode.h"
+#include "server/request.h"
 
 namespace lode::server {
 
@@ -60,13 +59,6 @@ Status CompileLogqlDelete(std::string_view query, std::shared_ptr<const DeleteQu
 }
 
 Response Text(int status, const std::string& msg) { return Response::Text(status, msg); }
-
-Response NoContent() {
-  Response r;
-  r.status = 204;
-  r.content_type = "text/plain";
-  return r;
-}
 
 // Loki's deletion parseTime: RFC3339, or exactly ten digits of Unix seconds;
 // the result is truncated to the millisecond.
@@ -151,10 +143,7 @@ Response AddDelete(const Request& req, const std::string& tenant, Store* store) 
   return NoContent();
 }
 
-Response Deletes(const Request& req, const Api* api, const Config* cfg, Store* store) {
-  std::string tenant;
-  Response err;
-  if (!api->Tenant(req, &tenant, &err)) return err;
+Response Deletes(const Request& req, const std::string& tenant, const Config* cfg, Store* store) {
   if (cfg->LimitsFor(tenant).deletion_mode == "disabled") return Text(403, "deletion is not available for this tenant");
   if (req.method == "POST" || req.method == "PUT") return AddDelete(req, tenant, store);
   if (req.method == "GET") {
@@ -194,8 +183,10 @@ Response RunCompaction(const Request& req, Store* store) {
 
 DeleteQueryCompiler LogqlDeleteCompiler() { return CompileLogqlDelete; }
 
-void RegisterAdminRoutes(HttpServer* http, const Api* api, const Config* cfg, Store* store) {
-  http->Route("/loki/api/v1/delete", [api, cfg, store](const Request& req) { return Deletes(req, api, cfg, store); });
+void RegisterAdminRoutes(HttpServer* http, const Config* cfg, Store* store) {
+  http->Route("/loki/api/v1/delete", WithTenant(cfg, [cfg, store](const Request& req, const std::string& tenant) {
+                return Deletes(req, tenant, cfg, store);
+              }));
   http->Route("/compactor/run", [store](const Request& req) { return RunCompaction(req, store); });
 }
 

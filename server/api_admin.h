@@ -28,10 +28,8 @@
 
 namespace lode::server {
 
-class Api;
-
-// `api` (for tenant resolution), `cfg` and `store` must outlive `http`.
-void RegisterAdminRoutes(HttpServer* http, const Api* api, const Config* cfg, Store* store);
+// `cfg` and `store` must outlive `http`.
+void RegisterAdminRoutes(HttpServer* http, const Config* cfg, Store* store);
 
 // Compiles delete queries with the LogQL parser and pipeline (for
 // StoreOptions::delete_compiler).

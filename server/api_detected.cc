@@ -12,8 +12,8 @@
 #include "logql/log/json_scan.h"
 #include "logql/syntax/parser.h"
 #include "logql/log/pipeline.h"
-#include "server/json_writer.h"
-#include "server/params.h"
+#include "server/encode.h"
+#include "server/request.h"
 #include "server/value_types.h"
 
 namespace lode::server {
@@ -48,17 +48,14 @@ bool ShouldRejectLabel(const std::set<std::string>& values) {
 
 }  // namespace
 
-Response DetectedLabels(const GrafanaDeps& deps, const Request& req) {
-  std::string tenant;
-  Response err;
-  if (!grafana::ResolveTenant(*deps.cfg, req, &tenant, &err)) return err;
+Response DetectedLabels(const GrafanaDeps& deps, const Request& req, const std::string& tenant) {
   int64_t start, end;
-  Status s = grafana::ParseBounds(req, kHour, &start, &end);
+  Status s = ParseBounds(req, kHour, &start, &end);
   std::vector<MatcherPtr> matchers;
   if (s.ok() && !req.Param("query").empty()) s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<StreamRef> refs;
   if (s.ok()) s = deps.store->SelectStreams(tenant, matchers, start, end, &refs);
-  if (!s.ok()) return grafana::ErrorResponse(s);
+  if (!s.ok()) return ErrorResponse(s);
   std::map<std::string, std::set<std::string>> values;
   for (const auto& r : refs) {
     for (const auto& l : r.labels) values[l.name].insert(l.value);
@@ -100,14 +97,14 @@ Status ParseDetectedRequest(const Request& req, DetectedRequest* d) {
   q.tenant = d->tenant;
   q.query = req.Param("query");
   q.direction = Direction::kBackward;
-  LODE_RETURN_IF_ERROR(grafana::ParseBounds(req, kHour, &q.start_ns, &q.end_ns));
+  LODE_RETURN_IF_ERROR(ParseBounds(req, kHour, &q.start_ns, &q.end_ns));
   int64_t line_limit, limit, step;
-  LODE_RETURN_IF_ERROR(grafana::ParseIntParam(req, "line_limit", kDefaultFieldLimit, &line_limit));
+  LODE_RETURN_IF_ERROR(ParseIntParam(req, "line_limit", kDefaultFieldLimit, &line_limit));
   if (line_limit <= 0) return Status::InvalidArgument("limit must be a positive value");
   std::string limit_name = req.Param("limit").empty() ? "field_limit" : "limit";
-  LODE_RETURN_IF_ERROR(grafana::ParseIntParam(req, limit_name, kDefaultFieldLimit, &limit));
+  LODE_RETURN_IF_ERROR(ParseIntParam(req, limit_name, kDefaultFieldLimit, &limit));
   if (limit <= 0) return Status::InvalidArgument("limit must be a positive value");
-  LODE_RETURN_IF_ERROR(grafana::ParseRangeStep(req, q.start_ns, q.end_ns, &step));
+  LODE_RETURN_IF_ERROR(ParseRangeStep(req, q.start_ns, q.end_ns, &step));
   q.limit = static_cast<uint32_t>(std::min<int64_t>(line_limit, UINT32_MAX));
   d->limit = static_cast<size_t>(limit);
   return Status::OK();
@@ -274,16 +271,15 @@ void AppendStringArray(std::string* out, const std::vector<std::string>& v) {
 
 }  // namespace
 
-Response DetectedFields(const GrafanaDeps& deps, const Request& req) {
+Response DetectedFields(const GrafanaDeps& deps, const Request& req, const std::string& tenant) {
   DetectedRequest d;
-  Response err;
-  if (!grafana::ResolveTenant(*deps.cfg, req, &d.tenant, &err)) return err;
+  d.tenant = tenant;
   Status s = ParseDetectedRequest(req, &d);
   logql::QueryResult result;
   FieldDetector detector;
   if (s.ok()) s = detector.Init();
   if (s.ok()) s = RunDetectedQuery(deps, d, &result);
-  if (!s.ok()) return grafana::ErrorResponse(s);
+  if (!s.ok()) return ErrorResponse(s);
 
   std::map<std::string, FieldInfo> fields;
   std::map<std::string, std::set<std::string>> parsed;
@@ -377,7 +373,7 @@ std::string NormaliseValue(const std::string& v) {
 
 }  // namespace
 
-Response DetectedFieldValues(const GrafanaDeps& deps, const Request& req) {
+Response DetectedFieldValues(const GrafanaDeps& deps, const Request& req, const std::string& tenant) {
   const std::string prefix = "/loki/api/v1/detected_field/";
   const std::string suffix = "/values";
   std::string rest = req.path.substr(prefix.size());
@@ -386,14 +382,13 @@ Response DetectedFieldValues(const GrafanaDeps& deps, const Request& req) {
   }
   std::string name = rest.substr(0, rest.size() - suffix.size());
   DetectedRequest d;
-  Response err;
-  if (!grafana::ResolveTenant(*deps.cfg, req, &d.tenant, &err)) return err;
+  d.tenant = tenant;
   Status s = ParseDetectedRequest(req, &d);
   logql::QueryResult result;
   FieldDetector detector;
   if (s.ok()) s = detector.Init();
   if (s.ok()) s = RunDetectedQuery(deps, d, &result);
-  if (!s.ok()) return grafana::ErrorResponse(s);
+  if (!s.ok()) return ErrorResponse(s);
 
   std::set<std::string> values;
   std::map<std::string, std::set<std::string>> parsed;
@@ -456,10 +451,7 @@ std::string ModelDuration(int64_t ns) {
 
 }  // namespace
 
-Response DrilldownLimits(const GrafanaDeps& deps, const Request& req) {
-  std::string tenant;
-  Response err;
-  if (!grafana::ResolveTenant(*deps.cfg, req, &tenant, &err)) return err;
+Response DrilldownLimits(const GrafanaDeps& deps, const Request&, const std::string& tenant) {
   const Config& c = *deps.cfg;
   const TenantLimits& tl = c.LimitsFor(tenant);
   std::string out = "{\"limits\":{";

@@ -31,13 +31,13 @@
 
 namespace lode::server {
 
-Response DetectedLabels(const GrafanaDeps& deps, const Request& req);
-Response DetectedFields(const GrafanaDeps& deps, const Request& req);
-Response DetectedFieldValues(const GrafanaDeps& deps, const Request& req);
+Response DetectedLabels(const GrafanaDeps& deps, const Request& req, const std::string& tenant);
+Response DetectedFields(const GrafanaDeps& deps, const Request& req, const std::string& tenant);
+Response DetectedFieldValues(const GrafanaDeps& deps, const Request& req, const std::string& tenant);
 
 // The tenant's limits in the shape the Logs Drilldown app reads:
 // `{"limits":{...},"pattern_ingester_enabled":true,"version":"..."}`
 // (retention from the tenant's overrides, durations as Prometheus prints them).
-Response DrilldownLimits(const GrafanaDeps& deps, const Request& req);
+Response DrilldownLimits(const GrafanaDeps& deps, const Request& req, const std::string& tenant);
 
 }  // namespace lode::server

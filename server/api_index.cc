@@ -10,8 +10,8 @@
 #include <unordered_map>
 
 #include "logql/syntax/parser.h"
-#include "server/json_writer.h"
-#include "server/params.h"
+#include "server/encode.h"
+#include "server/request.h"
 
 namespace lode::server {
 
@@ -62,18 +62,15 @@ struct StreamCounts {
 
 }  // namespace
 
-Response IndexStats(const GrafanaDeps& deps, const Request& req) {
-  std::string tenant;
-  Response err;
-  if (!grafana::ResolveTenant(*deps.cfg, req, &tenant, &err)) return err;
+Response IndexStats(const GrafanaDeps& deps, const Request& req, const std::string& tenant) {
   int64_t start, end, step;
-  Status s = grafana::ParseBounds(req, kHour, &start, &end);
-  if (s.ok()) s = grafana::ParseRangeStep(req, start, end, &step);
+  Status s = ParseBounds(req, kHour, &start, &end);
+  if (s.ok()) s = ParseRangeStep(req, start, end, &step);
   std::vector<MatcherPtr> matchers;
   if (s.ok()) s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<StreamRef> refs;
   if (s.ok()) s = deps.store->SelectStreams(tenant, matchers, start, end, &refs);
-  if (!s.ok()) return grafana::ErrorResponse(s);
+  if (!s.ok()) return ErrorResponse(s);
 
   std::vector<StreamCounts> counts(refs.size());
   s = ForEachIndex(refs.size(), [&](size_t i) {
@@ -83,7 +80,7 @@ Response IndexStats(const GrafanaDeps& deps, const Request& req) {
     counts[i] = {st.lines_scanned, st.bytes_scanned, st.chunks_read};
     return r;
   });
-  if (!s.ok()) return grafana::ErrorResponse(s);
+  if (!s.ok()) return ErrorResponse(s);
   StreamCounts total;
   uint64_t streams = 0;
   for (const auto& c : counts) {
@@ -117,7 +114,7 @@ struct VolumeRequest {
 // Loki's volumeLimit + aggregateBy + targetLabels + the selector.
 Status ParseVolumeCommon(const Request& req, VolumeRequest* v) {
   int64_t limit;
-  LODE_RETURN_IF_ERROR(grafana::ParseIntParam(req, "limit", kDefaultVolumeLimit, &limit));
+  LODE_RETURN_IF_ERROR(ParseIntParam(req, "limit", kDefaultVolumeLimit, &limit));
   if (limit == 0) limit = kDefaultVolumeLimit;
   if (limit < 0) return Status::InvalidArgument("limit must be a positive value");
   v->limit = static_cast<size_t>(limit);
@@ -178,16 +175,13 @@ struct VolumeSeries {
   std::vector<std::pair<int64_t, uint64_t>> samples;  // (bucket end ns, bytes)
 };
 
-Response RunVolume(const GrafanaDeps& deps, const Request& req, VolumeRequest v) {
-  std::string tenant;
-  Response err;
-  if (!grafana::ResolveTenant(*deps.cfg, req, &tenant, &err)) return err;
+Response RunVolume(const GrafanaDeps& deps, const std::string& tenant, VolumeRequest v) {
   std::set<std::string> by;
   bool include_all = false;
   Status s = PrepareLabels(&v, &by, &include_all);
   std::vector<StreamRef> refs;
   if (s.ok()) s = deps.store->SelectStreams(tenant, v.matchers, v.start, v.end, &refs);
-  if (!s.ok()) return grafana::ErrorResponse(s);
+  if (!s.ok()) return ErrorResponse(s);
 
   // Buckets: Loki's ForInterval(step, start, end, endTimeInclusive): the
   // first starts at `start`, the others at step-aligned times, each ends 1ms
@@ -221,7 +215,7 @@ Response RunVolume(const GrafanaDeps& deps, const Request& req, VolumeRequest v)
         },
         nullptr);
   });
-  if (!s.ok()) return grafana::ErrorResponse(s);
+  if (!s.ok()) return ErrorResponse(s);
 
   std::vector<BucketVolumes> buckets(bucket_end.size());
   std::map<std::string, Labels> metric_of;
@@ -299,23 +293,23 @@ Response RunVolume(const GrafanaDeps& deps, const Request& req, VolumeRequest v)
 
 }  // namespace
 
-Response IndexVolume(const GrafanaDeps& deps, const Request& req) {
+Response IndexVolume(const GrafanaDeps& deps, const Request& req, const std::string& tenant) {
   VolumeRequest v;
   int64_t unused_time;
   Status s = ParseVolumeCommon(req, &v);
   if (s.ok()) s = ParseTimestamp(req.Param("time"), 0, &unused_time);
-  if (s.ok()) s = grafana::ParseBounds(req, kHour, &v.start, &v.end);
-  if (!s.ok()) return grafana::ErrorResponse(s);
-  return RunVolume(deps, req, std::move(v));
+  if (s.ok()) s = ParseBounds(req, kHour, &v.start, &v.end);
+  if (!s.ok()) return ErrorResponse(s);
+  return RunVolume(deps, tenant, std::move(v));
 }
 
-Response IndexVolumeRange(const GrafanaDeps& deps, const Request& req) {
+Response IndexVolumeRange(const GrafanaDeps& deps, const Request& req, const std::string& tenant) {
   VolumeRequest v;
   Status s = ParseVolumeCommon(req, &v);
-  if (s.ok()) s = grafana::ParseBounds(req, kHour, &v.start, &v.end);
-  if (s.ok()) s = grafana::ParseRangeStep(req, v.start, v.end, &v.step);
-  if (!s.ok()) return grafana::ErrorResponse(s);
-  return RunVolume(deps, req, std::move(v));
+  if (s.ok()) s = ParseBounds(req, kHour, &v.start, &v.end);
+  if (s.ok()) s = ParseRangeStep(req, v.start, v.end, &v.step);
+  if (!s.ok()) return ErrorResponse(s);
+  return RunVolume(deps, tenant, std::move(v));
 }
 
 }  // namespace lode::server

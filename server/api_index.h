@@ -23,8 +23,8 @@
 
 namespace lode::server {
 
-Response IndexStats(const GrafanaDeps& deps, const Request& req);
-Response IndexVolume(const GrafanaDeps& deps, const Request& req);
-Response IndexVolumeRange(const GrafanaDeps& deps, const Request& req);
+Response IndexStats(const GrafanaDeps& deps, const Request& req, const std::string& tenant);
+Response IndexVolume(const GrafanaDeps& deps, const Request& req, const std::string& tenant);
+Response IndexVolumeRange(const GrafanaDeps& deps, const Request& req, const std::string& tenant);
 
 }  // namespace lode::server

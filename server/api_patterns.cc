@@ -2,8 +2,8 @@
 
 #include "logql/log/detected_level.h"
 #include "logql/syntax/parser.h"
-#include "server/json_writer.h"
-#include "server/params.h"
+#include "server/encode.h"
+#include "server/request.h"
 #include "pattern/drain.h"
 
 namespace lode::server {
@@ -12,18 +12,15 @@ namespace {
 constexpr int64_t kHour = 3600LL * 1000000000LL;
 }  // namespace
 
-Response Patterns(const GrafanaDeps& deps, const Request& req) {
-  std::string tenant;
-  Response err;
-  if (!grafana::ResolveTenant(*deps.cfg, req, &tenant, &err)) return err;
+Response Patterns(const GrafanaDeps& deps, const Request& req, const std::string& tenant) {
   int64_t start, end, step;
-  Status s = grafana::ParseBounds(req, kHour, &start, &end);
-  if (s.ok()) s = grafana::ParseRangeStep(req, start, end, &step);
+  Status s = ParseBounds(req, kHour, &start, &end);
+  if (s.ok()) s = ParseRangeStep(req, start, end, &step);
   std::vector<MatcherPtr> matchers;
   if (s.ok()) s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<StreamRef> refs;
   if (s.ok()) s = deps.store->SelectStreams(tenant, matchers, start, end, &refs);
-  if (!s.ok()) return grafana::ErrorResponse(s);
+  if (!s.ok()) return ErrorResponse(s);
 
   pattern::PatternMiner miner(step);
   for (const auto& r : refs) {
@@ -38,7 +35,7 @@ Response Patterns(const GrafanaDeps& deps, const Request& req) {
           return true;
         },
         nullptr);
-    if (!s.ok()) return grafana::ErrorResponse(s);
+    if (!s.ok()) return ErrorResponse(s);
   }
 
   std::string out = "{\"status\":\"success\",\"data\":[";

@@ -13,6 +13,6 @@
 
 namespace lode::server {
 
-Response Patterns(const GrafanaDeps& deps, const Request& req);
+Response Patterns(const GrafanaDeps& deps, const Request& req, const std::string& tenant);
 
 }  // namespace lode::server

@@ -8,8 +8,8 @@
 #include <unordered_map>
 
 #include "logql/syntax/parser.h"
-#include "server/json_writer.h"
-#include "server/params.h"
+#include "server/encode.h"
+#include "server/request.h"
 
 namespace lode::server {
 
@@ -34,13 +34,13 @@ struct TailRequest {
 
 // ParseTailQuery: every error is a 400 before the upgrade.
 bool ParseTailRequest(const GrafanaDeps& deps, const Request& req, TailRequest* t, Response* err) {
-  if (!grafana::ResolveTenant(*deps.cfg, req, &t->tenant, err)) return false;
+  if (!ResolveTenant(*deps.cfg, req, &t->tenant, err)) return false;
   t->query = req.Param("query");
   logql::ExprPtr expr;
   Status s = logql::ParseExpr(t->query, &expr);
   if (s.ok() && !expr->IsLogQuery()) s = Status::InvalidArgument("only log selector is supported");
   int64_t limit = 0, delay = 0, end = 0;
-  if (s.ok()) s = grafana::ParseIntParam(req, "limit", 100, &limit);
+  if (s.ok()) s = ParseIntParam(req, "limit", 100, &limit);
   if (s.ok() && limit <= 0) s = Status::InvalidArgument("limit must be a positive value");
   if (s.ok() && limit > static_cast<int64_t>(deps.cfg->engine.max_entries_limit)) {
     s = Status::InvalidArgument("max entries limit per query exceeded, limit > max_entries_limit (" +
@@ -50,12 +50,12 @@ bool ParseTailRequest(const GrafanaDeps& deps, const Request& req, TailRequest* 
   int64_t now = NowNs();
   if (s.ok()) s = ParseTimestamp(req.Param("start"), now - 3600 * kSecond, &t->start);
   if (s.ok()) s = ParseTimestamp(req.Param("end"), now, &end);
-  if (s.ok()) s = grafana::ParseIntParam(req, "delay_for", 0, &delay);
+  if (s.ok()) s = ParseIntParam(req, "delay_for", 0, &delay);
   if (s.ok() && (delay < 0 || delay > kMaxDelayFor)) {
     s = Status::InvalidArgument("delay_for can't be greater than " + std::to_string(kMaxDelayFor));
   }
   if (!s.ok()) {
-    *err = grafana::ErrorResponse(s);
+    *err = ErrorResponse(s);
     return false;
   }
   t->limit = static_cast<uint32_t>(limit);
@@ -254,7 +254,7 @@ void RegisterTail(HttpServer* http, const GrafanaDeps& deps) {
   http->RouteWebSocket(
       "/loki/api/v1/tail",
       [deps](const Request& req, WebSocket& ws) {
-        grafana::LogQueryTags(*deps.cfg, req);
+        LogQueryTags(*deps.cfg, req);
         TailRequest t;
         Response err;
         if (!ParseTailRequest(deps, req, &t, &err)) return;

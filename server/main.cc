@@ -16,7 +16,7 @@
 #include "server/config.h"
 #include "server/http.h"
 #include "server/metrics.h"
-#include "server/params.h"
+#include "server/request.h"
 #include "storage/inspect.h"
 #include "storage/store.h"
 

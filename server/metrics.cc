@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "server/params.h"
+#include "server/encode.h"
 
 namespace lode::server {
 
