@@ -164,7 +164,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
   ExprPtr expr;
   LODE_RETURN_IF_ERROR(ParseExpr(req.query, &expr));
   *out = QueryResult{};
-  const bool want_level = req.query.find("detected_level") != std::string::npos;
+  const bool want_level = expr->ReferencesLabel("detected_level");
 
   if (expr->IsLogQuery()) {
     if (req.instant) {
@@ -182,8 +182,6 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
     std::vector<StreamRef> streams;
     LODE_RETURN_IF_ERROR(reader_->SelectStreams(req.tenant, expr->log.matchers, req.start_ns, req.end_ns, &streams));
     std::sort(streams.begin(), streams.end(), [](const StreamRef& a, const StreamRef& b) { return a.labels < b.labels; });
-    const std::string hint = pipeline->RequiredLiteral();
-    (void)hint;
 
     // Each stream yields at most `limit` passing entries, kept per group.
     struct Partial {

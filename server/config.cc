@@ -205,6 +205,51 @@ const std::map<std::string, Setter>& Schema() {
          c->store.zstd_level = static_cast<int>(n);
          return Status::OK();
        }},
+      {"storage.rocksdb.max_background_jobs", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 1, 64, &n));
+         c->store.rocksdb.max_background_jobs = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"storage.rocksdb.db_write_buffer_size", [](const std::string& k, const std::string& v, Config* c) {
+         return Size(k, v, &c->store.rocksdb.db_write_buffer_size);
+       }},
+      {"storage.rocksdb.block_cache_size", [](const std::string& k, const std::string& v, Config* c) {
+         return Size(k, v, &c->store.rocksdb.block_cache_size);
+       }},
+      {"storage.rocksdb.bloom_bits_per_key", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 0, 64, &n));
+         c->store.rocksdb.bloom_bits_per_key = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"storage.rocksdb.head_write_buffer_size", [](const std::string& k, const std::string& v, Config* c) {
+         return Size(k, v, &c->store.rocksdb.head_write_buffer_size);
+       }},
+      {"storage.rocksdb.chunks_write_buffer_size", [](const std::string& k, const std::string& v, Config* c) {
+         return Size(k, v, &c->store.rocksdb.chunks_write_buffer_size);
+       }},
+      {"storage.rocksdb.small_write_buffer_size", [](const std::string& k, const std::string& v, Config* c) {
+         return Size(k, v, &c->store.rocksdb.small_write_buffer_size);
+       }},
+      {"storage.rocksdb.head_compression", [](const std::string& k, const std::string& v, Config* c) {
+         if (v != "none" && v != "lz4" && v != "snappy" && v != "zstd") return Bad(k, "compression", v);
+         c->store.rocksdb.head_compression = v;
+         return Status::OK();
+       }},
+      {"storage.rocksdb.index_compression", [](const std::string& k, const std::string& v, Config* c) {
+         if (v != "none" && v != "lz4" && v != "snappy" && v != "zstd") return Bad(k, "compression", v);
+         c->store.rocksdb.index_compression = v;
+         return Status::OK();
+       }},
+      {"storage.rocksdb.chunk_blob_files", [](const std::string& k, const std::string& v, Config* c) {
+         if (v != "true" && v != "false") return Bad(k, "boolean", v);
+         c->store.rocksdb.chunk_blob_files = v == "true";
+         return Status::OK();
+       }},
+      {"storage.rocksdb.chunk_min_blob_size", [](const std::string& k, const std::string& v, Config* c) {
+         return Size(k, v, &c->store.rocksdb.chunk_min_blob_size);
+       }},
       {"ingester.chunk_target_size", [](const std::string& k, const std::string& v, Config* c) {
          return Size(k, v, &c->store.chunk_target_size);
        }},
@@ -473,6 +518,20 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "data_dir" << YAML::Value << c.data_dir;
   e << YAML::Key << "sync_writes" << YAML::Value << b(c.store.sync_writes);
   e << YAML::Key << "zstd_level" << YAML::Value << c.store.zstd_level;
+  const RocksDbOptions& r = c.store.rocksdb;
+  e << YAML::Key << "rocksdb" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "max_background_jobs" << YAML::Value << r.max_background_jobs;
+  e << YAML::Key << "db_write_buffer_size" << YAML::Value << r.db_write_buffer_size;
+  e << YAML::Key << "block_cache_size" << YAML::Value << r.block_cache_size;
+  e << YAML::Key << "bloom_bits_per_key" << YAML::Value << r.bloom_bits_per_key;
+  e << YAML::Key << "head_write_buffer_size" << YAML::Value << r.head_write_buffer_size;
+  e << YAML::Key << "chunks_write_buffer_size" << YAML::Value << r.chunks_write_buffer_size;
+  e << YAML::Key << "small_write_buffer_size" << YAML::Value << r.small_write_buffer_size;
+  e << YAML::Key << "head_compression" << YAML::Value << r.head_compression;
+  e << YAML::Key << "index_compression" << YAML::Value << r.index_compression;
+  e << YAML::Key << "chunk_blob_files" << YAML::Value << b(r.chunk_blob_files);
+  e << YAML::Key << "chunk_min_blob_size" << YAML::Value << r.chunk_min_blob_size;
+  e << YAML::EndMap;
   e << YAML::EndMap;
   e << YAML::Key << "ingester" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "chunk_target_size" << YAML::Value << c.store.chunk_target_size;

@@ -71,8 +71,6 @@ class Reader {
   // Calls visit with batches of the entries of stream `id` in [start_ns, end_ns),
   // ordered by timestamp in `dir` (ties keep insertion order, reversed for
   // backward). Exact duplicates (same timestamp and line) appear once.
-  // `line_hint`, when not empty, is a literal every wanted line contains: the
-  // store may use it to skip blocks (it may also ignore it).
   virtual Status ScanStream(std::string_view tenant, uint64_t id, int64_t start_ns, int64_t end_ns,
                             Direction dir, const BatchVisitor& visit, ScanStats* stats) = 0;
 

@@ -50,34 +50,48 @@ std::shared_ptr<const RetentionPolicy> Store::Impl::Policy() const {
   return policy;
 }
 
+namespace {
+
+Status CompressionFor(const std::string& name, rocksdb::CompressionType* out) {
+  if (name == "none") *out = rocksdb::kNoCompression;
+  else if (name == "lz4") *out = rocksdb::kLZ4Compression;
+  else if (name == "snappy") *out = rocksdb::kSnappyCompression;
+  else if (name == "zstd") *out = rocksdb::kZSTD;
+  else return Status::InvalidArgument("unknown compression \"" + name + "\" (none, lz4, snappy or zstd)");
+  return Status::OK();
+}
+
+}  // namespace
+
 Status Store::Impl::Open() {
+  const RocksDbOptions& r = opts.rocksdb;
   rocksdb::Options o;
   o.create_if_missing = true;
   o.create_missing_column_families = true;
-  o.max_background_jobs = 2;
-  o.db_write_buffer_size = 96 << 20;
-  o.keep_log_file_num = 3;
-  o.max_manifest_file_size = 64 << 20;
+  o.max_background_jobs = r.max_background_jobs;
+  o.db_write_buffer_size = r.db_write_buffer_size;
+  o.keep_log_file_num = r.keep_log_file_num;
+  o.max_manifest_file_size = r.max_manifest_file_size;
   statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
   o.statistics = statistics;
   rocksdb::BlockBasedTableOptions t;
-  t.block_cache = rocksdb::NewLRUCache(32 << 20);
-  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.block_cache = rocksdb::NewLRUCache(r.block_cache_size);
+  if (r.bloom_bits_per_key > 0) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(r.bloom_bits_per_key));
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
 
   rocksdb::ColumnFamilyOptions small(o);
-  small.compression = rocksdb::kLZ4Compression;
-  small.write_buffer_size = 8 << 20;
+  LODE_RETURN_IF_ERROR(CompressionFor(r.index_compression, &small.compression));
+  small.write_buffer_size = r.small_write_buffer_size;
   rocksdb::ColumnFamilyOptions head(o);
-  head.compression = rocksdb::kLZ4Compression;
-  head.write_buffer_size = 64 << 20;
+  LODE_RETURN_IF_ERROR(CompressionFor(r.head_compression, &head.compression));
+  head.write_buffer_size = r.head_write_buffer_size;
   rocksdb::ColumnFamilyOptions chunks(o);
   chunks.compression = rocksdb::kNoCompression;  // values are zstd already
-  chunks.write_buffer_size = 16 << 20;
-  chunks.enable_blob_files = true;
-  chunks.min_blob_size = 512;
-  chunks.enable_blob_garbage_collection = true;
+  chunks.write_buffer_size = r.chunks_write_buffer_size;
+  chunks.enable_blob_files = r.chunk_blob_files;
+  chunks.min_blob_size = r.chunk_min_blob_size;
+  chunks.enable_blob_garbage_collection = r.chunk_blob_files;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, small},

@@ -28,6 +28,27 @@
 
 namespace lode {
 
+// RocksDB tuning (config: storage.rocksdb.*). The defaults keep a store of a
+// few thousand streams within ~150 MiB of memtables and cache; RocksDB's own
+// option names are in the comments.
+struct RocksDbOptions {
+  int max_background_jobs = 2;                      // max_background_jobs (flushes + compactions)
+  size_t db_write_buffer_size = 96 << 20;           // db_write_buffer_size: memtable budget of all CFs
+  size_t block_cache_size = 32 << 20;               // LRU block cache shared by all CFs
+  int bloom_bits_per_key = 10;                      // full-key bloom filters (0: none)
+  size_t head_write_buffer_size = 64 << 20;         // write_buffer_size of the `head` CF
+  size_t chunks_write_buffer_size = 16 << 20;       // ... of the `chunks` CF
+  size_t small_write_buffer_size = 8 << 20;         // ... of the meta, chunkmeta and index CFs
+  std::string head_compression = "lz4";             // none | lz4 | snappy | zstd (head records)
+  std::string index_compression = "lz4";            // meta, chunkmeta and index CFs
+  // Chunk values are zstd already, so the `chunks` CF itself never
+  // compresses; large values go to blob files (garbage-collected).
+  bool chunk_blob_files = true;                     // enable_blob_files for `chunks`
+  size_t chunk_min_blob_size = 512;                 // min_blob_size
+  int keep_log_file_num = 3;                        // keep_log_file_num (RocksDB's LOG files)
+  size_t max_manifest_file_size = 64 << 20;         // max_manifest_file_size
+};
+
 struct StoreOptions {
   std::string dir;                              // data directory (created if missing)
   bool sync_writes = false;                     // fsync the WAL per push (power-loss safe)
@@ -48,6 +69,7 @@ struct StoreOptions {
   // Compiles delete queries (set by the server to a LogQL compiler); default
   // CompileSimpleDeleteQuery.
   DeleteQueryCompiler delete_compiler;
+  RocksDbOptions rocksdb;
 };
 
 // One entry of a push; views must stay valid for the Append call.

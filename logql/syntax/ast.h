@@ -247,6 +247,12 @@ struct Expr {
   std::string dst, replacement, src, regex;
 
   bool IsLogQuery() const { return kind == Kind::kLogSelector; }
+
+  // Whether the query refers to label `name` anywhere a label is read: the
+  // stream selector, label filters (also after unwrap), grouping, binary
+  // operator matching, unwrap, label_format sources, drop/keep, label_replace,
+  // and line_format/label_format templates (by `.name` in the template text).
+  bool ReferencesLabel(std::string_view name) const;
 };
 
 }  // namespace lode::logql
