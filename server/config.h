@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ingest/otlp_config.h"
 #include "ingest/push.h"
 #include "logql/engine.h"
 #include "storage/retention.h"
@@ -30,6 +31,7 @@ struct TenantLimits {
   int64_t max_streams_per_user = 0;          // active streams; 0: unlimited
   int64_t max_global_streams_per_user = 5000;  // idem (single node: the same limit)
   std::string deletion_mode = "filter-and-delete";  // disabled | filter-only | filter-and-delete
+  ingest::OtlpConfig otlp;  // otlp_config
 };
 
 struct Config {
@@ -51,6 +53,7 @@ struct Config {
   int64_t max_streams_per_user = 0;                   // limits_config.max_streams_per_user
   int64_t max_global_streams_per_user = 5000;         // limits_config.max_global_streams_per_user
   std::string deletion_mode = "filter-and-delete";    // limits_config.deletion_mode
+  ingest::OtlpConfig otlp_config;                     // limits_config.otlp_config
   bool retention_enabled = true;                      // compactor.retention_enabled
   int64_t now_offset_ns = 0;                          // testing.now_offset (tests only)
 
