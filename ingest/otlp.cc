@@ -1,7 +1,6 @@
 #include "ingest/otlp.h"
 
 #include <algorithm>
-#include <deque>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <utility>
@@ -22,7 +21,6 @@ constexpr std::string_view kUnknownService = "unknown_service";
 struct MapBacking {
   std::shared_ptr<void> decoded;  // the decoder's storage (JSON document, OtlpLogs)
   OtlpArena arena;
-  std::deque<std::string> label_texts;
 };
 
 using Pairs = std::vector<LabelView>;
@@ -50,14 +48,25 @@ class Mapper {
  private:
   enum class Kind { kResource, kScope, kLog };
 
-  OtlpAction ActionFor(Kind kind, std::string_view key) const {
+  // Rules are looked up once per distinct key and request (keys repeat on
+  // every resource and record; a rule may be a regex).
+  OtlpAction ActionFor(Kind kind, std::string_view key) {
     switch (kind) {
-      case Kind::kResource: return config_.ResourceAction(key);
+      case Kind::kResource: {
+        auto [it, inserted] = resource_actions_.try_emplace(key, OtlpAction::kStructuredMetadata);
+        if (inserted) it->second = config_.ResourceAction(key);
+        return it->second;
+      }
       case Kind::kScope: {
         OtlpAction a = config_.ScopeAction(key);
         return a == OtlpAction::kIndexLabel ? OtlpAction::kStructuredMetadata : a;
       }
-      case Kind::kLog: return config_.LogAction(key);
+      case Kind::kLog: {
+        if (config_.log_rules.empty()) return OtlpAction::kStructuredMetadata;
+        auto [it, inserted] = log_actions_.try_emplace(key, OtlpAction::kStructuredMetadata);
+        if (inserted) it->second = config_.LogAction(key);
+        return it->second;
+      }
     }
     return OtlpAction::kStructuredMetadata;
   }
@@ -90,7 +99,8 @@ class Mapper {
 
   // Sorts pairs by name, keeping the last of equal names (Go map semantics).
   static Labels ToLabels(Pairs* pairs) {
-    std::stable_sort(pairs->begin(), pairs->end(), [](const LabelView& a, const LabelView& b) { return a.name < b.name; });
+    auto by_name = [](const LabelView& a, const LabelView& b) { return a.name < b.name; };
+    if (!std::is_sorted(pairs->begin(), pairs->end(), by_name)) std::stable_sort(pairs->begin(), pairs->end(), by_name);
     Labels ls;
     ls.reserve(pairs->size());
     for (size_t i = 0; i < pairs->size(); ++i) {
@@ -100,20 +110,33 @@ class Mapper {
     return ls;
   }
 
+  // The stream with these labels, created on first use. Streams are found
+  // by label hash (no label text is built: labels_text stays empty).
   size_t StreamFor(Labels labels) {
-    std::string text = LabelsToString(labels);
-    auto [it, inserted] = stream_index_.try_emplace(text, out_->streams.size());
-    if (inserted) {
-      PushStream ps;
-      ps.labels_text = backing_->label_texts.emplace_back(std::move(text));
-      ps.labels = std::move(labels);
-      out_->streams.push_back(std::move(ps));
+    uint64_t h = HashLabels(labels);
+    auto it = stream_index_.find(h);
+    if (it != stream_index_.end()) {
+      if (out_->streams[it->second].labels == labels) return it->second;
+      for (size_t i : hash_collisions_)
+        if (out_->streams[i].labels == labels) return i;
     }
-    return it->second;
+    size_t idx = out_->streams.size();
+    if (it == stream_index_.end()) {
+      stream_index_.emplace(h, idx);
+    } else {
+      hash_collisions_.push_back(idx);
+    }
+    PushStream ps;
+    ps.labels = std::move(labels);
+    out_->streams.push_back(std::move(ps));
+    return idx;
   }
 
   Status Resource(const OtlpResource& res) {
-    Pairs index, res_md;
+    Pairs& index = index_;
+    Pairs& res_md = res_md_;
+    index.clear();
+    res_md.clear();
     bool has_service_name = false;
     bool checked_service_name = false;
     for (uint32_t k = 0; k < res.attributes.count; ++k) {
@@ -151,7 +174,6 @@ class Mapper {
       }
       return Status::OK();
     }
-    resource_labels_ = labels;
     size_t stream = StreamFor(std::move(labels));
     for (uint32_t s = 0; s < res.scopes.count; ++s) {
       LODE_RETURN_IF_ERROR(Scope(logs_.scopes[res.scopes.first + s], stream, res_md));
@@ -174,9 +196,11 @@ class Mapper {
     {
       PushStream& ps = out_->streams[resource_stream];
       ps.entries.reserve(ps.entries.size() + scope.records.count);
-      ps.md.reserve(ps.md.size() + scope.records.count * (res_md.size() + scope_md.size() + 2));
+      if (!res_md.empty() || !scope_md.empty())
+        ps.md.reserve(ps.md.size() + scope.records.count * (res_md.size() + scope_md.size()));
     }
-    Pairs rec_md, log_labels;
+    Pairs& rec_md = rec_md_;
+    Pairs& log_labels = log_labels_;
     for (uint32_t r = 0; r < scope.records.count; ++r) {
       const OtlpRecord& rec = logs_.records[scope.records.first + r];
       rec_md.clear();
@@ -217,8 +241,9 @@ class Mapper {
       size_t stream = resource_stream;
       if (!log_labels.empty()) {
         Pairs all;
-        all.reserve(resource_labels_.size() + log_labels.size());
-        for (const auto& l : resource_labels_) all.push_back({l.name, l.value});
+        const Labels& resource_labels = out_->streams[resource_stream].labels;
+        all.reserve(resource_labels.size() + log_labels.size());
+        for (const auto& l : resource_labels) all.push_back({l.name, l.value});
         all.insert(all.end(), log_labels.begin(), log_labels.end());
         stream = StreamFor(ToLabels(&all));
       }
@@ -253,8 +278,10 @@ class Mapper {
   PushRequest* out_;
   MapBacking* backing_;
   OtlpMapStats* stats_;
-  std::unordered_map<std::string, size_t> stream_index_;
-  Labels resource_labels_;
+  std::unordered_map<uint64_t, size_t> stream_index_;  // label hash -> stream
+  std::vector<size_t> hash_collisions_;                // streams whose hash was taken
+  std::unordered_map<std::string_view, OtlpAction> resource_actions_, log_actions_;
+  Pairs index_, res_md_, rec_md_, log_labels_;  // reused buffers
   size_t md_pairs_ = 0;
 };
 

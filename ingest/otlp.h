@@ -23,6 +23,7 @@
 //   - the body is the line (strings as they are, other values as JSON), the
 //     timestamp timeUnixNano, else observedTimeUnixNano, else now.
 //
+// Streams have labels but no labels_text (nothing was sent as text).
 // Entries are views into the request body, the decoded document and an
 // arena held by PushRequest::backing; the body itself is not copied, so the
 // caller keeps it alive while the PushRequest is used.
