@@ -97,7 +97,8 @@ class Mapper {
     return Status::OK();
   }
 
-  // Sorts pairs by name, keeping the last of equal names (Go map semantics).
+  // Sorts pairs by name, keeping the last of equal names (Go map semantics)
+  // and leaving out empty values.
   static Labels ToLabels(Pairs* pairs) {
     auto by_name = [](const LabelView& a, const LabelView& b) { return a.name < b.name; };
     if (!std::is_sorted(pairs->begin(), pairs->end(), by_name)) std::stable_sort(pairs->begin(), pairs->end(), by_name);
@@ -105,6 +106,7 @@ class Mapper {
     ls.reserve(pairs->size());
     for (size_t i = 0; i < pairs->size(); ++i) {
       if (i + 1 < pairs->size() && (*pairs)[i + 1].name == (*pairs)[i].name) continue;
+      if ((*pairs)[i].value.empty()) continue;  // an empty label is an absent label
       ls.push_back({std::string((*pairs)[i].name), std::string((*pairs)[i].value)});
     }
     return ls;

@@ -1,5 +1,5 @@
 // POST /otlp/v1/logs: OpenTelemetry logs (OTLP/HTTP, protobuf or JSON,
-// optionally gzip), mapped to streams by ingest/otlp.h and stored through
+// optionally gzip or zstd), mapped to streams by ingest/otlp.h and stored through
 // the same validation, limits and atomic append as Loki pushes.
 //
 // Answers as OTLP/HTTP specifies, in the request's encoding: 200 with an
@@ -7,6 +7,7 @@
 // errors with a google.rpc.Status body (400 malformed, 429 rate limited,
 // 503 instead of 500 so that clients retry, as Loki does).
 #include "ingest/otlp.h"
+#include "ingest/zstd_decode.h"
 #include "server/api.h"
 #include "server/params.h"
 
@@ -63,8 +64,12 @@ Response Api::OtlpLogs(const Request& req) {
     Status s = ingest::Gunzip(body, 256u << 20, &inflated);
     if (!s.ok()) return OtlpError(json, HttpStatusFor(s), s.message());
     body = inflated;
+  } else if (cenc == "zstd") {
+    Status s = ingest::ZstdDecode(body, 256u << 20, &inflated);
+    if (!s.ok()) return OtlpError(json, HttpStatusFor(s), s.message());
+    body = inflated;
   } else if (!cenc.empty() && cenc != "identity") {
-    return OtlpError(json, 415, "unsupported content encoding " + cenc + ": only gzip is supported");
+    return OtlpError(json, 415, "unsupported content encoding " + cenc + ": only gzip and zstd are supported");
   }
   const TenantLimits& limits = cfg_->LimitsFor(tenant);
   ingest::PushRequest pr;

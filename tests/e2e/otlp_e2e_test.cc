@@ -5,6 +5,7 @@
 // rate limits apply.
 #include <gtest/gtest.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -184,6 +185,14 @@ TEST_F(OtlpE2ETest, JsonAndGzip) {
   r = PostOtlp("t3", Request(ts).SerializeAsString(), "application/x-protobuf", /*gzip=*/true);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Query("t3", R"({service_name="checkout"})")[0]["values"].size(), 3u);
+  // zstd, as the Collector's `compression: zstd` sends it.
+  std::string raw = Request(ts + 100).SerializeAsString();
+  std::string z(ZSTD_compressBound(raw.size()), '\0');
+  z.resize(ZSTD_compress(z.data(), z.size(), raw.data(), raw.size(), 3));
+  r = lode_->Post("/otlp/v1/logs", z,
+                  {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "zstd"}, {"X-Scope-OrgID", "t3"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Query("t3", R"({service_name="checkout"})")[0]["values"].size(), 6u);
 }
 
 TEST_F(OtlpE2ETest, MalformedRequestsStoreNothing) {

@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <zstd.h>
 
 #include "ingest/otlp_json.h"
 #include "ingest/otlp_value.h"
 #include "ingest/otlp_wire.h"
+#include "ingest/zstd_decode.h"
 #include "otlp_logs.pb.h"
 
 namespace lode::ingest {
@@ -155,6 +157,7 @@ TEST(OtlpMapTest, ServiceNameDiscoveryAndUnknownService) {
   auto* rl = req.add_resource_logs();
   Str(rl->mutable_resource()->add_attributes(), "k8s.namespace.name", "prod");
   Str(rl->mutable_resource()->add_attributes(), "k8s.container.name", "api");
+  Str(rl->mutable_resource()->add_attributes(), "k8s.pod.name", "");  // empty: no label
   rl->add_scope_logs()->add_log_records()->mutable_body()->set_string_value("b");
   auto streams = MapPb(req);
   ASSERT_EQ(streams.size(), 2u);
@@ -443,6 +446,18 @@ TEST(OtlpWireTest, MetadataExpansionIsBounded) {
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("structured metadata entries"), std::string::npos) << s.message();
   EXPECT_TRUE(pr.streams.empty());
+}
+
+TEST(OtlpZstdTest, DecodesBoundsAndRejectsCorruptData) {
+  std::string raw = FullRequest().SerializeAsString();
+  std::string z(ZSTD_compressBound(raw.size()), '\0');
+  z.resize(ZSTD_compress(z.data(), z.size(), raw.data(), raw.size(), 3));
+  std::string out;
+  ASSERT_TRUE(ZstdDecode(z, 1 << 20, &out).ok());
+  EXPECT_EQ(out, raw);
+  EXPECT_EQ(ZstdDecode(z, 10, &out).message(), "request body too large: more than 10 bytes after decompression");
+  EXPECT_EQ(ZstdDecode(z.substr(0, z.size() - 4), 1 << 20, &out).message(), "zstd: unexpected end of data");
+  EXPECT_FALSE(ZstdDecode("not zstd at all", 1 << 20, &out).ok());
 }
 
 TEST(OtlpResponseTest, ProtobufAndJson) {
