@@ -27,9 +27,14 @@ using Pairs = std::vector<LabelView>;
 
 class Mapper {
  public:
-  Mapper(const OtlpLogs& logs, const OtlpConfig& config, int64_t now_ns, PushRequest* out, MapBacking* backing,
-         OtlpMapStats* stats)
-      : logs_(logs), config_(config), now_ns_(now_ns), out_(out), backing_(backing), stats_(stats) {}
+  Mapper(const OtlpLogs& logs, const OtlpConfig& config, int64_t now_ns, PushRequest* out,
+         MapBacking* backing, OtlpMapStats* stats)
+      : logs_(logs),
+        config_(config),
+        now_ns_(now_ns),
+        out_(out),
+        backing_(backing),
+        stats_(stats) {}
 
   Status Run() {
     stats_->records = logs_.records.size();
@@ -72,7 +77,8 @@ class Mapper {
   }
 
   // Loki's attributeToLabels: one pair, or the flattened pairs of a kvlist.
-  Status Flatten(std::string_view key, const OtlpValue& v, std::string_view prefix, Pairs* out, int depth = 0) {
+  Status Flatten(std::string_view key, const OtlpValue& v, std::string_view prefix, Pairs* out,
+                 int depth = 0) {
     std::string_view name;
     std::string err;
     std::string joined;
@@ -101,7 +107,8 @@ class Mapper {
   // and leaving out empty values.
   static Labels ToLabels(Pairs* pairs) {
     auto by_name = [](const LabelView& a, const LabelView& b) { return a.name < b.name; };
-    if (!std::is_sorted(pairs->begin(), pairs->end(), by_name)) std::stable_sort(pairs->begin(), pairs->end(), by_name);
+    if (!std::is_sorted(pairs->begin(), pairs->end(), by_name))
+      std::stable_sort(pairs->begin(), pairs->end(), by_name);
     Labels ls;
     ls.reserve(pairs->size());
     for (size_t i = 0; i < pairs->size(); ++i) {
@@ -149,7 +156,8 @@ class Mapper {
       }
       OtlpAction a = ActionFor(Kind::kResource, kv.key);
       if (a == OtlpAction::kDrop) continue;
-      LODE_RETURN_IF_ERROR(Flatten(kv.key, kv.value, {}, a == OtlpAction::kIndexLabel ? &index : &res_md));
+      LODE_RETURN_IF_ERROR(
+          Flatten(kv.key, kv.value, {}, a == OtlpAction::kIndexLabel ? &index : &res_md));
     }
     Labels labels = ToLabels(&index);
     if (!has_service_name) {
@@ -168,7 +176,8 @@ class Mapper {
       }
     }
     size_t n_records = 0;
-    for (uint32_t s = 0; s < res.scopes.count; ++s) n_records += logs_.scopes[res.scopes.first + s].records.count;
+    for (uint32_t s = 0; s < res.scopes.count; ++s)
+      n_records += logs_.scopes[res.scopes.first + s].records.count;
     if (labels.empty()) {
       if (n_records) {
         out_->errors.push_back("error at least one label pair is required per stream");
@@ -193,7 +202,8 @@ class Mapper {
     if (!scope.name.empty()) scope_md.push_back({"scope_name", scope.name});
     if (!scope.version.empty()) scope_md.push_back({"scope_version", scope.version});
     if (scope.dropped_attributes_count) {
-      scope_md.push_back({"scope_dropped_attributes_count", IntString(scope.dropped_attributes_count, &backing_->arena)});
+      scope_md.push_back({"scope_dropped_attributes_count",
+                          IntString(scope.dropped_attributes_count, &backing_->arena)});
     }
     {
       PushStream& ps = out_->streams[resource_stream];
@@ -211,31 +221,38 @@ class Mapper {
         const OtlpKeyValue& kv = logs_.kvs[rec.attributes.first + k];
         OtlpAction a = ActionFor(Kind::kLog, kv.key);
         if (a == OtlpAction::kDrop) continue;
-        LODE_RETURN_IF_ERROR(Flatten(kv.key, kv.value, {}, a == OtlpAction::kIndexLabel ? &log_labels : &rec_md));
+        LODE_RETURN_IF_ERROR(
+            Flatten(kv.key, kv.value, {}, a == OtlpAction::kIndexLabel ? &log_labels : &rec_md));
       }
       if (rec.time_unix_nano && rec.observed_time_unix_nano) {
-        rec_md.push_back({"observed_timestamp", IntString(static_cast<int64_t>(rec.observed_time_unix_nano), &backing_->arena)});
+        rec_md.push_back(
+            {"observed_timestamp",
+             IntString(static_cast<int64_t>(rec.observed_time_unix_nano), &backing_->arena)});
       }
-      if (rec.severity_number) rec_md.push_back({"severity_number", IntString(rec.severity_number, &backing_->arena)});
+      if (rec.severity_number)
+        rec_md.push_back({"severity_number", IntString(rec.severity_number, &backing_->arena)});
       if (!rec.severity_text.empty()) {
-        if (config_.severity_text_as_label) log_labels.push_back({"severity_text", rec.severity_text});
+        if (config_.severity_text_as_label)
+          log_labels.push_back({"severity_text", rec.severity_text});
         rec_md.push_back({"severity_text", rec.severity_text});
       }
       if (rec.dropped_attributes_count) {
-        rec_md.push_back({"dropped_attributes_count", IntString(rec.dropped_attributes_count, &backing_->arena)});
+        rec_md.push_back({"dropped_attributes_count",
+                          IntString(rec.dropped_attributes_count, &backing_->arena)});
       }
       if (rec.flags) rec_md.push_back({"flags", IntString(rec.flags, &backing_->arena)});
       if (!rec.trace_id.empty()) {
         if (rec.trace_id.size() != 16) {
-          return Status::InvalidArgument("invalid trace_id: " + std::to_string(rec.trace_id.size()) +
-                                         " bytes, want 16");
+          return Status::InvalidArgument(
+              "invalid trace_id: " + std::to_string(rec.trace_id.size()) + " bytes, want 16");
         }
         if (rec.trace_id.find_first_not_of('\0') != std::string_view::npos)
           rec_md.push_back({"trace_id", HexString(rec.trace_id, &backing_->arena)});
       }
       if (!rec.span_id.empty()) {
         if (rec.span_id.size() != 8) {
-          return Status::InvalidArgument("invalid span_id: " + std::to_string(rec.span_id.size()) + " bytes, want 8");
+          return Status::InvalidArgument("invalid span_id: " + std::to_string(rec.span_id.size()) +
+                                         " bytes, want 8");
         }
         if (rec.span_id.find_first_not_of('\0') != std::string_view::npos)
           rec_md.push_back({"span_id", HexString(rec.span_id, &backing_->arena)});
@@ -261,9 +278,10 @@ class Mapper {
       e.n_md = static_cast<uint32_t>(rec_md.size() + res_md.size() + scope_md.size());
       md_pairs_ += e.n_md;
       if (md_pairs_ > kOtlpMaxMetadataPairs) {
-        return Status::InvalidArgument("request too large: more than " + std::to_string(kOtlpMaxMetadataPairs) +
-                                       " structured metadata entries after copying resource and scope attributes "
-                                       "to each log record; send smaller batches");
+        return Status::InvalidArgument(
+            "request too large: more than " + std::to_string(kOtlpMaxMetadataPairs) +
+            " structured metadata entries after copying resource and scope attributes "
+            "to each log record; send smaller batches");
       }
       PushStream& ps = out_->streams[stream];
       ps.md.insert(ps.md.end(), rec_md.begin(), rec_md.end());
@@ -311,8 +329,8 @@ Status MapOtlpLogs(const OtlpLogs& logs, const OtlpConfig& config, int64_t now_n
   return MapInto(logs, config, now_ns, out, stats, nullptr);
 }
 
-Status DecodeOtlpProtobuf(std::string_view body, const OtlpConfig& config, int64_t now_ns, PushRequest* out,
-                          OtlpMapStats* stats) {
+Status DecodeOtlpProtobuf(std::string_view body, const OtlpConfig& config, int64_t now_ns,
+                          PushRequest* out, OtlpMapStats* stats) {
   auto logs = std::make_shared<OtlpLogs>();
   std::string err;
   if (!DecodeOtlpLogsWire(body, logs.get(), &err)) {
@@ -321,15 +339,16 @@ Status DecodeOtlpProtobuf(std::string_view body, const OtlpConfig& config, int64
   return MapInto(*logs, config, now_ns, out, stats, logs);
 }
 
-Status DecodeOtlpJson(std::string_view body, const OtlpConfig& config, int64_t now_ns, PushRequest* out,
-                      OtlpMapStats* stats) {
+Status DecodeOtlpJson(std::string_view body, const OtlpConfig& config, int64_t now_ns,
+                      PushRequest* out, OtlpMapStats* stats) {
   auto logs = std::make_shared<OtlpLogs>();
   std::shared_ptr<void> doc;
   std::string err;
   if (!DecodeOtlpLogsJson(body, logs.get(), &doc, &err)) {
     return Status::InvalidArgument("failed to parse OTLP request: " + err);
   }
-  auto both = std::make_shared<std::pair<std::shared_ptr<void>, std::shared_ptr<OtlpLogs>>>(std::move(doc), logs);
+  auto both = std::make_shared<std::pair<std::shared_ptr<void>, std::shared_ptr<OtlpLogs>>>(
+      std::move(doc), logs);
   return MapInto(*logs, config, now_ns, out, stats, both);
 }
 
@@ -369,7 +388,8 @@ std::string OtlpResponseJson(int64_t rejected, std::string_view error_message) {
   nlohmann::json ps = nlohmann::json::object();
   if (rejected) ps["rejectedLogRecords"] = std::to_string(rejected);
   if (!error_message.empty()) ps["errorMessage"] = std::string(error_message);
-  return nlohmann::json{{"partialSuccess", ps}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json{{"partialSuccess", ps}}.dump(-1, ' ', false,
+                                                     nlohmann::json::error_handler_t::replace);
 }
 
 std::string OtlpStatusProtobuf(int32_t code, std::string_view message) {

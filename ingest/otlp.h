@@ -59,11 +59,11 @@ Status MapOtlpLogs(const OtlpLogs& logs, const OtlpConfig& config, int64_t now_n
                    OtlpMapStats* stats);
 
 // body: an ExportLogsServiceRequest in protobuf (already decompressed).
-Status DecodeOtlpProtobuf(std::string_view body, const OtlpConfig& config, int64_t now_ns, PushRequest* out,
-                          OtlpMapStats* stats);
+Status DecodeOtlpProtobuf(std::string_view body, const OtlpConfig& config, int64_t now_ns,
+                          PushRequest* out, OtlpMapStats* stats);
 // body: an ExportLogsServiceRequest in OTLP/JSON (already decompressed).
-Status DecodeOtlpJson(std::string_view body, const OtlpConfig& config, int64_t now_ns, PushRequest* out,
-                      OtlpMapStats* stats);
+Status DecodeOtlpJson(std::string_view body, const OtlpConfig& config, int64_t now_ns,
+                      PushRequest* out, OtlpMapStats* stats);
 
 // ExportLogsServiceResponse bodies: empty (all accepted) or with
 // partial_success {rejected_log_records, error_message}.

@@ -5,23 +5,50 @@
 namespace lode::ingest {
 
 const std::vector<std::string_view> kDefaultIndexLabelAttributes = {
-    "service.name",        "service.namespace",      "service.instance.id",  "deployment.environment",
-    "deployment.environment.name", "cloud.region",   "cloud.availability_zone", "k8s.cluster.name",
-    "k8s.namespace.name",  "k8s.pod.name",           "k8s.container.name",   "container.name",
-    "k8s.replicaset.name", "k8s.deployment.name",    "k8s.statefulset.name", "k8s.daemonset.name",
-    "k8s.cronjob.name",    "k8s.job.name",
+    "service.name",
+    "service.namespace",
+    "service.instance.id",
+    "deployment.environment",
+    "deployment.environment.name",
+    "cloud.region",
+    "cloud.availability_zone",
+    "k8s.cluster.name",
+    "k8s.namespace.name",
+    "k8s.pod.name",
+    "k8s.container.name",
+    "container.name",
+    "k8s.replicaset.name",
+    "k8s.deployment.name",
+    "k8s.statefulset.name",
+    "k8s.daemonset.name",
+    "k8s.cronjob.name",
+    "k8s.job.name",
 };
 
 const std::vector<std::string_view> kDiscoverServiceName = {
-    "service", "app",       "application", "app_name",          "name",      "app_kubernetes_io_name", "container",
-    "container_name", "k8s_container_name", "component", "workload", "job", "k8s_job_name",
+    "service",
+    "app",
+    "application",
+    "app_name",
+    "name",
+    "app_kubernetes_io_name",
+    "container",
+    "container_name",
+    "k8s_container_name",
+    "component",
+    "workload",
+    "job",
+    "k8s_job_name",
 };
 
 std::string_view OtlpActionName(OtlpAction a) {
   switch (a) {
-    case OtlpAction::kIndexLabel: return "index_label";
-    case OtlpAction::kStructuredMetadata: return "structured_metadata";
-    case OtlpAction::kDrop: return "drop";
+    case OtlpAction::kIndexLabel:
+      return "index_label";
+    case OtlpAction::kStructuredMetadata:
+      return "structured_metadata";
+    case OtlpAction::kDrop:
+      return "drop";
   }
   return "";
 }
@@ -29,7 +56,8 @@ std::string_view OtlpActionName(OtlpAction a) {
 namespace {
 
 // Loki's actionForAttribute: per rule, the regex first, then the names.
-const OtlpAttributesRule* Match(const std::vector<OtlpAttributesRule>& rules, std::string_view attr) {
+const OtlpAttributesRule* Match(const std::vector<OtlpAttributesRule>& rules,
+                                std::string_view attr) {
   for (const auto& r : rules) {
     if (r.compiled && RE2::FullMatch(attr, *r.compiled)) return &r;
     for (const auto& a : r.attributes)

@@ -29,17 +29,17 @@ std::string_view OtlpActionName(OtlpAction a);
 
 struct OtlpAttributesRule {
   OtlpAction action = OtlpAction::kStructuredMetadata;
-  std::vector<std::string> attributes;  // exact attribute names (before sanitising)
-  std::string regex;                    // RE2 syntax, anchored at both ends; "" = none
+  std::vector<std::string> attributes;       // exact attribute names (before sanitising)
+  std::string regex;                         // RE2 syntax, anchored at both ends; "" = none
   std::shared_ptr<const re2::RE2> compiled;  // set by Compile() when regex is set
 };
 
 struct OtlpConfig {
-  bool ignore_defaults = false;                     // resource_attributes.ignore_defaults
-  std::vector<OtlpAttributesRule> resource_rules;   // resource_attributes.attributes_config
-  std::vector<OtlpAttributesRule> scope_rules;      // scope_attributes (no index_label)
-  std::vector<OtlpAttributesRule> log_rules;        // log_attributes
-  bool severity_text_as_label = false;              // severity_text_as_label
+  bool ignore_defaults = false;                    // resource_attributes.ignore_defaults
+  std::vector<OtlpAttributesRule> resource_rules;  // resource_attributes.attributes_config
+  std::vector<OtlpAttributesRule> scope_rules;     // scope_attributes (no index_label)
+  std::vector<OtlpAttributesRule> log_rules;       // log_attributes
+  bool severity_text_as_label = false;             // severity_text_as_label
 
   OtlpAction ResourceAction(std::string_view attribute) const;
   OtlpAction ScopeAction(std::string_view attribute) const;

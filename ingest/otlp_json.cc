@@ -68,12 +68,14 @@ class JsonDecoder {
       double d = v->get<double>();
       if (d != std::floor(d) || std::fabs(d) > 1.8e19 || (is_unsigned && d < 0))
         return Fail(std::string(camel) + ": not an integer");
-      *out = is_unsigned ? static_cast<uint64_t>(d) : static_cast<uint64_t>(static_cast<int64_t>(d));
+      *out =
+          is_unsigned ? static_cast<uint64_t>(d) : static_cast<uint64_t>(static_cast<int64_t>(d));
       return true;
     }
     if (v->is_string()) {
       const std::string& s = v->get_ref<const std::string&>();
-      if (!ParseDecimal(s, is_unsigned, out)) return Fail(std::string(camel) + ": invalid integer \"" + s + "\"");
+      if (!ParseDecimal(s, is_unsigned, out))
+        return Fail(std::string(camel) + ": invalid integer \"" + s + "\"");
       return true;
     }
     return Fail(std::string(camel) + " is not an integer");
@@ -108,18 +110,20 @@ class JsonDecoder {
   }
 
   // traceId / spanId: hex of exactly `n` bytes, or empty.
-  bool HexId(const json& obj, const char* camel, const char* snake, size_t n, std::string_view* out) {
+  bool HexId(const json& obj, const char* camel, const char* snake, size_t n,
+             std::string_view* out) {
     std::string_view s;
     if (!String(obj, camel, snake, &s)) return false;
     if (s.empty()) return true;
     if (s.size() != 2 * n) {
-      return Fail(std::string("invalid ") + camel + " \"" + std::string(s.substr(0, 64)) + "\": want " +
-                  std::to_string(2 * n) + " hex digits");
+      return Fail(std::string("invalid ") + camel + " \"" + std::string(s.substr(0, 64)) +
+                  "\": want " + std::to_string(2 * n) + " hex digits");
     }
     std::string raw(n, '\0');
     for (size_t i = 0; i < n; ++i) {
       int hi = Hex(s[2 * i]), lo = Hex(s[2 * i + 1]);
-      if (hi < 0 || lo < 0) return Fail(std::string("invalid ") + camel + " \"" + std::string(s) + "\": not hex");
+      if (hi < 0 || lo < 0)
+        return Fail(std::string("invalid ") + camel + " \"" + std::string(s) + "\": not hex");
       raw[i] = static_cast<char>(hi << 4 | lo);
     }
     *out = out_->owned.emplace_back(std::move(raw));
@@ -206,8 +210,9 @@ class JsonDecoder {
         if (x.is_number()) {
           out->d = x.get<double>();
         } else if (x.is_string() && (x == "NaN" || x == "Infinity" || x == "-Infinity")) {
-          out->d = x == "NaN" ? std::numeric_limits<double>::quiet_NaN()
-                              : (x == "Infinity" ? 1 : -1) * std::numeric_limits<double>::infinity();
+          out->d = x == "NaN"
+                       ? std::numeric_limits<double>::quiet_NaN()
+                       : (x == "Infinity" ? 1 : -1) * std::numeric_limits<double>::infinity();
         } else if (x.is_string()) {
           const std::string& s = x.get_ref<const std::string&>();
           char* end = nullptr;
@@ -218,14 +223,17 @@ class JsonDecoder {
         }
       } else if (k == "bytesValue" || k == "bytes_value") {
         std::string raw;
-        if (!x.is_string() || !Base64(x.get_ref<const std::string&>(), &raw)) return Fail("bytesValue is not base64");
+        if (!x.is_string() || !Base64(x.get_ref<const std::string&>(), &raw))
+          return Fail("bytesValue is not base64");
         out->type = OtlpValue::kBytes;
         out->s = out_->owned.emplace_back(std::move(raw));
-      } else if (k == "arrayValue" || k == "array_value" || k == "kvlistValue" || k == "kvlist_value") {
+      } else if (k == "arrayValue" || k == "array_value" || k == "kvlistValue" ||
+                 k == "kvlist_value") {
         bool array = k[0] == 'a';
         if (!x.is_object()) return Fail(k + " is not an object");
         const json* vals = Field(x, "values", nullptr);
-        if (vals && !vals->is_null() && !vals->is_array()) return Fail(k + ".values is not an array");
+        if (vals && !vals->is_null() && !vals->is_array())
+          return Fail(k + ".values is not an array");
         out->type = array ? OtlpValue::kArray : OtlpValue::kKvList;
         if (array) {
           std::vector<OtlpValue> elems;
@@ -237,12 +245,14 @@ class JsonDecoder {
               elems.push_back(ev);
             }
           }
-          out->children = {static_cast<uint32_t>(out_->values.size()), static_cast<uint32_t>(elems.size())};
+          out->children = {static_cast<uint32_t>(out_->values.size()),
+                           static_cast<uint32_t>(elems.size())};
           out_->values.insert(out_->values.end(), elems.begin(), elems.end());
         } else {
           std::vector<OtlpKeyValue> kvs;
           if (vals && !KeyValues(*vals, depth + 1, &kvs)) return false;
-          out->children = {static_cast<uint32_t>(out_->kvs.size()), static_cast<uint32_t>(kvs.size())};
+          out->children = {static_cast<uint32_t>(out_->kvs.size()),
+                           static_cast<uint32_t>(kvs.size())};
           out_->kvs.insert(out_->kvs.end(), kvs.begin(), kvs.end());
         }
       }
@@ -277,7 +287,8 @@ class JsonDecoder {
     if (s && !s->is_null()) {
       if (!s->is_object()) return Fail("scope is not an object");
       uint64_t dropped = 0;
-      if (!String(*s, "name", nullptr, &scope.name) || !String(*s, "version", nullptr, &scope.version) ||
+      if (!String(*s, "name", nullptr, &scope.name) ||
+          !String(*s, "version", nullptr, &scope.version) ||
           !Attributes(*s, "scope", &scope.attributes) ||
           !Int(*s, "droppedAttributesCount", "dropped_attributes_count", true, &dropped))
         return false;
@@ -301,10 +312,11 @@ class JsonDecoder {
   bool Severity(const json& lr, int32_t* out) {
     const json* v = Field(lr, "severityNumber", "severity_number");
     if (v && v->is_string()) {
-      static const char* kNames[] = {"UNSPECIFIED", "TRACE", "TRACE2", "TRACE3", "TRACE4", "DEBUG", "DEBUG2",
-                                     "DEBUG3",      "DEBUG4", "INFO", "INFO2",  "INFO3",  "INFO4", "WARN",
-                                     "WARN2",       "WARN3", "WARN4", "ERROR", "ERROR2", "ERROR3", "ERROR4",
-                                     "FATAL",       "FATAL2", "FATAL3", "FATAL4"};
+      static const char* kNames[] = {"UNSPECIFIED", "TRACE",  "TRACE2", "TRACE3", "TRACE4",
+                                     "DEBUG",       "DEBUG2", "DEBUG3", "DEBUG4", "INFO",
+                                     "INFO2",       "INFO3",  "INFO4",  "WARN",   "WARN2",
+                                     "WARN3",       "WARN4",  "ERROR",  "ERROR2", "ERROR3",
+                                     "ERROR4",      "FATAL",  "FATAL2", "FATAL3", "FATAL4"};
       const std::string& s = v->get_ref<const std::string&>();
       for (int i = 0; i < 25; ++i) {
         if (s == std::string("SEVERITY_NUMBER_") + kNames[i]) {
@@ -325,13 +337,18 @@ class JsonDecoder {
     if (!lr.is_object()) return Fail("logRecords element is not an object");
     uint64_t dropped = 0, flags = 0;
     if (!Int(lr, "timeUnixNano", "time_unix_nano", true, &r->time_unix_nano) ||
-        !Int(lr, "observedTimeUnixNano", "observed_time_unix_nano", true, &r->observed_time_unix_nano) ||
-        !Severity(lr, &r->severity_number) || !String(lr, "severityText", "severity_text", &r->severity_text) ||
+        !Int(lr, "observedTimeUnixNano", "observed_time_unix_nano", true,
+             &r->observed_time_unix_nano) ||
+        !Severity(lr, &r->severity_number) ||
+        !String(lr, "severityText", "severity_text", &r->severity_text) ||
         !Int(lr, "droppedAttributesCount", "dropped_attributes_count", true, &dropped) ||
-        !Int(lr, "flags", nullptr, true, &flags) || !HexId(lr, "traceId", "trace_id", 16, &r->trace_id) ||
-        !HexId(lr, "spanId", "span_id", 8, &r->span_id) || !Attributes(lr, "logRecord", &r->attributes))
+        !Int(lr, "flags", nullptr, true, &flags) ||
+        !HexId(lr, "traceId", "trace_id", 16, &r->trace_id) ||
+        !HexId(lr, "spanId", "span_id", 8, &r->span_id) ||
+        !Attributes(lr, "logRecord", &r->attributes))
       return false;
-    if (dropped > UINT32_MAX || flags > UINT32_MAX) return Fail("logRecord: 32-bit field out of range");
+    if (dropped > UINT32_MAX || flags > UINT32_MAX)
+      return Fail("logRecord: 32-bit field out of range");
     r->dropped_attributes_count = static_cast<uint32_t>(dropped);
     r->flags = static_cast<uint32_t>(flags);
     const json* body = Field(lr, "body", nullptr);
@@ -345,7 +362,8 @@ class JsonDecoder {
 
 }  // namespace
 
-bool DecodeOtlpLogsJson(std::string_view body, OtlpLogs* out, std::shared_ptr<void>* backing, std::string* error) {
+bool DecodeOtlpLogsJson(std::string_view body, OtlpLogs* out, std::shared_ptr<void>* backing,
+                        std::string* error) {
   out->Clear();
   auto doc = std::make_shared<json>(json::parse(body.begin(), body.end(), nullptr, false));
   if (doc->is_discarded()) {

@@ -17,6 +17,7 @@ namespace lode::ingest {
 // Decodes `body` into *out (cleared first). Strings are views into a parsed
 // document that *backing keeps alive, or into out->owned. On bad input
 // returns false with *error describing it.
-bool DecodeOtlpLogsJson(std::string_view body, OtlpLogs* out, std::shared_ptr<void>* backing, std::string* error);
+bool DecodeOtlpLogsJson(std::string_view body, OtlpLogs* out, std::shared_ptr<void>* backing,
+                        std::string* error);
 
 }  // namespace lode::ingest

@@ -11,7 +11,9 @@ namespace {
 
 constexpr size_t kBlockSize = 64 * 1024;
 
-bool IsAlnum(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+bool IsAlnum(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
 // Go's float64AsString / encoding/json float encoding (ES6 number format).
 // Returns false for NaN and infinities.
@@ -35,7 +37,8 @@ void AppendBase64(std::string_view raw, std::string* out) {
   static const char kAlpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   size_t i = 0;
   for (; i + 3 <= raw.size(); i += 3) {
-    uint32_t v = static_cast<unsigned char>(raw[i]) << 16 | static_cast<unsigned char>(raw[i + 1]) << 8 |
+    uint32_t v = static_cast<unsigned char>(raw[i]) << 16 |
+                 static_cast<unsigned char>(raw[i + 1]) << 8 |
                  static_cast<unsigned char>(raw[i + 2]);
     out->push_back(kAlpha[v >> 18]);
     out->push_back(kAlpha[(v >> 12) & 63]);
@@ -77,7 +80,8 @@ size_t Utf8Len(std::string_view s, size_t i) {
     if ((d & 0xc0) != 0x80) return 0;
     cp = cp << 6 | (d & 0x3f);
   }
-  if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+  if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+      (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
     return 0;
   return n;
 }
@@ -90,13 +94,27 @@ void AppendJsonString(std::string_view s, std::string* out) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out->append("\\\""); break;
-        case '\\': out->append("\\\\"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
-        case '\b': out->append("\\b"); break;
-        case '\f': out->append("\\f"); break;
+        case '"':
+          out->append("\\\"");
+          break;
+        case '\\':
+          out->append("\\\\");
+          break;
+        case '\n':
+          out->append("\\n");
+          break;
+        case '\r':
+          out->append("\\r");
+          break;
+        case '\t':
+          out->append("\\t");
+          break;
+        case '\b':
+          out->append("\\b");
+          break;
+        case '\f':
+          out->append("\\f");
+          break;
         default:
           if (c < 0x20 || c == '<' || c == '>' || c == '&') {
             out->append("\\u00");
@@ -116,7 +134,8 @@ void AppendJsonString(std::string_view s, std::string* out) {
       continue;
     }
     if (n == 3 && c == 0xe2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-        (static_cast<unsigned char>(s[i + 2]) == 0xa8 || static_cast<unsigned char>(s[i + 2]) == 0xa9)) {
+        (static_cast<unsigned char>(s[i + 2]) == 0xa8 ||
+         static_cast<unsigned char>(s[i + 2]) == 0xa9)) {
       out->append(static_cast<unsigned char>(s[i + 2]) == 0xa8 ? "\\u2028" : "\\u2029");
     } else {
       out->append(s.substr(i, n));
@@ -129,11 +148,20 @@ void AppendJsonString(std::string_view s, std::string* out) {
 // Go json.Marshal of Value.AsRaw(); false when it would fail (NaN, Inf).
 bool AppendJson(const OtlpLogs& logs, const OtlpValue& v, std::string* out) {
   switch (v.type) {
-    case OtlpValue::kEmpty: out->append("null"); return true;
-    case OtlpValue::kString: AppendJsonString(v.s, out); return true;
-    case OtlpValue::kBool: out->append(v.b ? "true" : "false"); return true;
-    case OtlpValue::kInt: out->append(std::to_string(v.i)); return true;
-    case OtlpValue::kDouble: return AppendEs6(v.d, out);
+    case OtlpValue::kEmpty:
+      out->append("null");
+      return true;
+    case OtlpValue::kString:
+      AppendJsonString(v.s, out);
+      return true;
+    case OtlpValue::kBool:
+      out->append(v.b ? "true" : "false");
+      return true;
+    case OtlpValue::kInt:
+      out->append(std::to_string(v.i));
+      return true;
+    case OtlpValue::kDouble:
+      return AppendEs6(v.d, out);
     case OtlpValue::kBytes:
       out->push_back('"');
       AppendBase64(v.s, out);
@@ -152,8 +180,11 @@ bool AppendJson(const OtlpLogs& logs, const OtlpValue& v, std::string* out) {
       // A Go map: sorted keys, the last of duplicate keys wins.
       std::vector<const OtlpKeyValue*> kvs;
       kvs.reserve(v.children.count);
-      for (uint32_t k = 0; k < v.children.count; ++k) kvs.push_back(&logs.kvs[v.children.first + k]);
-      std::stable_sort(kvs.begin(), kvs.end(), [](const OtlpKeyValue* a, const OtlpKeyValue* b) { return a->key < b->key; });
+      for (uint32_t k = 0; k < v.children.count; ++k)
+        kvs.push_back(&logs.kvs[v.children.first + k]);
+      std::stable_sort(kvs.begin(), kvs.end(), [](const OtlpKeyValue* a, const OtlpKeyValue* b) {
+        return a->key < b->key;
+      });
       out->push_back('{');
       bool first = true;
       for (size_t k = 0; k < kvs.size(); ++k) {
@@ -193,7 +224,8 @@ std::string_view OtlpArena::Copy(std::string_view s) {
   return std::string_view(p, s.size());
 }
 
-bool SanitizeLabelName(std::string_view name, OtlpArena* arena, std::string_view* out, std::string* error) {
+bool SanitizeLabelName(std::string_view name, OtlpArena* arena, std::string_view* out,
+                       std::string* error) {
   if (name.empty()) {
     *error = "label name is empty";
     return false;
@@ -215,7 +247,8 @@ bool SanitizeLabelName(std::string_view name, OtlpArena* arena, std::string_view
     return true;
   }
   std::string_view inner = name;
-  bool reserved = name.size() >= 4 && name.substr(0, 2) == "__" && name.substr(name.size() - 2) == "__";
+  bool reserved =
+      name.size() >= 4 && name.substr(0, 2) == "__" && name.substr(name.size() - 2) == "__";
   if (reserved) inner = name.substr(2, name.size() - 4);
   std::string s;
   s.reserve(name.size() + 4);
@@ -233,7 +266,8 @@ bool SanitizeLabelName(std::string_view name, OtlpArena* arena, std::string_view
   if (reserved) s += "__";
   if (s[0] >= '0' && s[0] <= '9') s.insert(0, "key_");
   if (std::all_of(s.begin(), s.end(), [](char c) { return c == '_'; })) {
-    *error = "normalization for label name \"" + std::string(name) + "\" resulted in invalid name \"" + s + "\"";
+    *error = "normalization for label name \"" + std::string(name) +
+             "\" resulted in invalid name \"" + s + "\"";
     return false;
   }
   *out = s == name ? name : arena->Copy(s);
@@ -266,16 +300,23 @@ std::string_view HexString(std::string_view raw, OtlpArena* arena) {
 std::string_view ValueAsString(const OtlpLogs& logs, const OtlpValue& v, OtlpArena* arena) {
   std::string s;
   switch (v.type) {
-    case OtlpValue::kEmpty: return {};
-    case OtlpValue::kString: return v.s;
-    case OtlpValue::kBool: return v.b ? "true" : "false";
-    case OtlpValue::kInt: return IntString(v.i, arena);
+    case OtlpValue::kEmpty:
+      return {};
+    case OtlpValue::kString:
+      return v.s;
+    case OtlpValue::kBool:
+      return v.b ? "true" : "false";
+    case OtlpValue::kInt:
+      return IntString(v.i, arena);
     case OtlpValue::kDouble:
       if (std::isnan(v.d)) return "json: unsupported value: NaN";
-      if (std::isinf(v.d)) return v.d > 0 ? "json: unsupported value: +Inf" : "json: unsupported value: -Inf";
+      if (std::isinf(v.d))
+        return v.d > 0 ? "json: unsupported value: +Inf" : "json: unsupported value: -Inf";
       AppendEs6(v.d, &s);
       break;
-    case OtlpValue::kBytes: AppendBase64(v.s, &s); break;
+    case OtlpValue::kBytes:
+      AppendBase64(v.s, &s);
+      break;
     case OtlpValue::kArray:
     case OtlpValue::kKvList:
       if (!AppendJson(logs, v, &s)) return {};  // json.Marshal failed: Go yields ""

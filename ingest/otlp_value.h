@@ -32,7 +32,8 @@ class OtlpArena {
 // around the sanitised inner part, a leading digit gets "key_". Returns
 // false with *error set for an empty name or one of underscores only.
 // *out is `name` itself when nothing changes, else a copy in *arena.
-bool SanitizeLabelName(std::string_view name, OtlpArena* arena, std::string_view* out, std::string* error);
+bool SanitizeLabelName(std::string_view name, OtlpArena* arena, std::string_view* out,
+                       std::string* error);
 
 // pdata Value.AsString(): strings as they are, booleans and integers in Go's
 // formatting, doubles as ES6 numbers, bytes as standard base64, arrays and

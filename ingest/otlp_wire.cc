@@ -52,7 +52,8 @@ class WireDecoder {
     return r;
   }
 
-  // ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; string schema_url = 3; }
+  // ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; string schema_url = 3;
+  // }
   bool ResourceLogs(std::string_view m) {
     OtlpResource res;
     res_attrs_.clear();
@@ -63,7 +64,8 @@ class WireDecoder {
     while (!c.done()) {
       if (!c.Tag(&f, &wt)) return Fail("truncated ResourceLogs");
       if (f == 1 || f == 2) {
-        if (wt != kLen) return WrongType(f == 1 ? "ResourceLogs.resource" : "ResourceLogs.scope_logs");
+        if (wt != kLen)
+          return WrongType(f == 1 ? "ResourceLogs.resource" : "ResourceLogs.scope_logs");
         if (!c.Bytes(&sub)) return Fail("truncated ResourceLogs");
         if (!(f == 1 ? Resource(sub) : ScopeLogs(sub))) return false;
       } else if (!c.Skip(f, wt)) {
@@ -98,7 +100,8 @@ class WireDecoder {
     return true;
   }
 
-  // ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_records = 2; string schema_url = 3; }
+  // ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_records = 2; string
+  // schema_url = 3; }
   bool ScopeLogs(std::string_view m) {
     OtlpScope scope;
     scope_attrs_.clear();
@@ -173,13 +176,17 @@ class WireDecoder {
       switch (f) {
         case 1:
         case 11:
-          if (wt != kFixed64) return WrongType(f == 1 ? "LogRecord.time_unix_nano" : "LogRecord.observed_time_unix_nano");
+          if (wt != kFixed64)
+            return WrongType(f == 1 ? "LogRecord.time_unix_nano"
+                                    : "LogRecord.observed_time_unix_nano");
           if (!c.Fixed64(&v)) return Fail("truncated LogRecord");
           (f == 1 ? r->time_unix_nano : r->observed_time_unix_nano) = v;
           break;
         case 2:
         case 7:
-          if (wt != kVarint) return WrongType(f == 2 ? "LogRecord.severity_number" : "LogRecord.dropped_attributes_count");
+          if (wt != kVarint)
+            return WrongType(f == 2 ? "LogRecord.severity_number"
+                                    : "LogRecord.dropped_attributes_count");
           if (!c.Varint(&v)) return Fail("truncated LogRecord");
           if (f == 2) {
             r->severity_number = static_cast<int32_t>(static_cast<uint32_t>(v));
@@ -244,7 +251,8 @@ class WireDecoder {
   }
 
   // AnyValue { oneof value { string string_value = 1; bool bool_value = 2; int64 int_value = 3;
-  //   double double_value = 4; ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes bytes_value = 7; } }
+  //   double double_value = 4; ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes
+  //   bytes_value = 7; } }
   bool Value(std::string_view m, OtlpValue* out, int depth) {
     if (depth > kOtlpMaxValueDepth) return Fail("AnyValue nested too deeply");
     Cursor c(m);
@@ -274,7 +282,8 @@ class WireDecoder {
           break;
         case 2:
         case 3:
-          if (wt != kVarint) return WrongType(f == 2 ? "AnyValue.bool_value" : "AnyValue.int_value");
+          if (wt != kVarint)
+            return WrongType(f == 2 ? "AnyValue.bool_value" : "AnyValue.int_value");
           if (!c.Varint(&v)) return Fail("truncated AnyValue");
           *out = OtlpValue();
           if (f == 2) {
@@ -317,7 +326,8 @@ class WireDecoder {
         return Fail("truncated ArrayValue");
       }
     }
-    out->children = {static_cast<uint32_t>(out_->values.size()), static_cast<uint32_t>(elems.size())};
+    out->children = {static_cast<uint32_t>(out_->values.size()),
+                     static_cast<uint32_t>(elems.size())};
     out_->values.insert(out_->values.end(), elems.begin(), elems.end());
     return true;
   }

@@ -11,7 +11,14 @@
 
 namespace lode::ingest::wire {
 
-enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLen = 2, kStartGroup = 3, kEndGroup = 4, kFixed32 = 5 };
+enum WireType : uint32_t {
+  kVarint = 0,
+  kFixed64 = 1,
+  kLen = 2,
+  kStartGroup = 3,
+  kEndGroup = 4,
+  kFixed32 = 5
+};
 
 // Groups nest at most this deep inside one unknown field (protobuf's default
 // recursion limit is 100).
@@ -71,8 +78,8 @@ class Cursor {
     if (end_ - p_ < 4) return false;
     unsigned char b[4];
     std::memcpy(b, p_, 4);
-    *v = static_cast<uint32_t>(b[0]) | static_cast<uint32_t>(b[1]) << 8 | static_cast<uint32_t>(b[2]) << 16 |
-         static_cast<uint32_t>(b[3]) << 24;
+    *v = static_cast<uint32_t>(b[0]) | static_cast<uint32_t>(b[1]) << 8 |
+         static_cast<uint32_t>(b[2]) << 16 | static_cast<uint32_t>(b[3]) << 24;
     p_ += 4;
     return true;
   }
@@ -83,10 +90,14 @@ class Cursor {
     uint64_t v;
     std::string_view s;
     switch (wire_type) {
-      case kVarint: return Varint(&v);
-      case kFixed64: return Advance(8);
-      case kLen: return Bytes(&s);
-      case kFixed32: return Advance(4);
+      case kVarint:
+        return Varint(&v);
+      case kFixed64:
+        return Advance(8);
+      case kLen:
+        return Bytes(&s);
+      case kFixed32:
+        return Advance(4);
       case kStartGroup: {
         if (depth >= kMaxGroupDepth) return false;
         uint32_t f, wt;
@@ -96,7 +107,8 @@ class Cursor {
         }
         return false;
       }
-      default: return false;  // a stray end group, or wire types 6 and 7
+      default:
+        return false;  // a stray end group, or wire types 6 and 7
     }
   }
 

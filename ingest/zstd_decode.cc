@@ -18,11 +18,12 @@ Status ZstdDecode(std::string_view in, size_t max_bytes, std::string* out) {
   while (src.pos < src.size || ret != 0) {
     ZSTD_outBuffer dst{buf, sizeof(buf), 0};
     ret = ZSTD_decompressStream(ctx.get(), &dst, &src);
-    if (ZSTD_isError(ret)) return Status::InvalidArgument(std::string("zstd: invalid data: ") + ZSTD_getErrorName(ret));
+    if (ZSTD_isError(ret))
+      return Status::InvalidArgument(std::string("zstd: invalid data: ") + ZSTD_getErrorName(ret));
     out->append(buf, dst.pos);
     if (out->size() > max_bytes) {
-      return Status::InvalidArgument("request body too large: more than " + std::to_string(max_bytes) +
-                                     " bytes after decompression");
+      return Status::InvalidArgument("request body too large: more than " +
+                                     std::to_string(max_bytes) + " bytes after decompression");
     }
     if (src.pos == src.size && dst.pos < dst.size && ret != 0) {
       return Status::InvalidArgument("zstd: unexpected end of data");

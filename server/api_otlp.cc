@@ -18,12 +18,17 @@ namespace {
 // gRPC code for an HTTP status (google.rpc.Status.code).
 int32_t GrpcCode(int http_status) {
   switch (http_status) {
-    case 400: return 3;   // INVALID_ARGUMENT
-    case 401: return 16;  // UNAUTHENTICATED
+    case 400:
+      return 3;  // INVALID_ARGUMENT
+    case 401:
+      return 16;  // UNAUTHENTICATED
     case 413:
-    case 429: return 8;   // RESOURCE_EXHAUSTED
-    case 503: return 14;  // UNAVAILABLE
-    default: return http_status < 500 ? 3 : 13;  // INTERNAL
+    case 429:
+      return 8;  // RESOURCE_EXHAUSTED
+    case 503:
+      return 14;  // UNAVAILABLE
+    default:
+      return http_status < 500 ? 3 : 13;  // INTERNAL
   }
 }
 
@@ -49,10 +54,13 @@ Response Api::OtlpLogs(const Request& req) {
   bool json;
   if (ctype.rfind("application/json", 0) == 0) {
     json = true;
-  } else if (ctype.rfind("application/x-protobuf", 0) == 0 || ctype.rfind("application/protobuf", 0) == 0) {
+  } else if (ctype.rfind("application/x-protobuf", 0) == 0 ||
+             ctype.rfind("application/protobuf", 0) == 0) {
     json = false;
   } else {
-    return Response::Text(415, "content type: " + ctype + " is not supported: use application/x-protobuf or application/json");
+    return Response::Text(415,
+                          "content type: " + ctype +
+                              " is not supported: use application/x-protobuf or application/json");
   }
   std::string tenant;
   Response err;
@@ -69,7 +77,8 @@ Response Api::OtlpLogs(const Request& req) {
     if (!s.ok()) return OtlpError(json, HttpStatusFor(s), s.message());
     body = inflated;
   } else if (!cenc.empty() && cenc != "identity") {
-    return OtlpError(json, 415, "unsupported content encoding " + cenc + ": only gzip and zstd are supported");
+    return OtlpError(json, 415,
+                     "unsupported content encoding " + cenc + ": only gzip and zstd are supported");
   }
   const TenantLimits& limits = cfg_->LimitsFor(tenant);
   ingest::PushRequest pr;
@@ -87,7 +96,8 @@ Response Api::OtlpLogs(const Request& req) {
   std::string msg;
   if (rejected) {
     for (size_t i = 0; i < o.errors.size() && i < 100; ++i) msg += (i ? "\n" : "") + o.errors[i];
-    if (o.errors.size() > 100) msg += "\n... and " + std::to_string(o.errors.size() - 100) + " more";
+    if (o.errors.size() > 100)
+      msg += "\n... and " + std::to_string(o.errors.size() - 100) + " more";
   }
   Response r;
   r.status = 200;

@@ -9,7 +9,8 @@ Status Bad(const std::string& key, const std::string& what) {
 }
 
 Status ParseBool(const std::string& key, const YAML::Node& n, bool* out) {
-  if (!n.IsScalar() || (n.Scalar() != "true" && n.Scalar() != "false")) return Bad(key, "expected true or false");
+  if (!n.IsScalar() || (n.Scalar() != "true" && n.Scalar() != "false"))
+    return Bad(key, "expected true or false");
   *out = n.Scalar() == "true";
   return Status::OK();
 }
@@ -51,13 +52,16 @@ Status ParseRules(const std::string& key, const YAML::Node& n, bool allow_index_
     } else if (action == "drop") {
       r.action = ingest::OtlpAction::kDrop;
     } else if (action == "index_label") {
-      if (!allow_index_label) return Bad(ik, "index_label action is only supported for resource_attributes");
+      if (!allow_index_label)
+        return Bad(ik, "index_label action is only supported for resource_attributes");
       r.action = ingest::OtlpAction::kIndexLabel;
     } else {
-      return Bad(ik, "unsupported action, it must be one of: drop, index_label, structured_metadata");
+      return Bad(ik,
+                 "unsupported action, it must be one of: drop, index_label, structured_metadata");
     }
     if (r.attributes.empty() && r.regex.empty()) return Bad(ik, "attributes or regex must be set");
-    if (!r.attributes.empty() && !r.regex.empty()) return Bad(ik, "only one of attributes or regex must be set");
+    if (!r.attributes.empty() && !r.regex.empty())
+      return Bad(ik, "only one of attributes or regex must be set");
     std::string err = ingest::CompileOtlpRule(&r);
     if (!err.empty()) return Bad(ik + ".regex", err);
     out->push_back(std::move(r));
@@ -68,8 +72,10 @@ Status ParseRules(const std::string& key, const YAML::Node& n, bool allow_index_
 void EmitRules(const std::vector<ingest::OtlpAttributesRule>& rules, YAML::Emitter* e) {
   *e << YAML::BeginSeq;
   for (const auto& r : rules) {
-    *e << YAML::BeginMap << YAML::Key << "action" << YAML::Value << std::string(ingest::OtlpActionName(r.action));
-    if (!r.attributes.empty()) *e << YAML::Key << "attributes" << YAML::Value << YAML::Flow << r.attributes;
+    *e << YAML::BeginMap << YAML::Key << "action" << YAML::Value
+       << std::string(ingest::OtlpActionName(r.action));
+    if (!r.attributes.empty())
+      *e << YAML::Key << "attributes" << YAML::Value << YAML::Flow << r.attributes;
     if (!r.regex.empty()) *e << YAML::Key << "regex" << YAML::Value << r.regex;
     *e << YAML::EndMap;
   }
@@ -78,7 +84,8 @@ void EmitRules(const std::vector<ingest::OtlpAttributesRule>& rules, YAML::Emitt
 
 }  // namespace
 
-Status ParseOtlpConfig(const std::string& key, const std::string& yaml_text, ingest::OtlpConfig* out) {
+Status ParseOtlpConfig(const std::string& key, const std::string& yaml_text,
+                       ingest::OtlpConfig* out) {
   *out = ingest::OtlpConfig();
   YAML::Node n;
   try {
@@ -98,9 +105,11 @@ Status ParseOtlpConfig(const std::string& key, const std::string& yaml_text, ing
       for (const auto& rkv : v) {
         std::string rname = rkv.first.as<std::string>();
         if (rname == "ignore_defaults") {
-          LODE_RETURN_IF_ERROR(ParseBool(k + ".ignore_defaults", rkv.second, &out->ignore_defaults));
+          LODE_RETURN_IF_ERROR(
+              ParseBool(k + ".ignore_defaults", rkv.second, &out->ignore_defaults));
         } else if (rname == "attributes_config") {
-          LODE_RETURN_IF_ERROR(ParseRules(k + ".attributes_config", rkv.second, true, &out->resource_rules));
+          LODE_RETURN_IF_ERROR(
+              ParseRules(k + ".attributes_config", rkv.second, true, &out->resource_rules));
         } else {
           return Status::InvalidArgument("config: unknown key \"" + k + "." + rname + "\"");
         }
@@ -129,7 +138,8 @@ void EmitOtlpConfig(const ingest::OtlpConfig& c, YAML::Emitter* e) {
   EmitRules(c.scope_rules, e);
   *e << YAML::Key << "log_attributes" << YAML::Value;
   EmitRules(c.log_rules, e);
-  *e << YAML::Key << "severity_text_as_label" << YAML::Value << (c.severity_text_as_label ? "true" : "false");
+  *e << YAML::Key << "severity_text_as_label" << YAML::Value
+     << (c.severity_text_as_label ? "true" : "false");
   *e << YAML::EndMap;
 }
 

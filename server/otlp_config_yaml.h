@@ -25,7 +25,8 @@ namespace lode::server {
 
 // Parses the YAML text of an otlp_config mapping (an empty text or null is the
 // default config). Errors name the key: `config: <key>.scope_attributes[0]: ...`.
-Status ParseOtlpConfig(const std::string& key, const std::string& yaml_text, ingest::OtlpConfig* out);
+Status ParseOtlpConfig(const std::string& key, const std::string& yaml_text,
+                       ingest::OtlpConfig* out);
 
 // Writes the config as the value of the current key of *e (a mapping).
 void EmitOtlpConfig(const ingest::OtlpConfig& c, YAML::Emitter* e);

@@ -57,11 +57,13 @@ void Gzip(const std::string& in, std::string* out) {
 
 OtlpEncoder::OtlpEncoder(uint32_t stream_count, bool gzip) : gzip_(gzip), streams_(stream_count) {}
 
-void OtlpEncoder::AddEntry(uint32_t stream, std::string_view labels, int64_t ts_ns, std::string_view line) {
+void OtlpEncoder::AddEntry(uint32_t stream, std::string_view labels, int64_t ts_ns,
+                           std::string_view line) {
   PendingStream& s = streams_[stream];
   if (s.resource.empty()) s.resource = ResourceFromLabels(labels);
   if (s.entries.empty()) order_.push_back(stream);
-  s.entries.push_back({ts_ns, static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(line.size())});
+  s.entries.push_back(
+      {ts_ns, static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(line.size())});
   arena_.append(line);
   ++entry_count_;
   raw_line_bytes_ += line.size();
@@ -76,7 +78,8 @@ size_t OtlpEncoder::Finish(std::string* body) {
       size_t r = RecordSize(e.size);
       scope += 1 + VarintSize(r) + r;
     }
-    size_t res = 1 + VarintSize(s.resource.size()) + s.resource.size() + 1 + VarintSize(scope) + scope;
+    size_t res =
+        1 + VarintSize(s.resource.size()) + s.resource.size() + 1 + VarintSize(scope) + scope;
     proto_.push_back(static_cast<char>(1 << 3 | 2));  // ExportLogsServiceRequest.resource_logs
     AppendVarint(res, &proto_);
     AppendLen(1, s.resource, &proto_);                // ResourceLogs.resource

@@ -23,7 +23,8 @@ namespace {
 using json = nlohmann::json;
 
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -72,7 +73,8 @@ class OtlpE2ETest : public ::testing::Test {
     char tmpl[] = "/tmp/lode-otlp-XXXXXX";
     dir_ = mkdtemp(tmpl);
     std::ofstream(dir_ + "/lode.yaml") << kConfig;
-    lode_ = std::make_unique<LodeProcess>(std::vector<std::string>{"--config", dir_ + "/lode.yaml"}, dir_);
+    lode_ = std::make_unique<LodeProcess>(std::vector<std::string>{"--config", dir_ + "/lode.yaml"},
+                                          dir_);
     ASSERT_TRUE(lode_->Ready()) << "lode did not start";
   }
   void TearDown() override {
@@ -89,8 +91,9 @@ class OtlpE2ETest : public ::testing::Test {
 
   // Log query over the last hour; returns data.result.
   json Query(const std::string& tenant, const std::string& q) {
-    HttpResult r = lode_->Get("/loki/api/v1/query_range?query=" + Q(q) + "&since=2h&limit=1000",
-                              {{"X-Scope-OrgID", tenant}, {"X-Loki-Response-Encoding-Flags", "categorize-labels"}});
+    HttpResult r = lode_->Get(
+        "/loki/api/v1/query_range?query=" + Q(q) + "&since=2h&limit=1000",
+        {{"X-Scope-OrgID", tenant}, {"X-Loki-Response-Encoding-Flags", "categorize-labels"}});
     EXPECT_EQ(r.status, 200) << r.body;
     json j = json::parse(r.body, nullptr, false);
     return j.is_discarded() ? json::array() : j["data"]["result"];
@@ -129,13 +132,16 @@ lode::otlp::ExportLogsServiceRequest Request(int64_t ts) {
 }
 
 TEST_F(OtlpE2ETest, ProtobufRoundTripWithTraceIdFilter) {
-  HttpResult r = PostOtlp("t1", Request(NowNs() - 1000000000).SerializeAsString(), "application/x-protobuf");
+  HttpResult r =
+      PostOtlp("t1", Request(NowNs() - 1000000000).SerializeAsString(), "application/x-protobuf");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.headers["content-type"], "application/x-protobuf");
   EXPECT_EQ(r.body, "");  // an empty ExportLogsServiceResponse
-  json res = Query("t1", R"({service_name="checkout"} | trace_id="11111111111111111111111111111111")");
+  json res =
+      Query("t1", R"({service_name="checkout"} | trace_id="11111111111111111111111111111111")");
   ASSERT_EQ(res.size(), 1u) << res.dump();
-  EXPECT_EQ(res[0]["stream"], json({{"deployment_environment", "prod"}, {"service_name", "checkout"}}));
+  EXPECT_EQ(res[0]["stream"],
+            json({{"deployment_environment", "prod"}, {"service_name", "checkout"}}));
   ASSERT_EQ(res[0]["values"].size(), 1u);
   EXPECT_EQ(res[0]["values"][0][1], "order 1");
   json md = res[0]["values"][0][2]["structuredMetadata"];
@@ -158,10 +164,15 @@ TEST_F(OtlpE2ETest, ProtobufRoundTripWithTraceIdFilter) {
 
 TEST_F(OtlpE2ETest, JsonAndGzip) {
   int64_t ts = NowNs() - 2000000000;
-  std::string body = R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"web"}}]},
+  std::string body =
+      R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"web"}}]},
     "scopeLogs":[{"logRecords":[
-      {"timeUnixNano":")" + std::to_string(ts) + R"(","body":{"stringValue":"plain json"},"traceId":"0af7651916cd43dd8448eb211c80319c"},
-      {"observedTimeUnixNano":")" + std::to_string(ts + 1) + R"(","body":{"kvlistValue":{"values":[{"key":"msg","value":{"stringValue":"structured"}},{"key":"code","value":{"intValue":"7"}}]}}}]}]}]})";
+      {"timeUnixNano":")" +
+      std::to_string(ts) +
+      R"(","body":{"stringValue":"plain json"},"traceId":"0af7651916cd43dd8448eb211c80319c"},
+      {"observedTimeUnixNano":")" +
+      std::to_string(ts + 1) +
+      R"(","body":{"kvlistValue":{"values":[{"key":"msg","value":{"stringValue":"structured"}},{"key":"code","value":{"intValue":"7"}}]}}}]}]}]})";
   HttpResult r = PostOtlp("t1", body, "application/json", /*gzip=*/true);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.headers["content-type"], "application/json");
@@ -176,8 +187,9 @@ TEST_F(OtlpE2ETest, JsonAndGzip) {
   ASSERT_EQ(res.size(), 1u);
   EXPECT_EQ(res[0]["values"].size(), 1u);
   // Plain (not gzip) JSON and gzip protobuf work too.
-  r = PostOtlp("t1", R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"now"}}]}]}]})",
-               "application/json");
+  r = PostOtlp(
+      "t1", R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"now"}}]}]}]})",
+      "application/json");
   ASSERT_EQ(r.status, 200) << r.body;
   res = Query("t1", R"({service_name="unknown_service"})");
   ASSERT_EQ(res.size(), 1u);
@@ -190,7 +202,9 @@ TEST_F(OtlpE2ETest, JsonAndGzip) {
   std::string z(ZSTD_compressBound(raw.size()), '\0');
   z.resize(ZSTD_compress(z.data(), z.size(), raw.data(), raw.size(), 3));
   r = lode_->Post("/otlp/v1/logs", z,
-                  {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "zstd"}, {"X-Scope-OrgID", "t3"}});
+                  {{"Content-Type", "application/x-protobuf"},
+                   {"Content-Encoding", "zstd"},
+                   {"X-Scope-OrgID", "t3"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Query("t3", R"({service_name="checkout"})")[0]["values"].size(), 6u);
 }
@@ -204,7 +218,8 @@ TEST_F(OtlpE2ETest, MalformedRequestsStoreNothing) {
   lode::otlp::Status st;
   ASSERT_TRUE(st.ParseFromString(r.body));
   EXPECT_EQ(st.code(), 3);
-  EXPECT_NE(st.message().find("failed to parse OTLP request: invalid protobuf"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("failed to parse OTLP request: invalid protobuf"), std::string::npos)
+      << st.message();
   // A valid first record does not get stored when a later one is malformed.
   auto req = Request(ts);
   req.mutable_resource_logs(0)->mutable_scope_logs(0)->mutable_log_records(2)->set_span_id("xyz");
@@ -214,14 +229,18 @@ TEST_F(OtlpE2ETest, MalformedRequestsStoreNothing) {
   r = PostOtlp("t1", R"({"resourceLogs":[)", "application/json");
   ASSERT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["message"], "failed to parse OTLP request: invalid JSON");
-  r = PostOtlp("t1",
-               R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"a"}},{"traceId":"nothex"}]}]}]})",
-               "application/json");
+  r = PostOtlp(
+      "t1",
+      R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"a"}},{"traceId":"nothex"}]}]}]})",
+      "application/json");
   ASSERT_EQ(r.status, 400);
-  EXPECT_EQ(json::parse(r.body)["message"], "failed to parse OTLP request: invalid traceId \"nothex\": want 32 hex digits");
+  EXPECT_EQ(json::parse(r.body)["message"],
+            "failed to parse OTLP request: invalid traceId \"nothex\": want 32 hex digits");
   // Corrupt gzip; unsupported types.
   r = lode_->Post("/otlp/v1/logs", "not gzip",
-                  {{"Content-Type", "application/json"}, {"Content-Encoding", "gzip"}, {"X-Scope-OrgID", "t1"}});
+                  {{"Content-Type", "application/json"},
+                   {"Content-Encoding", "gzip"},
+                   {"X-Scope-OrgID", "t1"}});
   EXPECT_EQ(r.status, 400);
   r = PostOtlp("t1", "x", "text/plain");
   EXPECT_EQ(r.status, 415);
@@ -244,17 +263,20 @@ TEST_F(OtlpE2ETest, PartialSuccessNamesRejectedRecords) {
       << resp.partial_success().error_message();
   EXPECT_EQ(Query("t1", R"({service_name="checkout"})")[0]["values"].size(), 2u);
   // The JSON encoding of the same answer.
-  r = PostOtlp("t1",
-               R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1000","body":{"stringValue":"old"}}]}]}]})",
-               "application/json");
+  r = PostOtlp(
+      "t1",
+      R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1000","body":{"stringValue":"old"}}]}]}]})",
+      "application/json");
   ASSERT_EQ(r.status, 200) << r.body;
   json j = json::parse(r.body);
   EXPECT_EQ(j["partialSuccess"]["rejectedLogRecords"], "1");
-  EXPECT_NE(j["partialSuccess"]["errorMessage"].get<std::string>().find("timestamp too old"), std::string::npos);
+  EXPECT_NE(j["partialSuccess"]["errorMessage"].get<std::string>().find("timestamp too old"),
+            std::string::npos);
 }
 
 TEST_F(OtlpE2ETest, TenantOtlpConfigOverride) {
-  HttpResult r = PostOtlp("custom", Request(NowNs() - 1000000000).SerializeAsString(), "application/x-protobuf");
+  HttpResult r = PostOtlp("custom", Request(NowNs() - 1000000000).SerializeAsString(),
+                          "application/x-protobuf");
   ASSERT_EQ(r.status, 200) << r.body;
   // ignore_defaults: service.name is metadata; team.* and the tier log
   // attribute are labels; host.name is dropped.
@@ -288,23 +310,30 @@ TEST(OtlpConfigTest, YamlKeysAndErrors) {
   EXPECT_EQ(custom.ResourceAction("team.x"), ingest::OtlpAction::kIndexLabel);
   EXPECT_EQ(custom.ResourceAction("host.name"), ingest::OtlpAction::kDrop);
   EXPECT_EQ(custom.ResourceAction("service.name"), ingest::OtlpAction::kStructuredMetadata);
-  EXPECT_EQ(c.LimitsFor("anyone").otlp.ResourceAction("service.name"), ingest::OtlpAction::kIndexLabel);
+  EXPECT_EQ(c.LimitsFor("anyone").otlp.ResourceAction("service.name"),
+            ingest::OtlpAction::kIndexLabel);
   auto err = [](const std::string& y) {
     server::Config cfg;
     Status s = server::ApplyConfigYaml(y, &cfg);
     return s.ok() ? std::string("OK") : s.message();
   };
-  EXPECT_EQ(err("limits_config:\n  otlp_config:\n    scope_attributes:\n      - action: index_label\n        attributes: [a]\n"),
-            "config: limits_config.otlp_config.scope_attributes[0]: index_label action is only supported for "
+  EXPECT_EQ(err("limits_config:\n  otlp_config:\n    scope_attributes:\n      - action: "
+                "index_label\n        attributes: [a]\n"),
+            "config: limits_config.otlp_config.scope_attributes[0]: index_label action is only "
+            "supported for "
             "resource_attributes");
-  EXPECT_EQ(err("limits_config:\n  otlp_config:\n    log_attributes:\n      - action: keep\n        attributes: [a]\n"),
-            "config: limits_config.otlp_config.log_attributes[0]: unsupported action, it must be one of: drop, "
+  EXPECT_EQ(err("limits_config:\n  otlp_config:\n    log_attributes:\n      - action: keep\n       "
+                " attributes: [a]\n"),
+            "config: limits_config.otlp_config.log_attributes[0]: unsupported action, it must be "
+            "one of: drop, "
             "index_label, structured_metadata");
   EXPECT_EQ(err("limits_config:\n  otlp_config:\n    log_attributes:\n      - action: drop\n"),
             "config: limits_config.otlp_config.log_attributes[0]: attributes or regex must be set");
   EXPECT_EQ(err("limits_config:\n  otlp_config:\n    log_attributes:\n      - regex: '('\n"),
-            "config: limits_config.otlp_config.log_attributes[0].regex: invalid regex \"(\": missing ): (");
-  EXPECT_EQ(err("overrides:\n  t:\n    otlp_config:\n      bogus: 1\n"), "config: unknown key \"overrides.t.otlp_config.bogus\"");
+            "config: limits_config.otlp_config.log_attributes[0].regex: invalid regex \"(\": "
+            "missing ): (");
+  EXPECT_EQ(err("overrides:\n  t:\n    otlp_config:\n      bogus: 1\n"),
+            "config: unknown key \"overrides.t.otlp_config.bogus\"");
 }
 
 }  // namespace

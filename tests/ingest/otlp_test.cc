@@ -5,9 +5,9 @@
 #include "ingest/otlp.h"
 
 #include <gtest/gtest.h>
+#include <zstd.h>
 
 #include <random>
-#include <zstd.h>
 
 #include "ingest/otlp_json.h"
 #include "ingest/otlp_value.h"
@@ -41,7 +41,8 @@ std::vector<FlatStream> Flatten(const PushRequest& pr) {
     EXPECT_TRUE(s.labels_text.empty());
     for (const auto& e : s.entries) {
       FlatEntry fe{e.ts, std::string(e.line), {}};
-      for (uint32_t i = 0; i < e.n_md; ++i) fe.md.push_back({std::string(e.md[i].name), std::string(e.md[i].value)});
+      for (uint32_t i = 0; i < e.n_md; ++i)
+        fe.md.push_back({std::string(e.md[i].name), std::string(e.md[i].value)});
       fs.entries.push_back(fe);
     }
     out.push_back(fs);
@@ -83,7 +84,8 @@ otlp::ExportLogsServiceRequest FullRequest() {
   in2->mutable_value()->set_int_value(49);
   lr->set_dropped_attributes_count(2);
   lr->set_flags(1);
-  lr->set_trace_id(std::string("\x5b\x8e\xff\xf7\x98\x03\x81\x03\xd2\x69\xb6\x33\x81\x3f\xc6\x0c", 16));
+  lr->set_trace_id(
+      std::string("\x5b\x8e\xff\xf7\x98\x03\x81\x03\xd2\x69\xb6\x33\x81\x3f\xc6\x0c", 16));
   lr->set_span_id(std::string("\xee\xe1\x9b\x7e\xc3\xc1\xb1\x74", 8));
   return req;
 }
@@ -96,7 +98,8 @@ Status DecodePb(const otlp::ExportLogsServiceRequest& req, const OtlpConfig& cfg
   return DecodeOtlpProtobuf(body, cfg, kNow, pr, st ? st : &local);
 }
 
-std::vector<FlatStream> MapPb(const otlp::ExportLogsServiceRequest& req, const OtlpConfig& cfg = {}) {
+std::vector<FlatStream> MapPb(const otlp::ExportLogsServiceRequest& req,
+                              const OtlpConfig& cfg = {}) {
   PushRequest pr;
   Status s = DecodePb(req, cfg, &pr);
   EXPECT_TRUE(s.ok()) << s.message();
@@ -153,7 +156,8 @@ TEST(OtlpMapTest, TimestampFallsBackToObservedThenNow) {
 
 TEST(OtlpMapTest, ServiceNameDiscoveryAndUnknownService) {
   otlp::ExportLogsServiceRequest req;
-  req.add_resource_logs()->add_scope_logs()->add_log_records()->mutable_body()->set_string_value("a");
+  req.add_resource_logs()->add_scope_logs()->add_log_records()->mutable_body()->set_string_value(
+      "a");
   auto* rl = req.add_resource_logs();
   Str(rl->mutable_resource()->add_attributes(), "k8s.namespace.name", "prod");
   Str(rl->mutable_resource()->add_attributes(), "k8s.container.name", "api");
@@ -259,10 +263,12 @@ OtlpAttributesRule Rule(OtlpAction a, std::vector<std::string> attrs, std::strin
 TEST(OtlpMapTest, OtlpConfigRules) {
   OtlpConfig cfg;
   cfg.ignore_defaults = true;
-  cfg.resource_rules = {Rule(OtlpAction::kDrop, {"host.name"}), Rule(OtlpAction::kIndexLabel, {}, "k8s\\.pod\\..*"),
+  cfg.resource_rules = {Rule(OtlpAction::kDrop, {"host.name"}),
+                        Rule(OtlpAction::kIndexLabel, {}, "k8s\\.pod\\..*"),
                         Rule(OtlpAction::kStructuredMetadata, {"service.name"})};
   cfg.scope_rules = {Rule(OtlpAction::kDrop, {"scope.attr"})};
-  cfg.log_rules = {Rule(OtlpAction::kIndexLabel, {"http.method"}), Rule(OtlpAction::kDrop, {}, "us.*")};
+  cfg.log_rules = {Rule(OtlpAction::kIndexLabel, {"http.method"}),
+                   Rule(OtlpAction::kDrop, {}, "us.*")};
   cfg.severity_text_as_label = true;
   auto streams = MapPb(FullRequest(), cfg);
   ASSERT_EQ(streams.size(), 2u);
@@ -270,7 +276,8 @@ TEST(OtlpMapTest, OtlpConfigRules) {
   // with its log attribute and severity_text labels.
   EXPECT_EQ(streams[0].labels, "{k8s_pod_name=\"pod-7\"}");
   EXPECT_TRUE(streams[0].entries.empty());
-  EXPECT_EQ(streams[1].labels, "{http_method=\"POST\", k8s_pod_name=\"pod-7\", severity_text=\"ERROR\"}");
+  EXPECT_EQ(streams[1].labels,
+            "{http_method=\"POST\", k8s_pod_name=\"pod-7\", severity_text=\"ERROR\"}");
   ASSERT_EQ(streams[1].entries.size(), 1u);
   Pairs want = {{"observed_timestamp", "1700000000999999999"},
                 {"severity_number", "17"},
@@ -323,9 +330,7 @@ const char* kFullJson = R"({"resourceLogs":[{"resource":{"attributes":[
    "droppedAttributesCount":2,"flags":1,
    "traceId":"5B8EFFF798038103D269B633813FC60C","spanId":"eee19b7ec3c1b174"}]}]}]})";
 
-TEST(OtlpJsonTest, SameStreamsAsProtobuf) {
-  EXPECT_EQ(MapJson(kFullJson), MapPb(FullRequest()));
-}
+TEST(OtlpJsonTest, SameStreamsAsProtobuf) { EXPECT_EQ(MapJson(kFullJson), MapPb(FullRequest())); }
 
 TEST(OtlpJsonTest, SnakeCaseNamesEnumNamesAndNumbers) {
   auto streams = MapJson(R"({"resource_logs":[{"scope_logs":[{"log_records":[
@@ -354,19 +359,27 @@ std::string JsonError(const std::string& body) {
 TEST(OtlpJsonTest, BadInputFailsWithAMessage) {
   EXPECT_EQ(JsonError("{\"resourceLogs\":["), "failed to parse OTLP request: invalid JSON");
   EXPECT_EQ(JsonError("[]"), "failed to parse OTLP request: request is not a JSON object");
-  EXPECT_EQ(JsonError(R"({"resourceLogs":{}})"), "failed to parse OTLP request: resourceLogs is not an array");
+  EXPECT_EQ(JsonError(R"({"resourceLogs":{}})"),
+            "failed to parse OTLP request: resourceLogs is not an array");
   EXPECT_EQ(JsonError(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"xyz"}]}]}]})"),
             "failed to parse OTLP request: invalid traceId \"xyz\": want 32 hex digits");
-  EXPECT_EQ(JsonError(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"spanId":"zzzzzzzzzzzzzzzz"}]}]}]})"),
-            "failed to parse OTLP request: invalid spanId \"zzzzzzzzzzzzzzzz\": not hex");
-  EXPECT_EQ(JsonError(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"12x"}]}]}]})"),
-            "failed to parse OTLP request: timeUnixNano: invalid integer \"12x\"");
+  EXPECT_EQ(
+      JsonError(
+          R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"spanId":"zzzzzzzzzzzzzzzz"}]}]}]})"),
+      "failed to parse OTLP request: invalid spanId \"zzzzzzzzzzzzzzzz\": not hex");
+  EXPECT_EQ(
+      JsonError(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"12x"}]}]}]})"),
+      "failed to parse OTLP request: timeUnixNano: invalid integer \"12x\"");
   EXPECT_EQ(JsonError(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":-1}]}]}]})"),
             "failed to parse OTLP request: timeUnixNano: negative value");
-  EXPECT_EQ(JsonError(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":3}}]}]}]})"),
-            "failed to parse OTLP request: stringValue is not a string");
-  EXPECT_EQ(JsonError(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"bytesValue":"!!"}}]}]}]})"),
-            "failed to parse OTLP request: bytesValue is not base64");
+  EXPECT_EQ(
+      JsonError(
+          R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":3}}]}]}]})"),
+      "failed to parse OTLP request: stringValue is not a string");
+  EXPECT_EQ(
+      JsonError(
+          R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"bytesValue":"!!"}}]}]}]})"),
+      "failed to parse OTLP request: bytesValue is not base64");
   EXPECT_EQ(JsonError(R"({"resourceLogs":[{"resource":{"attributes":[1]}}]})"),
             "failed to parse OTLP request: attribute is not an object");
   std::string deep = R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":)";
@@ -391,9 +404,12 @@ TEST(OtlpWireTest, MalformedInputFailsCleanly) {
             "truncated ExportLogsServiceRequest");  // varint over 10 bytes
   EXPECT_EQ(WireError("\x08\x01"), "wrong wire type for ExportLogsServiceRequest.resource_logs");
   // ResourceLogs { ScopeLogs { LogRecord { time_unix_nano as a varint } } }
-  EXPECT_EQ(WireError(std::string("\x0a\x06\x12\x04\x12\x02\x08\x01", 8)), "wrong wire type for LogRecord.time_unix_nano");
-  EXPECT_EQ(WireError(std::string("\x0a\x06\x12\x04\x12\x02\x6f\x01", 8)), "truncated LogRecord");  // wire type 7
-  EXPECT_EQ(WireError(std::string("\x00\x01", 2)), "truncated ExportLogsServiceRequest");  // field 0
+  EXPECT_EQ(WireError(std::string("\x0a\x06\x12\x04\x12\x02\x08\x01", 8)),
+            "wrong wire type for LogRecord.time_unix_nano");
+  EXPECT_EQ(WireError(std::string("\x0a\x06\x12\x04\x12\x02\x6f\x01", 8)),
+            "truncated LogRecord");  // wire type 7
+  EXPECT_EQ(WireError(std::string("\x00\x01", 2)),
+            "truncated ExportLogsServiceRequest");  // field 0
   // Unknown fields, including groups, are skipped.
   EXPECT_EQ(WireError(std::string("\x78\x05\x7b\x08\x01\x7c", 6)), "OK");
   // A trace id that is not 16 bytes fails the mapping.
@@ -438,7 +454,8 @@ TEST(OtlpWireTest, MetadataExpansionIsBounded) {
   // 1100 resource attributes copied to each of 4000 records: 4.4M pairs.
   otlp::ExportLogsServiceRequest req;
   auto* rl = req.add_resource_logs();
-  for (int i = 0; i < 1100; ++i) Str(rl->mutable_resource()->add_attributes(), "a" + std::to_string(i), "v");
+  for (int i = 0; i < 1100; ++i)
+    Str(rl->mutable_resource()->add_attributes(), "a" + std::to_string(i), "v");
   auto* sl = rl->add_scope_logs();
   for (int i = 0; i < 4000; ++i) sl->add_log_records()->set_time_unix_nano(1);
   PushRequest pr;
@@ -455,8 +472,10 @@ TEST(OtlpZstdTest, DecodesBoundsAndRejectsCorruptData) {
   std::string out;
   ASSERT_TRUE(ZstdDecode(z, 1 << 20, &out).ok());
   EXPECT_EQ(out, raw);
-  EXPECT_EQ(ZstdDecode(z, 10, &out).message(), "request body too large: more than 10 bytes after decompression");
-  EXPECT_EQ(ZstdDecode(z.substr(0, z.size() - 4), 1 << 20, &out).message(), "zstd: unexpected end of data");
+  EXPECT_EQ(ZstdDecode(z, 10, &out).message(),
+            "request body too large: more than 10 bytes after decompression");
+  EXPECT_EQ(ZstdDecode(z.substr(0, z.size() - 4), 1 << 20, &out).message(),
+            "zstd: unexpected end of data");
   EXPECT_FALSE(ZstdDecode("not zstd at all", 1 << 20, &out).ok());
 }
 
