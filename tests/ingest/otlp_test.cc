@@ -220,6 +220,57 @@ TEST(OtlpMapTest, BodyAndAttributeValuesAsLokiFormatsThem) {
   EXPECT_EQ(lines, want);
 }
 
+// Loki's TestAttributesToLabels cases ("with attributes", "attributes with
+// special chars"), as log attributes (structured metadata, in order).
+TEST(OtlpMapTest, LokiAttributesToLabelsCases) {
+  otlp::ExportLogsServiceRequest req;
+  auto* lr = req.add_resource_logs()->add_scope_logs()->add_log_records();
+  lr->set_time_unix_nano(1);
+  auto add = [&](const std::string& k) {
+    auto* kv = lr->add_attributes();
+    kv->set_key(k);
+    return kv->mutable_value();
+  };
+  add("empty");
+  add("str")->set_string_value("val");
+  add("int")->set_int_value(1);
+  add("double")->set_double_value(3.14);
+  add("bool")->set_bool_value(true);
+  add("bytes")->set_bytes_value(std::string("\x01\x02\x03", 3));
+  auto* slice = add("slice")->mutable_array_value();
+  slice->add_values()->set_int_value(1);
+  slice->add_values()->mutable_array_value()->add_values()->set_string_value("foo");
+  auto* fizz = slice->add_values()->mutable_kvlist_value()->add_values();
+  fizz->set_key("fizz");
+  fizz->mutable_value()->set_string_value("buzz");
+  auto* nested = add("nested")->mutable_kvlist_value();
+  Str(nested->add_values(), "foo", "bar");
+  auto* more = nested->add_values();
+  more->set_key("more");
+  Str(more->mutable_value()->mutable_kvlist_value()->add_values(), "key", "val");
+  add("st.r")->set_string_value("val");
+  auto* special = add("nest*ed")->mutable_kvlist_value();
+  Str(special->add_values(), "fo@o", "bar");
+  auto* more2 = special->add_values();
+  more2->set_key("m$ore");
+  Str(more2->mutable_value()->mutable_kvlist_value()->add_values(), "k_ey", "val");
+  auto streams = MapPb(req);
+  ASSERT_EQ(streams.size(), 1u);
+  Pairs want = {{"empty", ""},
+                {"str", "val"},
+                {"int", "1"},
+                {"double", "3.14"},
+                {"bool", "true"},
+                {"bytes", "AQID"},
+                {"slice", R"([1,["foo"],{"fizz":"buzz"}])"},
+                {"nested_foo", "bar"},
+                {"nested_more_key", "val"},
+                {"st_r", "val"},
+                {"nest_ed_fo_o", "bar"},
+                {"nest_ed_m_ore_k_ey", "val"}};
+  EXPECT_EQ(streams[0].entries[0].md, want);
+}
+
 TEST(OtlpMapTest, LabelNamesAreSanitisedAsLokiDoes) {
   OtlpArena arena;
   auto san = [&](std::string_view in) {
