@@ -98,7 +98,12 @@ class Worker {
                                                     : std::string("transport")];
     // OTLP answers 200 with a partial_success body when records were rejected.
     if (otlp_ && response.ok() && !response.body.empty()) {
-      response.error = "partial success (records rejected): " + response.body.substr(0, 300);
+      // A protobuf ExportLogsServiceResponse: keep the readable error_message.
+      std::string text = response.body.substr(0, 300);
+      for (char& c : text) {
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = ' ';
+      }
+      response.error = "partial success (records rejected): " + text;
     }
     if (response.ok()) {
       result_->lines_acked += lines;
