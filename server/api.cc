@@ -36,6 +36,7 @@ void Api::Register(HttpServer* http) {
   };
   http->Route("/loki/api/v1/push", tenant(&Api::Push));
   http->Route("/api/prom/push", tenant(&Api::Push));
+  http->Route("/otlp/v1/logs", tenant(&Api::OtlpLogs));
   http->Route("/loki/api/v1/query_range", tenant(&Api::QueryRange));
   http->Route("/loki/api/v1/query", tenant(&Api::QueryInstant));
   http->Route("/loki/api/v1/labels", tenant(&Api::Labels));
@@ -64,39 +65,54 @@ Response Api::Push(const Request& req, const std::string& tenant) {
   ingest::PushRequest pr;
   Status s = ingest::Decode(req.Header("content-type"), req.Header("content-encoding"), req.body, &pr);
   if (!s.ok()) return ErrorResponse(s);
-  std::vector<std::string> errors = pr.errors;
+  IngestOutcome o = Ingest(tenant, &pr);
+  if (o.refused_status) return Response::Text(o.refused_status, o.refused_message);
+  if (!o.errors.empty()) {
+    std::string msg;
+    for (size_t i = 0; i < o.errors.size() && i < 100; ++i) msg += (i ? "\n" : "") + o.errors[i];
+    if (o.errors.size() > 100) msg += "\n... and " + std::to_string(o.errors.size() - 100) + " more";
+    return Response::Text(o.streams_limited ? 429 : 400, msg);
+  }
+  return NoContent();
+}
+
+Api::IngestOutcome Api::Ingest(const std::string& tenant, ingest::PushRequest* pr) {
+  IngestOutcome o;
+  std::vector<std::string>& errors = o.errors;
+  errors = pr->errors;
   const TenantLimits& limits = cfg_->LimitsFor(tenant);
   int64_t now = NowNs();
-  ingest::Validate(limits.push, now, &pr, &errors);
-  ingest::RejectExpired([&](const lode::Labels& ls) { return store_->RetentionCutoff(tenant, ls); }, &pr, &errors);
+  ingest::Validate(limits.push, now, pr, &errors);
+  ingest::RejectExpired([&](const lode::Labels& ls) { return store_->RetentionCutoff(tenant, ls); }, pr, &errors);
   std::string rate_error;
-  size_t streams_limited = 0;
-  if (!ingest::ApplyIngestLimits(limiter_.get(), tenant, limits.rate, now, &pr, &errors, &rate_error, &streams_limited)) {
+  size_t& streams_limited = o.streams_limited;
+  if (!ingest::ApplyIngestLimits(limiter_.get(), tenant, limits.rate, now, pr, &errors, &rate_error, &streams_limited)) {
     metrics_->Add("lode_discarded_samples_total", "reason=\"rate_limited\",tenant=\"" + tenant + "\"",
-                  static_cast<double>(pr.TotalEntries()));
-    return Response::Text(429, rate_error);
+                  static_cast<double>(pr->TotalEntries()));
+    o.refused_status = 429;
+    o.refused_message = rate_error;
+    return o;
   }
   if (streams_limited) {
     metrics_->Add("lode_discarded_streams_total", "reason=\"stream_limit\",tenant=\"" + tenant + "\"",
                   static_cast<double>(streams_limited));
   }
   std::vector<StreamEntries> batch;
-  batch.reserve(pr.streams.size());
-  for (const auto& ps : pr.streams) batch.push_back({&ps.labels, ps.entries});
+  batch.reserve(pr->streams.size());
+  for (const auto& ps : pr->streams) batch.push_back({&ps.labels, ps.entries});
   if (!batch.empty()) {
-    s = store_->AppendMany(tenant, batch);
-    if (!s.ok()) return ErrorResponse(s);
+    Status s = store_->AppendMany(tenant, batch);
+    if (!s.ok()) {
+      o.refused_status = HttpStatusFor(s);
+      o.refused_message = s.message();
+      return o;
+    }
   }
-  metrics_->Add("lode_distributor_lines_received_total", "tenant=\"" + tenant + "\"", pr.TotalEntries());
-  metrics_->Add("lode_distributor_bytes_received_total", "tenant=\"" + tenant + "\"", pr.TotalBytes());
-  if (!errors.empty()) {
-    metrics_->Add("lode_discarded_requests_total", "tenant=\"" + tenant + "\"", 1);
-    std::string msg;
-    for (size_t i = 0; i < errors.size() && i < 100; ++i) msg += (i ? "\n" : "") + errors[i];
-    if (errors.size() > 100) msg += "\n... and " + std::to_string(errors.size() - 100) + " more";
-    return Response::Text(streams_limited ? 429 : 400, msg);
-  }
-  return NoContent();
+  o.stored = pr->TotalEntries();
+  metrics_->Add("lode_distributor_lines_received_total", "tenant=\"" + tenant + "\"", pr->TotalEntries());
+  metrics_->Add("lode_distributor_bytes_received_total", "tenant=\"" + tenant + "\"", pr->TotalBytes());
+  if (!errors.empty()) metrics_->Add("lode_discarded_requests_total", "tenant=\"" + tenant + "\"", 1);
+  return o;
 }
 
 Response Api::RunQuery(const Request& req, logql::QueryRequest q) {

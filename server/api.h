@@ -20,6 +20,8 @@ class Api {
   void Register(HttpServer* http);
 
   Response Push(const Request& req, const std::string& tenant);
+  // POST /otlp/v1/logs (api_otlp.cc).
+  Response OtlpLogs(const Request& req, const std::string& tenant);
   Response QueryRange(const Request& req, const std::string& tenant);
   Response QueryInstant(const Request& req, const std::string& tenant);
   Response Labels(const Request& req, const std::string& tenant);
@@ -29,6 +31,18 @@ class Api {
   Response Metrics(const Request& req);
 
  private:
+  // What became of a decoded push (Ingest).
+  struct IngestOutcome {
+    int refused_status = 0;       // non-zero: nothing stored (429 rate limit, store error)
+    std::string refused_message;
+    std::vector<std::string> errors;  // Loki's messages for what was rejected
+    size_t streams_limited = 0;       // streams rejected by the active-stream limit
+    size_t stored = 0;                // entries stored
+  };
+  // Validation, retention, limits and the atomic store append shared by all
+  // push formats; *pr keeps only what was stored.
+  IngestOutcome Ingest(const std::string& tenant, ingest::PushRequest* pr);
+
   Response RunQuery(const Request& req, logql::QueryRequest q);
 
   const Config* cfg_;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "logql/syntax/parser.h"
+#include "server/otlp_config_yaml.h"
 
 namespace lode::server {
 
@@ -167,6 +168,8 @@ Status ParseRetentionStream(const std::string& k, const std::string& text, std::
 
 // Keys whose value may be a YAML sequence (passed to the setter as YAML text).
 bool TakesSequence(const std::string& key) { return key == "limits_config.retention_stream"; }
+// Keys whose value is a YAML mapping handled by its setter (as YAML text).
+bool TakesMapping(const std::string& key) { return key == "limits_config.otlp_config"; }
 
 const std::map<std::string, Setter>& Schema() {
   static const std::map<std::string, Setter> schema = {
@@ -337,6 +340,9 @@ const std::map<std::string, Setter>& Schema() {
       {"limits_config.max_global_streams_per_user", [](const std::string& k, const std::string& v, Config* c) {
          return Int(k, v, 0, INT32_MAX, &c->limits.rate.max_global_streams_per_user);
        }},
+      {"limits_config.otlp_config", [](const std::string& k, const std::string& v, Config* c) {
+         return ParseOtlpConfig(k, v, &c->limits.otlp);
+       }},
       {"limits_config.deletion_mode", [](const std::string& k, const std::string& v, Config* c) {
          if (v != "disabled" && v != "filter-only" && v != "filter-and-delete") return Bad(k, "deletion mode", v);
          c->limits.deletion_mode = v;
@@ -367,7 +373,8 @@ const std::map<std::string, Setter>& Schema() {
 }
 
 Status ValueText(const std::string& key, const YAML::Node& v, std::string* out) {
-  if (TakesSequence(key) && (v.IsSequence() || v.IsNull())) {
+  if ((TakesSequence(key) && v.IsSequence()) || (TakesMapping(key) && v.IsMap()) ||
+      ((TakesSequence(key) || TakesMapping(key)) && v.IsNull())) {
     *out = v.IsNull() ? std::string() : YAML::Dump(v);
     return Status::OK();
   }
@@ -414,7 +421,7 @@ Status Walk(const YAML::Node& node, const std::string& prefix, Config* cfg) {
       LODE_RETURN_IF_ERROR(WalkOverrides(v, cfg));
       continue;
     }
-    if (v.IsMap()) {
+    if (v.IsMap() && !TakesMapping(key)) {
       LODE_RETURN_IF_ERROR(Walk(v, key, cfg));
       continue;
     }
@@ -558,6 +565,8 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "max_streams_per_user" << YAML::Value << c.limits.rate.max_streams_per_user;
   e << YAML::Key << "max_global_streams_per_user" << YAML::Value << c.limits.rate.max_global_streams_per_user;
   e << YAML::Key << "deletion_mode" << YAML::Value << c.limits.deletion_mode;
+  e << YAML::Key << "otlp_config" << YAML::Value;
+  EmitOtlpConfig(c.limits.otlp, &e);
   e << YAML::Key << "retention_stream" << YAML::Value;
   if (c.limits.retention_stream.empty()) e << YAML::Flow;
   e << YAML::BeginSeq;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ingest/limits.h"
+#include "ingest/otlp_config.h"
 #include "ingest/push.h"
 #include "logql/engine.h"
 #include "storage/retention.h"
@@ -28,6 +29,7 @@ struct TenantLimits {
   int64_t retention_period_ns = 7LL * 86400 * 1000000000;  // retention_period
   std::vector<RetentionStreamRule> retention_stream;       // retention_stream
   std::string deletion_mode = "filter-and-delete";         // disabled | filter-only | filter-and-delete
+  ingest::OtlpConfig otlp;                                 // otlp_config
 };
 
 struct Config {

@@ -5,7 +5,8 @@
 // travel in order on one connection. Each thread batches entries until their
 // raw line bytes reach `batch_bytes` (like Promtail), groups them by stream,
 // and POSTs a snappy-compressed logproto.PushRequest to /loki/api/v1/push
-// with the X-Scope-OrgID header. Failed pushes are counted, never retried;
+// with the X-Scope-OrgID header (with format otlp, an OTLP
+// ExportLogsServiceRequest to /otlp/v1/logs instead, see otlp_encoder.h). Failed pushes are counted, never retried;
 // the phase aborts after `max_errors` failures. Afterwards POST /flush is
 // sent (404/405 are ignored: not every server has it).
 //
@@ -34,6 +35,9 @@ struct IngestOptions {
   std::chrono::milliseconds timeout{30'000};
   std::chrono::milliseconds flush_timeout{600'000};
   uint64_t max_errors = 50;
+  // "loki": snappy logproto.PushRequest to /loki/api/v1/push; "otlp" /
+  // "otlp-gzip": OTLP protobuf to /otlp/v1/logs (otlp_encoder.h).
+  std::string format = "loki";
 };
 
 // Runs the phase and returns its metrics (see README.md for the fields).

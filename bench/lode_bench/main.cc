@@ -45,6 +45,8 @@ ingest options:
   --connections 4      parallel keep-alive connections (one thread each)
   --batch-bytes 1MiB   raw line bytes per push request
   --max-errors 50      abort the ingest after this many failed pushes
+  --format loki        loki: snappy protobuf to /loki/api/v1/push; otlp, otlp-gzip:
+                       OTLP protobuf to /otlp/v1/logs (see bench/README.md)
 query options:
   --runs 5             runs per query
   --check-results URL  also ask URL and report differing answers
@@ -169,6 +171,7 @@ int Bench(const std::string& command, Args& args) {
     ingest.connections = static_cast<uint32_t>(args.Count("connections", 4));
     ingest.batch_bytes = args.Bytes("batch-bytes", 1 << 20);
     ingest.max_errors = args.Count("max-errors", 50);
+    ingest.format = args.String("format", "loki");
     ingest.tenant = tenant;
     ingest.pid = pid;
     ingest.data_dir = data_dir;
@@ -200,6 +203,8 @@ int Bench(const std::string& command, Args& args) {
     return Usage("--connections must be in 1..256");
   }
   if (do_ingest && ingest.batch_bytes == 0) return Usage("--batch-bytes must be positive");
+  if (do_ingest && ingest.format != "loki" && ingest.format != "otlp" && ingest.format != "otlp-gzip")
+    return Usage("--format must be loki, otlp or otlp-gzip");
   if (do_query && (query.runs <= 0 || query.runs > 10000))
     return Usage("--runs must be in 1..10000");
 
@@ -223,6 +228,7 @@ int Bench(const std::string& command, Args& args) {
     params["connections"] = ingest.connections;
     params["batch_bytes"] = ingest.batch_bytes;
     params["max_errors"] = ingest.max_errors;
+    params["format"] = ingest.format;
   }
   if (do_query) {
     params["runs"] = query.runs;

@@ -107,6 +107,17 @@ std::string_view DetectLevel(const Labels& stream, const LabelView* md, size_t n
       }
     }
   }
+  // OTLP logs: the severity_number structured metadata (1-4 trace, 5-8
+  // debug, 9-12 info, 13-16 warn, 17-20 error, 21-24 fatal), as Loki does.
+  for (size_t i = 0; i < n_md; ++i) {
+    if (md[i].name != "severity_number") continue;
+    std::string_view v = md[i].value;
+    int n = 0;
+    if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string_view::npos) return "info";
+    for (char c : v) n = n * 10 + (c - '0');
+    static constexpr std::string_view kBySeverity[] = {"trace", "debug", "info", "warn", "error", "fatal"};
+    return n == 0 || n > 24 ? "unknown" : kBySeverity[(n - 1) / 4];
+  }
   size_t s = 0;
   while (s < line.size() && (line[s] == ' ' || line[s] == '\t')) ++s;
   std::string_view v = s < line.size() && line[s] == '{' ? JsonLevel(line) : LogfmtLevel(line);

@@ -1,6 +1,7 @@
 // Log level discovery, with the rules of Loki 3's distributor
 // (`discover_log_levels`): the level comes from a level stream label, else a
-// level structured-metadata field, else the line itself (a JSON or logfmt
+// level structured-metadata field, else OTLP's severity_number structured
+// metadata, else the line itself (a JSON or logfmt
 // `level`/`lvl`/`severity` field, else level keywords), normalised to trace,
 // debug, info, warn, error, critical, fatal or unknown.
 //

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end test with real Loki client libraries from the npm registry
-# (winston-loki over snappy protobuf, pino-loki over JSON).
+# (winston-loki over snappy protobuf, pino-loki over JSON) and the
+# OpenTelemetry JS SDK's OTLP log exporters (protobuf, JSON + gzip).
 #
 # usage: run.sh LODE_BINARY BUILD_DIR
 #
 # Installs the pinned packages (package-lock.json) with `npm ci` into
 # BUILD_DIR/clients/ (never into the source tree) when they are missing or the
 # lock file changed, starts LODE_BINARY on a free loopback port with a fresh
-# data directory, waits for /ready, runs clients.test.mjs with node's test
+# data directory, waits for /ready, runs *.test.mjs with node's test
 # runner against LODE_URL, stops lode. Exit status: 0 when every test passed.
 set -euo pipefail
 
@@ -41,7 +42,7 @@ if [ ! -f "$stamp" ] || ! cmp -s "$src/package-lock.json" "$stamp" || ! cmp -s "
   echo "clients: npm ci took $((SECONDS - t0)) s"
 fi
 # The test imports the packages by name, so it runs beside node_modules.
-cp "$src/clients.test.mjs" "$dir/"
+cp "$src"/*.test.mjs "$dir/"
 
 # ---- start lode --------------------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lode-clients.XXXXXX")
@@ -99,7 +100,7 @@ done
 
 # ---- run the tests -------------------------------------------------------------
 status=0
-(cd "$dir" && LODE_URL=$url timeout 120 node --test --test-timeout=60000 --test-reporter=spec clients.test.mjs) || status=$?
+(cd "$dir" && LODE_URL=$url timeout 120 node --test --test-timeout=60000 --test-reporter=spec clients.test.mjs otlp.test.mjs) || status=$?
 if [ "$status" -ne 0 ]; then
   echo "clients: node tests failed (exit $status); lode log:" >&2
   tail -n 50 "$tmp/lode.log" >&2

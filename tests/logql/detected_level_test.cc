@@ -24,5 +24,19 @@ TEST(DetectedLevelTest, FromStreamLabelMetadataJsonLogfmtAndKeywords) {
   EXPECT_EQ(D("loglevel=7 msg=x"), "unknown");
 }
 
+// OTLP records carry severity_number; it decides before the line, after a
+// level field.
+TEST(DetectedLevelTest, FromOtlpSeverityNumber) {
+  EXPECT_EQ(D("INFO looks like info", {{"app", "a"}}, {{"severity_number", "17"}}), "error");
+  EXPECT_EQ(D("x", {{"app", "a"}}, {{"severity_number", "1"}}), "trace");
+  EXPECT_EQ(D("x", {{"app", "a"}}, {{"severity_number", "8"}}), "debug");
+  EXPECT_EQ(D("x", {{"app", "a"}}, {{"severity_number", "13"}}), "warn");
+  EXPECT_EQ(D("x", {{"app", "a"}}, {{"severity_number", "24"}}), "fatal");
+  EXPECT_EQ(D("x", {{"app", "a"}}, {{"severity_number", "0"}}), "unknown");
+  EXPECT_EQ(D("x", {{"app", "a"}}, {{"severity_number", "25"}}), "unknown");
+  EXPECT_EQ(D("x", {{"app", "a"}}, {{"severity_number", "abc"}}), "info");
+  EXPECT_EQ(D("x", {{"app", "a"}}, {{"severity_number", "9"}, {"level", "error"}}), "error");
+}
+
 }  // namespace
 }  // namespace lode::logql
