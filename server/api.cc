@@ -8,6 +8,7 @@
 #include "logql/parser.h"
 #include "server/api_admin.h"
 #include "server/api_grafana.h"
+#include "server/api_ui.h"
 #include "server/json_writer.h"
 #include "server/params.h"
 
@@ -221,6 +222,7 @@ void Api::Register(HttpServer* http) {
   });
   RegisterGrafanaRoutes(http, cfg_, store_, engine_, metrics_);
   RegisterAdminRoutes(http, this, cfg_, store_);
+  RegisterUiRoutes(http, *cfg_);
   http->Route("/config", [this](const Request&) {
     Response r = Response::Text(200, ConfigToYaml(*cfg_));
     r.content_type = "text/yaml; charset=utf-8";
