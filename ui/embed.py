@@ -5,8 +5,7 @@ usage: embed.py OUT.cc URL_PATH=FILE ...
 
 Each asset is stored as its bytes, a gzip copy (only when smaller) and a
 strong ETag (a hash of the bytes), sorted by URL path so FindAsset can
-binary-search. Output is written only when it changed, so an unchanged UI
-does not recompile.
+binary-search.
 """
 import gzip
 import hashlib
@@ -99,12 +98,6 @@ def main():
         "",
     ]
     text = "\n".join(lines)
-    try:
-        with open(out_path) as f:
-            if f.read() == text:
-                return
-    except OSError:
-        pass
     with open(out_path + ".tmp", "w") as f:
         f.write(text)
     os.replace(out_path + ".tmp", out_path)
