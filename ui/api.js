@@ -50,10 +50,10 @@ export async function labelValues(name, start, end, query, signal) {
   return (await get(path, { start: ns(start), end: ns(end), query }, signal)).data || [];
 }
 
-// The query Grafana runs for the logs volume of a log query: lines per
-// step, by detected level.
+// The query Grafana's Explore runs for the logs volume of a log query:
+// lines per step, by level and detected level.
 export function volumeQuery(logQuery, stepSeconds) {
-  return `sum by (detected_level) (count_over_time(${logQuery} | drop __error__ [${stepSeconds}s]))`;
+  return `sum by (level, detected_level) (count_over_time(${logQuery} | drop __error__[${stepSeconds}s]))`;
 }
 
 // A step (seconds) that gives about `points` buckets over [start, end] ms,

@@ -2,7 +2,7 @@
 // the log volume as bars stacked by level, and metric results as time
 // series with a legend. Dragging across a chart selects a time range.
 
-import { LEVEL_ORDER } from './fields.js';
+import { LEVEL_ORDER, normalizeLevel } from './fields.js';
 import { formatTime } from './timerange.js';
 
 export const LEVEL_COLORS = {
@@ -44,12 +44,20 @@ export class Chart {
     return { x, ys };
   }
 
-  // Log volume: result of `sum by (detected_level) (count_over_time(...))`.
+  // Log volume: result of api.volumeQuery, stacked by level.
   volume(result, start, end, step) {
-    const levels = result.map((s) => s.metric.detected_level || s.metric.level || 'unknown');
-    const order = result.map((_, i) => i).sort((a, b) => LEVEL_ORDER.indexOf(levels[a]) - LEVEL_ORDER.indexOf(levels[b]));
-    const { x, ys } = Chart.align(order.map((i) => result[i]), start, end, step, 0);
-    const names = order.map((i) => levels[i]);
+    // Series are by (level, detected_level); merge those of one normalised level.
+    const merged = new Map();
+    for (const s of result) {
+      const name = normalizeLevel(s.metric.detected_level || s.metric.level || 'unknown');
+      const acc = merged.get(name) || new Map();
+      for (const [t, v] of s.values) acc.set(t, (acc.get(t) || 0) + Number(v));
+      merged.set(name, acc);
+    }
+    const levels = [...merged.keys()].sort((a, b) => LEVEL_ORDER.indexOf(a) - LEVEL_ORDER.indexOf(b));
+    const rows = levels.map((l) => ({ values: [...merged.get(l)] }));
+    const { x, ys } = Chart.align(rows, start, end, step, 0);
+    const names = levels;
     // Stack: series k holds the sum of the levels 0..k; drawn from the top
     // of the stack down so each bar shows its own share.
     const stacked = [];
@@ -68,7 +76,7 @@ export class Chart {
         value: (u, v, si, idx) => (idx == null ? '' : String(ys[k][idx])),
       });
     }
-    this.draw({ series, data: [x, ...draw.map((k) => stacked[k])], x, step, start, end });
+    this.draw({ series, data: [x, ...draw.map((k) => stacked[k])], start, end, counts: true });
   }
 
   // A metric result (matrix) as lines, one per series, with a legend.
@@ -79,10 +87,11 @@ export class Chart {
       const c = PALETTE[i % PALETTE.length];
       series.push({ label: labelText(s.metric), stroke: c, width: 1.5, spanGaps: false, points: { size: 4 } });
     });
-    this.draw({ series, data: [x, ...ys], x, start, end });
+    this.draw({ series, data: [x, ...ys], start, end });
   }
 
-  draw({ series, data, start, end }) {
+  // counts: the y axis holds whole numbers (no 0.5 ticks).
+  draw({ series, data, start, end, counts = false }) {
     this.plot?.destroy();
     this.el.textContent = '';
     const styles = getComputedStyle(document.body);
@@ -93,7 +102,7 @@ export class Chart {
       scales: { x: { time: true, range: () => [start / 1000, end / 1000] } },
       axes: [
         { ...axis, values: (u, ticks) => ticks.map((t) => formatTime(t * 1000, this.utc, false).slice(5, 16)) },
-        { ...axis, size: 50 },
+        { ...axis, size: 50, ...(counts ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7] } : {}) },
       ],
       cursor: { drag: { x: true, y: false, setScale: false } },
       legend: { live: true },
