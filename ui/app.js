@@ -188,6 +188,9 @@ function toggleTail() {
   showError(null);
   lines.set([]);
   $('lines-panel').hidden = false;
+  $('chart-title').textContent = 'Log volume';
+  $('stats').textContent = '';
+  chart.clear('Live tail: new lines appear below as they arrive. Run the query for the volume.');
   $('more').hidden = true;
   paused = [];
   setPaused(false);

@@ -84,7 +84,9 @@ export class Chart {
     const { x, ys } = Chart.align(result, start, end, 0, null);
     const series = [{ value: (u, v) => (v == null ? '' : formatTime(v * 1000, this.utc, false)) }];
     result.forEach((s, i) => {
-      const c = PALETTE[i % PALETTE.length];
+      // A series of one level gets that level's colour, as in the volume.
+      const level = Object.keys(s.metric).length === 1 && (s.metric.level || s.metric.detected_level);
+      const c = (level && LEVEL_COLORS[normalizeLevel(level)]) || PALETTE[i % PALETTE.length];
       series.push({ label: labelText(s.metric), stroke: c, width: 1.5, spanGaps: false, points: { size: 4 } });
     });
     this.draw({ series, data: [x, ...ys], start, end });
