@@ -107,7 +107,6 @@ export class Editor {
     this.list.style.left = `calc(${col}ch + 0.6rem)`;
     this.list.style.top = `calc(${line + 1} * 1.5em + 0.6rem)`;
     this.list.hidden = false;
-    this.textarea.setAttribute('aria-expanded', 'true');
     this.drawList();
   }
 
@@ -151,7 +150,6 @@ export class Editor {
 
   close() {
     this.list.hidden = true;
-    this.textarea.setAttribute('aria-expanded', 'false');
     this.textarea.removeAttribute('aria-activedescendant');
   }
 }

@@ -13,7 +13,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import puppeteer from 'puppeteer-core';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const { LODE_BINARY, CHROMIUM, SCREENSHOT_DIR } = process.env;
 if (!LODE_BINARY || !CHROMIUM || !SCREENSHOT_DIR) throw new Error('run tests/ui/run.sh');
@@ -183,6 +186,28 @@ test('a log query shows the volume by level, the lines newest first and the stat
   assert.equal(bg, 'rgb(17, 18, 23)');
   await screenshot('explorer-dark');
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
+});
+
+// axe-core's WCAG 2 A/AA rules (contrast, labels, roles) on the main view
+// with a line expanded, in both themes.
+test('the page passes axe-core accessibility checks in light and dark', async () => {
+  await page.setBypassCSP(true); // axe is injected as a script the page's CSP would refuse
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+    await page.goto(`${main.url}/?query=${encodeURIComponent('{app="shop"}')}`, { waitUntil: 'load' });
+    await page.waitForSelector('.lines .row', WAIT);
+    await page.waitForFunction(() => window.lode.chart.plot, WAIT);
+    await page.click('.lines .row .msg');
+    await page.waitForSelector('.row .details', WAIT);
+    await page.addScriptTag({ path: AXE });
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    assert.deepEqual(violations, [], `${scheme} theme`);
+  }
+  await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
+  await page.setBypassCSP(false);
 });
 
 test('a parse error is shown with its position in the editor', async () => {
