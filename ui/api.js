@@ -33,7 +33,7 @@ async function get(path, params, signal) {
 }
 
 // Times are milliseconds; Loki takes nanoseconds (as strings, since they exceed 2^53).
-export const ns = (ms) => (BigInt(Math.round(ms)) * 1000000n).toString();
+export const ns = (ms) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
 
 export function queryRange(query, { start, end, endNs, limit, step, direction = 'backward' }, signal) {
   return get('/loki/api/v1/query_range', {

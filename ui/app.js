@@ -9,7 +9,7 @@ import { LineList } from './lines.js';
 import { Tail } from './tail.js';
 import { LabelBrowser } from './labels.js';
 import { applyFilter, replaceSelector } from './query-edit.js';
-import { detectLevel, parseFields } from './fields.js';
+import { statsText, toEntries } from './results.js';
 import { bounds, isRelative, toInput, fromInput } from './timerange.js';
 
 const $ = (id) => document.getElementById(id);
@@ -74,40 +74,8 @@ function showError(e) {
   el.hidden = false;
 }
 
-function formatBytes(n) {
-  const u = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (n >= 1000 && i < u.length - 1) { n /= 1000; i++; }
-  return `${i ? n.toFixed(1) : n} ${u[i]}`;
-}
-
 function showStats(body, returned) {
-  const s = body?.data?.stats?.summary;
-  if (!s) { $('stats').textContent = ''; return; }
-  $('stats').textContent = `${returned != null ? `${returned} returned · ` : ''}${formatBytes(s.totalBytesProcessed)} and ${s.totalLinesProcessed} lines processed · ${(s.execTime * 1000).toFixed(1)} ms`;
-}
-
-// Entries of a streams result, newest first.
-function toEntries(result) {
-  const out = [];
-  for (const s of result) {
-    for (const v of s.values) {
-      const extra = v[2] || {};
-      const meta = extra.structuredMetadata || null;
-      const parsed = extra.parsed || null;
-      const e = {
-        tsNs: v[0], ts: Number(v[0].slice(0, -6) || 0), line: v[1], labels: s.stream, meta, parsed,
-        key: `${v[0]}\u0000${JSON.stringify(s.stream)}\u0000${v[1]}`,
-      };
-      if (!parsed) {
-        const f = parseFields(e.line);
-        if (Object.keys(f.fields).length) { e.fields = f.fields; e.parser = f.parser; }
-      }
-      e.level = detectLevel(s.stream, meta, parsed || e.fields, e.line);
-      out.push(e);
-    }
-  }
-  return out.sort((a, b) => (a.tsNs.length - b.tsNs.length) || (a.tsNs < b.tsNs ? 1 : a.tsNs > b.tsNs ? -1 : 0));
+  $('stats').textContent = statsText(body?.data?.stats?.summary, returned);
 }
 
 async function run(push) {

@@ -45,7 +45,7 @@ export function tokenize(src) {
     let n = k + 1;
     while (n < out.length && out[n].type === 'ws') n++;
     const next = out[n];
-    if (FUNCTIONS.has(t.text) && next && next.text === '(') t.type = 'fn';
+    if (FUNCTIONS.has(t.text) && next && (next.text === '(' || next.text === 'by' || next.text === 'without')) t.type = 'fn';
     else if (KEYWORDS.has(t.text)) t.type = 'kw';
     else if (next && next.type === 'op' && /^(=|!=|=~|!~|==|>=|<=|>|<)$/.test(next.text)) t.type = 'lbl';
   }

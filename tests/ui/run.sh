@@ -8,8 +8,9 @@
 # Exits 77 (CTest SKIP_RETURN_CODE) with one line when chromium, node or npm
 # is missing. Installs the pinned packages (package-lock.json) with `npm ci`
 # into BUILD_DIR/ui-test/ (never into the source tree) when they are missing
-# or the lock file changed, then runs explorer.test.mjs with node's test
-# runner; the test starts lode itself (see its header). Screenshots go to
+# or the lock file changed, then runs modules.test.mjs (the page's DOM-free
+# modules under node) and explorer.test.mjs (the page in chromium; it starts
+# lode itself, see its header) with node's test runner. Screenshots go to
 # BUILD_DIR/ui-test/screenshots/.
 set -euo pipefail
 
@@ -46,9 +47,9 @@ if [ ! -f "$marker" ] || ! cmp -s "$src/package-lock.json" "$marker" || ! cmp -s
   echo "ui: npm ci took $((SECONDS - t0)) s"
 fi
 # The test imports puppeteer-core by name, so it runs beside node_modules.
-cp "$src/explorer.test.mjs" "$dir/"
+cp "$src/explorer.test.mjs" "$src/modules.test.mjs" "$dir/"
 mkdir -p "$dir/screenshots"
 
 cd "$dir"
-LODE_BINARY=$lode CHROMIUM=$chromium SCREENSHOT_DIR=$dir/screenshots \
-  timeout 300 node --test --test-concurrency=1 --test-timeout=90000 --test-reporter=spec explorer.test.mjs
+UI_SRC=$(cd "$src/../../ui" && pwd) LODE_BINARY=$lode CHROMIUM=$chromium SCREENSHOT_DIR=$dir/screenshots \
+  timeout 300 node --test --test-concurrency=1 --test-timeout=90000 --test-reporter=spec modules.test.mjs explorer.test.mjs
