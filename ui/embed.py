@@ -19,6 +19,7 @@ TYPES = {
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
 }
 
 
@@ -54,9 +55,9 @@ def main():
     assets = []
     for arg in sys.argv[2:]:
         url, _, path = arg.partition("=")
-        ext = os.path.splitext(path)[1]
+        ext = os.path.splitext(url)[1]
         if ext not in TYPES:
-            sys.exit("embed.py: no content type for " + path)
+            sys.exit("embed.py: no content type for " + url)
         with open(path, "rb") as f:
             body = f.read()
         gz = gzip.compress(body, compresslevel=9, mtime=0)
