@@ -30,9 +30,13 @@ Response ServeUiAsset(const Request& req, std::string_view asset_path) {
   if (asset_path.empty()) asset_path = "index.html";
   const ui::Asset* a = ui::FindAsset(asset_path);
   if (a == nullptr) return Response::Text(404, "404 page not found");
+  // A strong ETag names one representation, so the gzip one has its own.
+  bool gz = !a->gzip.empty() && AcceptsGzip(req);
+  std::string etag(a->etag);
+  if (gz) etag.insert(etag.size() - 1, "-gzip");
   Response r;
   r.content_type = std::string(a->content_type);
-  r.headers.emplace_back("ETag", std::string(a->etag));
+  r.headers.emplace_back("ETag", etag);
   r.headers.emplace_back("Cache-Control", "no-cache");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   if (asset_path == "index.html") {
@@ -41,10 +45,9 @@ Response ServeUiAsset(const Request& req, std::string_view asset_path) {
                            "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
                            "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
   }
-  bool gz = !a->gzip.empty() && AcceptsGzip(req);
   if (!a->gzip.empty()) r.headers.emplace_back("Vary", "Accept-Encoding");
   std::string inm = req.Header("if-none-match");
-  if (!inm.empty() && (inm == "*" || inm.find(a->etag) != std::string::npos)) {
+  if (!inm.empty() && (inm == "*" || inm.find(etag) != std::string::npos)) {
     r.status = 304;
     return r;
   }

@@ -3,7 +3,8 @@
 // redirects to /ui/. Registered only when ui.enabled is true, so with
 // `ui.enabled: false` these paths answer 404 like any unknown path.
 //
-// Responses carry the asset's content type, a strong ETag and
+// Responses carry the asset's content type, a strong ETag (its gzip
+// representation has its own, suffixed -gzip) and
 // `Cache-Control: no-cache` (browsers revalidate and get 304 Not Modified
 // when If-None-Match matches); the precompressed gzip body is sent when the
 // client accepts gzip. The page needs no permission of its own: it calls the
