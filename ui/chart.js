@@ -33,7 +33,13 @@ export class Chart {
   static align(result, start, end, step, fill) {
     const xs = new Set();
     for (const s of result) for (const [t] of s.values) xs.add(Number(t));
-    if (step) for (let t = Math.ceil(start / 1000 / step) * step; t <= end / 1000; t += step) xs.add(t);
+    // The step grid (empty buckets are 0), anchored on the server's own
+    // timestamps so bars do not fall between grid points.
+    if (step) {
+      const anchor = xs.size ? Math.min(...xs) : start / 1000;
+      const first = anchor - Math.floor((anchor - start / 1000) / step) * step;
+      for (let t = first; t <= end / 1000; t += step) xs.add(t);
+    }
     const x = [...xs].sort((a, b) => a - b);
     const index = new Map(x.map((t, i) => [t, i]));
     const ys = result.map((s) => {
@@ -103,7 +109,7 @@ export class Chart {
       series,
       scales: { x: { time: true, range: () => [start / 1000, end / 1000] } },
       axes: [
-        { ...axis, values: (u, ticks) => ticks.map((t) => formatTime(t * 1000, this.utc, false).slice(5, 16)) },
+        { ...axis, space: 70, values: (u, ticks) => ticks.map((t) => tickLabel(t * 1000, end - start, this.utc)) },
         { ...axis, size: 50, ...(counts ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7] } : {}) },
       ],
       cursor: { drag: { x: true, y: false, setScale: false } },
@@ -125,4 +131,13 @@ export class Chart {
 export function labelText(metric) {
   const e = Object.entries(metric);
   return e.length ? `{${e.map(([k, v]) => `${k}="${v}"`).join(', ')}}` : '{}';
+}
+
+// A time axis label as short as the range allows: seconds for under 10
+// minutes, hours and minutes up to a day, the date beyond.
+function tickLabel(ms, span, utc) {
+  const s = formatTime(ms, utc, false); // YYYY-MM-DD HH:MM:SS
+  if (span <= 600e3) return s.slice(11, 19);
+  if (span <= 86400e3) return s.slice(11, 16);
+  return s.slice(5, 16);
 }
