@@ -29,9 +29,14 @@ export class LineList {
     el.addEventListener('click', (e) => this.onClick(e));
     el.addEventListener('keydown', (e) => {
       const row = e.target.closest('.row');
-      if (row && (e.key === 'Enter' || e.key === ' ') && e.target === row) {
+      if (!row || e.target !== row) return;
+      const i = Number(row.dataset.i);
+      if (e.key === 'Enter' || e.key === ' ') {
         e.preventDefault();
-        this.toggle(Number(row.dataset.i));
+        this.toggle(i);
+      } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        this.focusRow(i + (e.key === 'ArrowDown' ? 1 : -1));
       }
     });
   }
@@ -72,6 +77,17 @@ export class LineList {
     if (this.expanded.has(i)) this.expanded.delete(i); else this.expanded.add(i);
     this.heights[i] = ROW;
     this.layout();
+  }
+
+  // Moves keyboard focus to row i, scrolling it into view (it may not be rendered yet).
+  focusRow(i) {
+    if (i < 0 || i >= this.entries.length) return;
+    const top = this.offsets[i];
+    const bottom = this.offsets[i + 1];
+    if (top < this.el.scrollTop) this.el.scrollTop = top;
+    else if (bottom > this.el.scrollTop + this.el.clientHeight) this.el.scrollTop = bottom - this.el.clientHeight;
+    this.render();
+    this.rows.querySelector(`.row[data-i="${i}"]`)?.focus({ preventScroll: true });
   }
 
   layout() {

@@ -321,6 +321,12 @@ test('5,000 lines render virtualised and load more pages with limit', async () =
   const rows = await page.$$eval('.lines .row', (r) => r.length);
   assert.ok(rows < 100, `${rows} rows in the DOM`);
   assert.equal(await page.$eval('.lines .row .msg', (e) => e.textContent), 'level=info bulk line 5999');
+  // The keyboard walks the rows past the rendered ones.
+  await page.focus('.lines .row');
+  for (let i = 0; i < 60; i++) await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.querySelector('.msg').textContent), 'level=info bulk line 5939');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement.querySelector('.details'), WAIT);
   // Scrolling to the bottom renders the oldest of the 5,000.
   await page.$eval('.lines', (e) => { e.scrollTop = e.scrollHeight; });
   await page.waitForFunction(() => [...document.querySelectorAll('.lines .row .msg')].some((m) => m.textContent === 'level=info bulk line 1000'), WAIT);
