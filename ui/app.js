@@ -30,7 +30,7 @@ const chart = new Chart($('chart'), { onZoom: (a, b) => { setRange({ from: a, to
 const lines = new LineList($('lines'), { onFilter: (f) => { editor.value = applyFilter(editor.value, f); run(true); } });
 const tail = new Tail({ onEntries: onTailEntries, onStatus: onTailStatus });
 const browser = new LabelBrowser({
-  names: $('lb-names'), values: $('lb-values'), selector: $('lb-selector'),
+  names: $('lb-names'), values: $('lb-values'), selector: $('lb-selector'), filter: $('lb-filter'),
   fetchNames: () => complete('name'), fetchValues: (n) => complete('value', n),
 });
 

@@ -6,10 +6,17 @@ const quote = (s) => JSON.stringify(s);
 const reEscape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class LabelBrowser {
-  constructor({ names, values, selector, fetchNames, fetchValues }) {
-    Object.assign(this, { namesEl: names, valuesEl: values, selectorEl: selector, fetchNames, fetchValues });
+  constructor({ names, values, selector, filter, fetchNames, fetchValues }) {
+    Object.assign(this, { namesEl: names, valuesEl: values, selectorEl: selector, filterEl: filter, fetchNames, fetchValues });
     this.chosen = new Map(); // label -> Set of values
     this.current = null;
+    filter.addEventListener('input', () => this.filter());
+  }
+
+  // Shows only the values containing the filter text (case-insensitive).
+  filter() {
+    const f = this.filterEl.value.toLowerCase();
+    for (const b of this.valuesEl.children) b.hidden = f !== '' && !b.textContent.toLowerCase().includes(f);
   }
 
   async open() {
@@ -49,6 +56,7 @@ export class LabelBrowser {
         this.update();
       }, set.has(v)));
     }
+    this.filter();
   }
 
   button(text, fn, pressed) {

@@ -399,6 +399,8 @@ test('the label browser builds a selector', async () => {
   await page.waitForFunction(() => [...document.querySelectorAll('#lb-names button')].some((b) => b.textContent === 'env'), WAIT);
   await page.evaluate(() => [...document.querySelectorAll('#lb-names button')].find((b) => b.textContent === 'env').click());
   await page.waitForFunction(() => document.querySelectorAll('#lb-values button').length === 2, WAIT);
+  await page.type('#lb-filter', 'DE');
+  assert.deepEqual(await page.$$eval('#lb-values button:not([hidden])', (b) => b.map((e) => e.textContent)), ['dev']);
   await page.evaluate(() => [...document.querySelectorAll('#lb-values button')].find((b) => b.textContent === 'dev').click());
   assert.equal(await page.$eval('#lb-selector', (e) => e.textContent), '{env="dev"}');
   await page.click('#lb-use');
