@@ -124,10 +124,12 @@ export class LineList {
     for (let i = first; i < last; i++) frag.appendChild(this.renderRow(i));
     this.rows.replaceChildren(frag);
     if (focused !== undefined) this.rows.querySelector(`.row[data-i="${focused}"]`)?.focus();
-    // Measure: rows that are wrapped or expanded are taller than ROW.
+    // Measure rows that may be taller than ROW (wrapped or expanded); an
+    // unwrapped, closed row is exactly ROW high, so plain scrolling forces no layout.
     let changed = false;
     for (const row of this.rows.children) {
       const i = Number(row.dataset.i);
+      if (!this.wrap && !this.expanded.has(i) && this.heights[i] === ROW) continue;
       const h = row.offsetHeight;
       if (h && Math.abs(h - this.heights[i]) > 0.5) { this.heights[i] = h; changed = true; }
     }

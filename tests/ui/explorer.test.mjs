@@ -321,6 +321,25 @@ test('5,000 lines render virtualised and load more pages with limit', async () =
   const rows = await page.$$eval('.lines .row', (r) => r.length);
   assert.ok(rows < 100, `${rows} rows in the DOM`);
   assert.equal(await page.$eval('.lines .row .msg', (e) => e.textContent), 'level=info bulk line 5999');
+  // Scrolling: the longest time the list's render takes in one frame over
+  // 100 scroll steps through the 5,000 lines (jank would be > 16 ms).
+  const worst = await page.evaluate(async () => {
+    const el = document.querySelector('.lines');
+    const list = window.lode.lines;
+    let max = 0;
+    for (let k = 1; k <= 100; k++) {
+      el.scrollTop = (el.scrollHeight * k) / 100;
+      const t0 = performance.now();
+      list.render();
+      max = Math.max(max, performance.now() - t0);
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    el.scrollTop = 0;
+    list.render();
+    await new Promise((r) => requestAnimationFrame(r));
+    return max;
+  });
+  assert.ok(worst < 50, `render took up to ${worst} ms`);
   // The keyboard walks the rows past the rendered ones.
   await page.focus('.lines .row');
   for (let i = 0; i < 60; i++) await page.keyboard.press('ArrowDown');
@@ -334,7 +353,7 @@ test('5,000 lines render virtualised and load more pages with limit', async () =
   await page.waitForFunction(() => window.lode.lines.entries.length === 6000, WAIT);
   await page.$eval('.lines', (e) => { e.scrollTop = e.scrollHeight; });
   await page.waitForFunction(() => [...document.querySelectorAll('.lines .row .msg')].some((m) => m.textContent === 'level=info bulk line 0'), WAIT);
-  console.log(`# 5000 lines: query + render ${ms} ms, ${rows} rows in the DOM`);
+  console.log(`# 5000 lines: query + render ${ms} ms, ${rows} rows in the DOM, scroll render at most ${worst.toFixed(1)} ms a frame`);
   await page.select('#limit', '1000');
 });
 
