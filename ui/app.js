@@ -35,11 +35,11 @@ const browser = new LabelBrowser({
 });
 
 // ---- completion: label names and values for the time range ----------------
-async function complete(kind, label) {
+async function complete(kind, label, selector = '') {
   const { start, end } = bounds(range);
-  const key = `${api.getTenant()}|${Math.floor(start / 60000)}|${Math.floor(end / 60000)}|${kind}|${label || ''}`;
+  const key = `${api.getTenant()}|${Math.floor(start / 60000)}|${Math.floor(end / 60000)}|${kind}|${label || ''}|${selector}`;
   if (!completionCache.has(key)) {
-    const p = kind === 'name' ? api.labels(start, end) : api.labelValues(label, start, end);
+    const p = kind === 'name' ? api.labels(start, end) : api.labelValues(label, start, end, selector);
     completionCache.set(key, p);
     p.catch(() => completionCache.delete(key));
     if (completionCache.size > 200) completionCache.delete(completionCache.keys().next().value);

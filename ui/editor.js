@@ -1,7 +1,8 @@
 // The LogQL editor: a transparent <textarea> over a highlighted <pre>, a
 // completion list for label names and values, and the position of a parse
-// error. Completion items come from `complete(kind, labelName)` (kind is
-// "name" or "value"), which the app answers from the Loki API for the time range.
+// error. Completion items come from `complete(kind, labelName, selector)`
+// (kind is "name" or "value"; selector holds the matchers already typed),
+// which the app answers from the Loki API for the time range.
 
 import { toHtml } from './highlight.js';
 
@@ -73,10 +74,15 @@ export class Editor {
     const open = before.lastIndexOf('{');
     if (open < 0 || before.lastIndexOf('}') > open) return null;
     const inner = before.slice(open + 1);
+    // The matchers before the one being typed narrow the values offered.
+    const others = (m) => {
+      const rest = inner.slice(0, m.index).trim().replace(/,$/, '');
+      return rest ? `{${rest}}` : '';
+    };
     let m = /([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)$/.exec(inner);
-    if (m) return { kind: 'value', label: m[1], prefix: m[3], from: pos - m[3].length, quoted: true };
+    if (m) return { kind: 'value', label: m[1], prefix: m[3], from: pos - m[3].length, quoted: true, selector: others(m) };
     m = /([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*$/.exec(inner);
-    if (m) return { kind: 'value', label: m[1], prefix: '', from: pos, quoted: false };
+    if (m) return { kind: 'value', label: m[1], prefix: '', from: pos, quoted: false, selector: others(m) };
     m = /(?:^|,)\s*([A-Za-z_][A-Za-z0-9_]*)?$/.exec(inner);
     if (m) return { kind: 'name', prefix: m[1] || '', from: pos - (m[1] || '').length };
     return null;
@@ -91,7 +97,7 @@ export class Editor {
     const seq = ++this.seq;
     let all;
     try {
-      all = await this.complete(ctx.kind, ctx.label);
+      all = await this.complete(ctx.kind, ctx.label, ctx.selector);
     } catch {
       all = [];
     }

@@ -229,6 +229,11 @@ test('a parse error is shown with its position in the editor', async () => {
 });
 
 test('completion offers label names and values, and the query runs from the keyboard', async () => {
+  // Matchers already typed narrow the values (label/<name>/values?query=).
+  await typeQuery('{env="dev", app="');
+  await page.waitForFunction(() => [...document.querySelectorAll('#completions:not([hidden]) li')].map((l) => l.textContent).join() === 'auth', WAIT);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.$eval('#completions', (e) => e.hidden), true);
   await typeQuery('{ap');
   await page.waitForSelector('#completions:not([hidden]) li', WAIT);
   assert.deepEqual(await page.$$eval('#completions li', (l) => l.map((e) => e.textContent)), ['app']);
