@@ -8,19 +8,22 @@ DATA_DIR ?= ./data
 DEB_PACKAGES := build-essential cmake ccache pkg-config python3 \
 	librocksdb-dev libzstd-dev libre2-dev libboost-dev libboost-system-dev \
 	libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsnappy-dev \
-	libyaml-cpp-dev libbenchmark-dev libgtest-dev zlib1g-dev
+	libyaml-cpp-dev libbenchmark-dev libgtest-dev zlib1g-dev \
+	nodejs npm
 
-# Only the tests need these (real clients and servers to test against);
-# `make run` never installs them.
-TEST_DEB_PACKAGES := nodejs npm xz-utils
+# Only the tests need these (real clients and servers to test against, a
+# browser for the explorer); `make run` never installs them.
+TEST_DEB_PACKAGES := nodejs npm xz-utils chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-deps configure build run test bench clean format
 
-# Installs the Debian packages of $(1) that are missing.
+# Installs the Debian packages of $(1) that are missing. A command of the
+# package's name counts as installed (NodeSource's nodejs ships npm and
+# conflicts with Debian's npm package).
 define install_missing
-	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || command -v $$p >/dev/null || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

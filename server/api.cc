@@ -10,6 +10,7 @@
 #include "server/api_grafana.h"
 #include "server/encode.h"
 #include "server/request.h"
+#include "server/api_ui.h"
 
 namespace lode::server {
 
@@ -53,6 +54,7 @@ void Api::Register(HttpServer* http) {
   });
   RegisterGrafanaRoutes(http, cfg_, store_, engine_, metrics_);
   RegisterAdminRoutes(http, cfg_, store_);
+  RegisterUiRoutes(http, *cfg_);
   http->Route("/config", [this](const Request&) {
     Response r = Response::Text(200, ConfigToYaml(*cfg_));
     r.content_type = "text/yaml; charset=utf-8";

@@ -52,6 +52,8 @@ compactor:
   delete_request_cancel_period: 24h
 query:
   scan_threads: 2
+ui:
+  enabled: true
 )";
 }
 
@@ -362,6 +364,7 @@ const std::map<std::string, Setter>& Schema() {
          c->now_offset_ns = neg ? -ns : ns;
          return Status::OK();
        }},
+      {"ui.enabled", Bool(&Config::ui_enabled)},
       {"query.scan_threads", [](const std::string& k, const std::string& v, Config* c) {
          int64_t n;
          LODE_RETURN_IF_ERROR(Int(k, v, 1, 256, &n));
@@ -607,6 +610,9 @@ std::string ConfigToYaml(const Config& c) {
   }
   e << YAML::Key << "query" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "scan_threads" << YAML::Value << c.engine.scan_threads;
+  e << YAML::EndMap;
+  e << YAML::Key << "ui" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "enabled" << YAML::Value << b(c.ui_enabled);
   e << YAML::EndMap;
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";

@@ -45,6 +45,7 @@ struct Config {
 
   bool retention_enabled = true;                      // compactor.retention_enabled
   int64_t now_offset_ns = 0;                          // testing.now_offset (tests only)
+  bool ui_enabled = true;                             // ui.enabled: serve the log explorer at / and /ui/
 
   // overrides.<tenant>.<limits key>: raw values as configured (sequence
   // values as YAML text), resolved by ResolveLimits.

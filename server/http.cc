@@ -188,6 +188,11 @@ struct HttpServer::Impl {
         req.headers[name] = std::string(f.value());
       }
       if (websocket::is_upgrade(msg)) {
+        // Browsers cannot set headers on a WebSocket: they may name the
+        // tenant in the query string instead (a header still wins).
+        if (!req.headers.count("x-scope-orgid") && req.HasParam("X-Scope-OrgID")) {
+          req.headers["x-scope-orgid"] = req.Param("X-Scope-OrgID");
+        }
         auto wit = ws_routes.find(req.path);
         if (wit == ws_routes.end()) break;
         auto cit = ws_checks.find(req.path);
@@ -243,7 +248,9 @@ struct HttpServer::Impl {
       out.set(http::field::content_type, res.content_type);
       for (const auto& [k, v] : res.headers) out.set(k, v);
       std::string ae = req.Header("accept-encoding");
-      if (res.body.size() > 1024 && ae.find("gzip") != std::string::npos) {
+      bool encoded = false;  // the handler sent a precompressed body
+      for (const auto& [k, v] : res.headers) encoded |= k == "Content-Encoding";
+      if (!encoded && res.body.size() > 1024 && ae.find("gzip") != std::string::npos) {
         std::string gz;
         if (GzipCompress(res.body, &gz)) {
           out.set(http::field::content_encoding, "gzip");

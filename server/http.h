@@ -73,6 +73,9 @@ class HttpServer {
 
   // Exact path routes; a route ending in '*' matches that prefix.
   void Route(const std::string& path, Handler h);
+  // On an upgrade request without an X-Scope-OrgID header, the query
+  // parameter of that name stands in for it (browsers cannot set headers on
+  // a WebSocket).
   void RouteWebSocket(const std::string& path, WsHandler h);
   // Same, with `check` run on the upgrade request first: when it answers a
   // status >= 400 that response is sent instead of upgrading (bad parameters
