@@ -13,14 +13,11 @@ constexpr int64_t kHour = 3600LL * 1000000000LL;
 }  // namespace
 
 Response Patterns(const GrafanaDeps& deps, const Request& req, const std::string& tenant) {
-  int64_t start, end, step;
-  Status s = ParseBounds(req, kHour, &start, &end);
-  if (s.ok()) s = ParseRangeStep(req, start, end, &step);
-  std::vector<MatcherPtr> matchers;
-  if (s.ok()) s = logql::ParseMatchers(req.Param("query"), &matchers);
-  std::vector<StreamRef> refs;
-  if (s.ok()) s = deps.store->SelectStreams(tenant, matchers, start, end, &refs);
+  RangeSelection sel;
+  Status s = SelectRange(req, deps.store, tenant, kHour, &sel);
   if (!s.ok()) return ErrorResponse(s);
+  const int64_t start = sel.start_ns, end = sel.end_ns, step = sel.step_ns;
+  const std::vector<StreamRef>& refs = sel.streams;
 
   pattern::PatternMiner miner(step);
   for (const auto& r : refs) {

@@ -247,6 +247,15 @@ void LogQueryTags(const Config& cfg, const Request& req) {
   if (!tags.empty()) fprintf(stderr, "lode: debug: %s%s\n", req.path.c_str(), tags.c_str());
 }
 
+Status SelectRange(const Request& req, Reader* reader, const std::string& tenant, int64_t default_since_ns,
+                   RangeSelection* out) {
+  LODE_RETURN_IF_ERROR(ParseBounds(req, default_since_ns, &out->start_ns, &out->end_ns));
+  LODE_RETURN_IF_ERROR(ParseRangeStep(req, out->start_ns, out->end_ns, &out->step_ns));
+  std::vector<MatcherPtr> matchers;
+  LODE_RETURN_IF_ERROR(logql::ParseMatchers(req.Param("query"), &matchers));
+  return reader->SelectStreams(tenant, matchers, out->start_ns, out->end_ns, &out->streams);
+}
+
 Response NoContent() {
   Response r;
   r.status = 204;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "server/config.h"
@@ -77,6 +78,18 @@ Status ParseIntParam(const Request& req, const std::string& name, int64_t def, i
 // max(1s, (end-start)/250); rejects zero/negative steps and more than 11000
 // points.
 Status ParseRangeStep(const Request& req, int64_t start_ns, int64_t end_ns, int64_t* step_ns);
+
+// The prologue of the endpoints that read a time range of selected streams
+// (index/stats, patterns): bounds (default: the last `default_since_ns`),
+// the range step, the `query` stream selector, and the streams it selects.
+struct RangeSelection {
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  int64_t step_ns = 0;
+  std::vector<StreamRef> streams;
+};
+Status SelectRange(const Request& req, Reader* reader, const std::string& tenant, int64_t default_since_ns,
+                   RangeSelection* out);
 
 // Logs X-Query-Tags and X-Grafana-* headers at debug level.
 void LogQueryTags(const Config& cfg, const Request& req);

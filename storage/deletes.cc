@@ -38,14 +38,6 @@ class SimpleDeleteQuery : public DeleteQuery {
   Labels want_;
 };
 
-std::string RequestKey(std::string_view tenant, std::string_view id) {
-  std::string k = "del";
-  k.append(tenant);
-  k.push_back('\0');
-  k.append(id);
-  return k;
-}
-
 void EncodeRequest(const DeleteRequest& r, std::string* out) {
   out->push_back(1);
   PutVarint(out, ZigZag(r.start_ns));
@@ -104,7 +96,8 @@ DeleteRegistry::DeleteRegistry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
 Status DeleteRegistry::Load() {
   Snapshot s;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
-  for (it->Seek("del"); it->Valid() && it->key().starts_with("del"); it->Next()) {
+  const std::string del_prefix(format::kDeleteRequestPrefix);
+  for (it->Seek(del_prefix); it->Valid() && it->key().starts_with(del_prefix); it->Next()) {
     std::string_view k(it->key().data() + 3, it->key().size() - 3);
     size_t nul = k.find('\0');
     if (nul == std::string_view::npos) continue;
@@ -139,7 +132,7 @@ Status DeleteRegistry::Persist(const DeleteRequest& r) {
   EncodeRequest(r, &v);
   rocksdb::WriteOptions wo;
   wo.sync = sync_;
-  return FromRocks(db_->Put(wo, cf_, RequestKey(r.tenant, r.request_id), v));
+  return FromRocks(db_->Put(wo, cf_, format::DeleteRequestKey(r.tenant, r.request_id), v));
 }
 
 Status DeleteRegistry::Add(DeleteRequest* req) {
@@ -188,7 +181,7 @@ Status DeleteRegistry::Cancel(std::string_view tenant, std::string_view id) {
       }
       rocksdb::WriteOptions wo;
       wo.sync = sync_;
-      LODE_RETURN_IF_ERROR(FromRocks(db_->Delete(wo, cf_, RequestKey(tenant, id))));
+      LODE_RETURN_IF_ERROR(FromRocks(db_->Delete(wo, cf_, format::DeleteRequestKey(tenant, id))));
       list.erase(it);
       Publish(std::move(s));
       return Status::OK();
@@ -283,15 +276,7 @@ Status Store::Impl::ApplyDelete(const std::string& tenant, StreamState* st, cons
       report->chunks_deleted++;
       continue;
     }
-    ChunkMeta nm;
-    EncodeChunk(kept.data(), kept.data() + kept.size(), opts.block_size, opts.zstd_level, &chunk, &nm);
-    std::string nk = prefix;
-    PutTsKey(&nk, nm.min_ts);
-    PutBE64(&nk, seq.fetch_add(1));
-    mv.clear();
-    format::EncodeMeta(nm, &mv);
-    batch.Put(chunk_cf, nk, chunk);
-    batch.Put(chunkmeta_cf, nk, mv);
+    PutChunk(&batch, prefix, kept.data(), kept.data() + kept.size(), &chunk, &mv);
     report->chunks_rewritten++;
   }
   LODE_RETURN_IF_ERROR(FromRocks(it->status()));

@@ -109,7 +109,8 @@ Status InspectDataDir(const std::string& dir, const InspectOptions& opts, std::s
       if (!SplitStreamKey(it->key().ToStringView().substr(1), 0, &tenant, &id)) continue;
       tenants[tenant].streams[id].labels = it->value().ToString();
     }
-    for (it->Seek("del"); it->Valid() && it->key().starts_with("del"); it->Next()) {
+    const std::string del_prefix(format::kDeleteRequestPrefix);
+    for (it->Seek(del_prefix); it->Valid() && it->key().starts_with(del_prefix); it->Next()) {
       std::string_view k = it->key().ToStringView().substr(3);
       tenants[std::string(k.substr(0, k.find('\0')))].delete_requests++;
     }

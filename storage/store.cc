@@ -308,6 +308,19 @@ Status Store::Impl::ReadHead(const rocksdb::ReadOptions& ro, const std::string& 
   return FromRocks(it->status());
 }
 
+void Store::Impl::PutChunk(rocksdb::WriteBatch* batch, const std::string& prefix, const OwnedEntry* begin,
+                           const OwnedEntry* end, std::string* chunk, std::string* meta_value) {
+  ChunkMeta meta;
+  EncodeChunk(begin, end, opts.block_size, opts.zstd_level, chunk, &meta);
+  std::string k = prefix;
+  PutTsKey(&k, meta.min_ts);
+  PutBE64(&k, seq.fetch_add(1));
+  meta_value->clear();
+  format::EncodeMeta(meta, meta_value);
+  batch->Put(chunk_cf, k, *chunk);
+  batch->Put(chunkmeta_cf, k, *meta_value);
+}
+
 Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
   uint64_t first, last;
   {
@@ -350,15 +363,7 @@ Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
     uint32_t day = DayOf(entries[b].ts);
     while (e < entries.size() && (e == b || (raw + entries[e].line.size() <= max_raw && DayOf(entries[e].ts) == day)))
       raw += entries[e++].line.size();
-    ChunkMeta meta;
-    EncodeChunk(entries.data() + b, entries.data() + e, opts.block_size, opts.zstd_level, &chunk, &meta);
-    std::string k = prefix;
-    PutTsKey(&k, meta.min_ts);
-    PutBE64(&k, seq.fetch_add(1));
-    mv.clear();
-    format::EncodeMeta(meta, &mv);
-    batch.Put(chunk_cf, k, chunk);
-    batch.Put(chunkmeta_cf, k, mv);
+    PutChunk(&batch, prefix, entries.data() + b, entries.data() + e, &chunk, &mv);
     chunks_written++;
     b = e;
   }

@@ -52,6 +52,14 @@ std::string IndexLabelKey(std::string_view tenant, uint32_t day, std::string_vie
   return k;
 }
 
+std::string DeleteRequestKey(std::string_view tenant, std::string_view id) {
+  std::string k(kDeleteRequestPrefix);
+  k.append(tenant);
+  k.push_back('\0');
+  k.append(id);
+  return k;
+}
+
 std::string StreamByLabelsKey(std::string_view tenant, std::string_view labels) {
   std::string k = "s";
   k.append(tenant);

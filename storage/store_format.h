@@ -43,6 +43,10 @@ std::string IndexLabelKey(std::string_view tenant, uint32_t day, std::string_vie
 std::string IndexDayPrefix(std::string_view tenant, uint32_t day);
 
 // Meta (default CF) keys of the stream registry.
+// Delete requests (meta CF): kDeleteRequestPrefix tenant \0 request-id.
+inline constexpr std::string_view kDeleteRequestPrefix = "del";
+std::string DeleteRequestKey(std::string_view tenant, std::string_view id);
+
 std::string StreamByLabelsKey(std::string_view tenant, std::string_view labels);  // 's' ...
 std::string StreamByIdKey(std::string_view tenant, uint64_t id);                  // 'i' ...
 

@@ -139,6 +139,11 @@ class Store::Impl {
   Status AppendMany(std::string_view tenant, std::span<const StreamEntries> streams);
   // Moves a stream's head records into chunks. Callers hold flush_mu.
   Status CutHead(std::string_view tenant, StreamState* st);
+  // Encodes [begin, end) as one chunk of the stream with key prefix `prefix`
+  // and adds its chunk and chunkmeta records to `batch` (key: prefix,
+  // min_ts, a fresh sequence number). `chunk` and `meta_value` are scratch.
+  void PutChunk(rocksdb::WriteBatch* batch, const std::string& prefix, const OwnedEntry* begin,
+                const OwnedEntry* end, std::string* chunk, std::string* meta_value);
   std::vector<std::pair<std::string, StreamState*>> AllStreams();
   std::vector<StreamState*> TenantStreams(std::string_view tenant);
   void CutDue(bool all);
