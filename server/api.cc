@@ -178,13 +178,8 @@ Response Api::Labels(const Request& req, const std::string& tenant) {
 }
 
 Response Api::LabelValues(const Request& req, const std::string& tenant) {
-  const std::string prefix = "/loki/api/v1/label/";
-  std::string rest = req.path.substr(prefix.size());
-  const std::string suffix = "/values";
-  if (rest.size() <= suffix.size() || rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) != 0) {
-    return Response::Text(404, "404 page not found");
-  }
-  std::string name = rest.substr(0, rest.size() - suffix.size());
+  std::string name;
+  if (!PathSegment(req.path, "/loki/api/v1/label/", "/values", &name)) return Response::Text(404, "404 page not found");
   int64_t start, end;
   Status s = ParseBounds(req, 6 * kHour, &start, &end);
   std::vector<MatcherPtr> matchers;

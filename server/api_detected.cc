@@ -271,14 +271,25 @@ void AppendStringArray(std::string* out, const std::vector<std::string>& v) {
 
 }  // namespace
 
+namespace {
+
+// The shared start of detected_fields and detected_field/<name>/values: the
+// parameters, the detector, and the log query over the range.
+Status StartDetected(const GrafanaDeps& deps, const Request& req, const std::string& tenant, DetectedRequest* d,
+                     FieldDetector* detector, logql::QueryResult* result) {
+  d->tenant = tenant;
+  LODE_RETURN_IF_ERROR(ParseDetectedRequest(req, d));
+  LODE_RETURN_IF_ERROR(detector->Init());
+  return RunDetectedQuery(deps, *d, result);
+}
+
+}  // namespace
+
 Response DetectedFields(const GrafanaDeps& deps, const Request& req, const std::string& tenant) {
   DetectedRequest d;
-  d.tenant = tenant;
-  Status s = ParseDetectedRequest(req, &d);
   logql::QueryResult result;
   FieldDetector detector;
-  if (s.ok()) s = detector.Init();
-  if (s.ok()) s = RunDetectedQuery(deps, d, &result);
+  Status s = StartDetected(deps, req, tenant, &d, &detector, &result);
   if (!s.ok()) return ErrorResponse(s);
 
   std::map<std::string, FieldInfo> fields;
@@ -374,20 +385,14 @@ std::string NormaliseValue(const std::string& v) {
 }  // namespace
 
 Response DetectedFieldValues(const GrafanaDeps& deps, const Request& req, const std::string& tenant) {
-  const std::string prefix = "/loki/api/v1/detected_field/";
-  const std::string suffix = "/values";
-  std::string rest = req.path.substr(prefix.size());
-  if (rest.size() <= suffix.size() || rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) != 0) {
+  std::string name;
+  if (!PathSegment(req.path, "/loki/api/v1/detected_field/", "/values", &name)) {
     return Response::Text(404, "404 page not found");
   }
-  std::string name = rest.substr(0, rest.size() - suffix.size());
   DetectedRequest d;
-  d.tenant = tenant;
-  Status s = ParseDetectedRequest(req, &d);
   logql::QueryResult result;
   FieldDetector detector;
-  if (s.ok()) s = detector.Init();
-  if (s.ok()) s = RunDetectedQuery(deps, d, &result);
+  Status s = StartDetected(deps, req, tenant, &d, &detector, &result);
   if (!s.ok()) return ErrorResponse(s);
 
   std::set<std::string> values;

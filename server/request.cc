@@ -247,6 +247,14 @@ void LogQueryTags(const Config& cfg, const Request& req) {
   if (!tags.empty()) fprintf(stderr, "lode: debug: %s%s\n", req.path.c_str(), tags.c_str());
 }
 
+bool PathSegment(std::string_view path, std::string_view prefix, std::string_view suffix, std::string* out) {
+  if (!path.starts_with(prefix)) return false;
+  path.remove_prefix(prefix.size());
+  if (path.size() <= suffix.size() || !path.ends_with(suffix)) return false;
+  *out = std::string(path.substr(0, path.size() - suffix.size()));
+  return true;
+}
+
 Status SelectRange(const Request& req, Reader* reader, const std::string& tenant, int64_t default_since_ns,
                    RangeSelection* out) {
   LODE_RETURN_IF_ERROR(ParseBounds(req, default_since_ns, &out->start_ns, &out->end_ns));

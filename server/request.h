@@ -55,6 +55,10 @@ Response NoContent();
 
 // --- parameters -------------------------------------------------------------
 
+// The non-empty part of `path` between `prefix` and `suffix`
+// ("/loki/api/v1/label/" NAME "/values"); false when the path has no such part.
+bool PathSegment(std::string_view path, std::string_view prefix, std::string_view suffix, std::string* out);
+
 // Loki's parseTimestamp: "" -> def; contains '.' or 'e' -> float seconds;
 // integer with <= 10 digits -> seconds, else ns; otherwise RFC3339(Nano).
 Status ParseTimestamp(const std::string& v, int64_t def, int64_t* out);
