@@ -4,6 +4,15 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 LISTEN ?= 0.0.0.0:3100
 DATA_DIR ?= ./data
+# `make test SANITIZE=address,undefined`: the whole tree and its tests with
+# sanitizers, in their own build directory.
+SANITIZE ?=
+CMAKE_EXTRA :=
+ifneq ($(SANITIZE),)
+BUILD_DIR := build-san
+BUILD_TYPE := RelWithDebInfo
+CMAKE_EXTRA := -DLODE_SANITIZE=$(SANITIZE)
+endif
 
 DEB_PACKAGES := build-essential cmake ccache pkg-config python3 \
 	librocksdb-dev libzstd-dev libre2-dev libboost-dev libboost-system-dev \
@@ -17,7 +26,7 @@ TEST_DEB_PACKAGES := nodejs npm xz-utils chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps configure build run test bench clean format
+.PHONY: deps test-deps configure build run test bench clean format fuzz fuzz-build
 
 # Installs the Debian packages of $(1) that are missing. A command of the
 # package's name counts as installed (NodeSource's nodejs ships npm and
@@ -37,7 +46,7 @@ test-deps:
 	$(call install_missing,$(TEST_DEB_PACKAGES))
 
 $(BUILD_DIR)/CMakeCache.txt:
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_EXTRA)
 
 configure: deps $(BUILD_DIR)/CMakeCache.txt
 
@@ -49,6 +58,20 @@ run: build
 
 test: build test-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 1
+
+# libFuzzer targets under ASan + UBSan (clang), in their own build directory.
+# `make fuzz` builds them; FUZZ_SECONDS=N runs each for N seconds (fuzz/run.sh).
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 0
+
+fuzz-build: deps
+	@command -v clang++ >/dev/null || $(SUDO) apt-get install -y -qq clang
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DLODE_FUZZ=ON -DLODE_BUILD_TESTS=OFF -DLODE_BUILD_BENCH=OFF -DLODE_WERROR=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
+
+fuzz: fuzz-build
+	@if [ "$(FUZZ_SECONDS)" -gt 0 ]; then fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS); fi
 
 bench: build
 	bench/run.sh $(BUILD_DIR)

@@ -210,6 +210,12 @@ const std::map<std::string, Setter>& Schema() {
          c->store.zstd_level = static_cast<int>(n);
          return Status::OK();
        }},
+      {"storage.min_free_space", [](const std::string& k, const std::string& v, Config* c) {
+         size_t n;
+         LODE_RETURN_IF_ERROR(Size(k, v, &n));
+         c->store.min_free_space = n;
+         return Status::OK();
+       }},
       {"storage.rocksdb.max_background_jobs", [](const std::string& k, const std::string& v, Config* c) {
          int64_t n;
          LODE_RETURN_IF_ERROR(Int(k, v, 1, 64, &n));
@@ -528,6 +534,7 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "data_dir" << YAML::Value << c.data_dir;
   e << YAML::Key << "sync_writes" << YAML::Value << b(c.store.sync_writes);
   e << YAML::Key << "zstd_level" << YAML::Value << c.store.zstd_level;
+  e << YAML::Key << "min_free_space" << YAML::Value << c.store.min_free_space;
   const RocksDbOptions& r = c.store.rocksdb;
   e << YAML::Key << "rocksdb" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "max_background_jobs" << YAML::Value << r.max_background_jobs;

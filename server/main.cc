@@ -3,7 +3,12 @@
 //   lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]
 //        [--print-config]
 //   lode inspect --data-dir DIR [--streams]   (summary of a data directory, read-only)
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -24,6 +29,8 @@ namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
 void OnSignal(int) { g_stop = 1; }
+// Set when lode must restart itself (read-only start on a full disk, space back).
+std::atomic<bool> g_restart{false};
 
 int Usage(const char* msg) {
   if (msg) fprintf(stderr, "lode: %s\n", msg);
@@ -134,10 +141,36 @@ int main(int argc, char** argv) {
   cfg.store.clock = [] { return server::NowNs(); };
   cfg.store.delete_compiler = server::LogqlDeleteCompiler();
   std::unique_ptr<Store> store;
+  // A full disk at start: open the existing store read-only so queries work,
+  // and restart into read-write mode once space returns (RocksDB cannot open
+  // read-write without space, and lode must not crash-loop).
+  const uint64_t min_free = Store::MinFreeBytesToWrite(cfg.store);
+  const bool exists = std::filesystem::exists(std::filesystem::path(cfg.data_dir) / "CURRENT");
+  if (exists && Store::AvailableBytes(cfg.data_dir) < min_free) {
+    cfg.store.read_only = true;
+    fprintf(stderr, "lode: the disk of %s is full (%llu bytes free, %llu needed to write): serving queries "
+            "read-only; pushes fail until space returns\n", cfg.data_dir.c_str(),
+            static_cast<unsigned long long>(Store::AvailableBytes(cfg.data_dir)),
+            static_cast<unsigned long long>(min_free));
+  }
   s = Store::Open(cfg.store, &store);
   if (!s.ok()) {
     fprintf(stderr, "lode: cannot open data directory %s: %s\n", cfg.data_dir.c_str(), s.message().c_str());
     return 1;
+  }
+  std::thread space_watch;
+  if (cfg.store.read_only) {
+    space_watch = std::thread([&cfg, min_free] {
+      while (!g_stop) {
+        std::this_thread::sleep_for(std::chrono::seconds(2));
+        if (Store::AvailableBytes(cfg.data_dir) >= min_free) {
+          fprintf(stderr, "lode: space is back on %s: restarting read-write\n", cfg.data_dir.c_str());
+          g_restart = true;
+          g_stop = true;
+          return;
+        }
+      }
+    });
   }
   store->SetRetentionPolicy(server::MakeRetentionPolicy(cfg));
   logql::Engine engine(store.get(), cfg.engine);
@@ -180,8 +213,15 @@ int main(int argc, char** argv) {
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   fprintf(stderr, "lode: shutting down\n");
   http.Stop();
+  if (space_watch.joinable()) space_watch.join();
   s = store->Flush();
   if (!s.ok()) fprintf(stderr, "lode: flush at shutdown failed: %s\n", s.message().c_str());
   store.reset();
+  if (g_restart) {
+    // Same pid, same arguments; the listening socket is closed by now.
+    execv("/proc/self/exe", argv);
+    fprintf(stderr, "lode: restart failed: %s\n", strerror(errno));
+    return 1;
+  }
   return 0;
 }

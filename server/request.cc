@@ -151,6 +151,7 @@ int HttpStatusFor(const Status& s) {
     case Status::Code::kUnauthorized: return 401;
     case Status::Code::kTooManyRequests: return 429;
     case Status::Code::kUnsupported: return 415;
+    case Status::Code::kUnavailable: return 503;
     case Status::Code::kCancelled: return 499;
     default: return 500;
   }

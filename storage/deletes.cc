@@ -281,9 +281,7 @@ Status Store::Impl::ApplyDelete(const std::string& tenant, StreamState* st, cons
   }
   LODE_RETURN_IF_ERROR(FromRocks(it->status()));
   if (batch.Count() == 0) return Status::OK();
-  rocksdb::WriteOptions wo;
-  wo.sync = opts.sync_writes;
-  return FromRocks(db->Write(wo, &batch));
+  return Commit(&batch, /*frees_space=*/true);
 }
 
 Status Store::Impl::ApplyDeleteRequests(CompactionReport* report) {

@@ -122,9 +122,7 @@ Status Store::Impl::ExpireStream(const std::string& tenant, StreamState* st, int
       batch.Delete(chunk_cf, k);
     }
   }
-  rocksdb::WriteOptions wo;
-  wo.sync = opts.sync_writes;
-  LODE_RETURN_IF_ERROR(FromRocks(db->Write(wo, &batch)));
+  LODE_RETURN_IF_ERROR(Commit(&batch, /*frees_space=*/true));
   r->chunks_deleted += dead.size();
   r->streams_expired++;
   total_chunks_expired += dead.size();
@@ -159,9 +157,7 @@ Status Store::Impl::PruneIndex(const std::string& tenant, StreamState* st, int64
     if (st->last_day_indexed == d) st->last_day_indexed = -1;
   }
   if (batch.Count() == 0) return Status::OK();
-  rocksdb::WriteOptions wo;
-  wo.sync = opts.sync_writes;
-  return FromRocks(db->Write(wo, &batch));
+  return Commit(&batch, /*frees_space=*/true);
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include "storage/store.h"
 
+#include <sys/statvfs.h>
+
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
@@ -72,6 +74,12 @@ Status Store::Impl::Open() {
   o.db_write_buffer_size = r.db_write_buffer_size;
   o.keep_log_file_num = r.keep_log_file_num;
   o.max_manifest_file_size = r.max_manifest_file_size;
+  // No fallocate: a preallocated WAL or MANIFEST on a full disk makes the
+  // store fail to open even after space is freed.
+  o.allow_fallocate = false;
+  // Opening must not need space: recovered memtables stay in the WAL until
+  // the next regular flush, so a store whose disk is full still opens.
+  o.avoid_flush_during_recovery = true;
   statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
   o.statistics = statistics;
@@ -101,7 +109,11 @@ Status Store::Impl::Open() {
       {"index", small},
   };
   rocksdb::DB* raw = nullptr;
-  LODE_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(o, opts.dir, cfs, &handles, &raw)));
+  if (opts.read_only) {
+    LODE_RETURN_IF_ERROR(FromRocks(rocksdb::DB::OpenForReadOnly(o, opts.dir, cfs, &handles, &raw)));
+  } else {
+    LODE_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(o, opts.dir, cfs, &handles, &raw)));
+  }
   db.reset(raw);
   meta_cf = handles[0];
   head_cf = handles[1];
@@ -114,6 +126,7 @@ Status Store::Impl::Open() {
       db.get(), meta_cf, opts.delete_compiler ? opts.delete_compiler : DeleteQueryCompiler(CompileSimpleDeleteQuery),
       opts.sync_writes);
   LODE_RETURN_IF_ERROR(deletes->Load());
+  if (opts.read_only) return Status::OK();
   if (opts.background_flush) flusher = std::thread([this] { FlushLoop(); });
   if (opts.compaction_interval_ns > 0) compactor = std::thread([this] { CompactLoop(); });
   return Status::OK();
@@ -266,9 +279,7 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
       new_days.insert({std::string(tenant), static_cast<uint32_t>(day)});
     }
   }
-  rocksdb::WriteOptions wo;
-  wo.sync = opts.sync_writes;
-  LODE_RETURN_IF_ERROR(FromRocks(db->Write(wo, &batch)));
+  LODE_RETURN_IF_ERROR(Commit(&batch));
   int64_t now = Now();
   for (size_t i = 0; i < streams.size(); ++i) {
     if (streams[i].entries.empty()) continue;
@@ -306,6 +317,38 @@ Status Store::Impl::ReadHead(const rocksdb::ReadOptions& ro, const std::string& 
     LODE_RETURN_IF_ERROR(format::DecodeHeadRecord(recs->back(), out));
   }
   return FromRocks(it->status());
+}
+
+Status Store::Impl::CheckSpace() {
+  const int64_t now = SystemNowNs();
+  // statvfs at most every 100 ms; pushes between checks share the answer.
+  if (now - space_checked_ns.load(std::memory_order_relaxed) > 100000000LL) {
+    space_free.store(AvailableBytes(opts.dir), std::memory_order_relaxed);
+    space_checked_ns.store(now, std::memory_order_relaxed);
+  }
+  const uint64_t free = space_free.load(std::memory_order_relaxed);
+  const uint64_t need = MinFreeBytesToWrite(opts);
+  if (free >= need) return Status::OK();
+  return Status::Unavailable("storage full: " + std::to_string(free) + " bytes free on " + opts.dir +
+                             ", below the reserve of " + std::to_string(need) +
+                             " bytes (storage.min_free_space); writes resume when space returns");
+}
+
+Status Store::Impl::Commit(rocksdb::WriteBatch* batch, bool frees_space) {
+  if (opts.read_only) {
+    return Status::Unavailable("storage is read-only: the disk was full when lode started; lode restarts "
+                               "read-write when space returns");
+  }
+  if (!frees_space) LODE_RETURN_IF_ERROR(CheckSpace());
+  rocksdb::WriteOptions wo;
+  wo.sync = opts.sync_writes;
+  rocksdb::Status s = db->Write(wo, batch);
+  if (s.ok() || !(s.IsIOError() || s.IsNoSpace())) return FromRocks(s);
+  const int64_t now = SystemNowNs();
+  int64_t last = last_resume_ns.load(std::memory_order_relaxed);
+  if (now - last < 1000000000LL || !last_resume_ns.compare_exchange_strong(last, now)) return FromRocks(s);
+  if (!db->Resume().ok()) return FromRocks(s);
+  return FromRocks(db->Write(wo, batch));
 }
 
 void Store::Impl::PutChunk(rocksdb::WriteBatch* batch, const std::string& prefix, const OwnedEntry* begin,
@@ -372,9 +415,7 @@ Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
   // would make every later head iterator re-process them (measured: 25% of
   // ingest CPU with 1000 streams).
   for (const auto& k : keys) batch.SingleDelete(head_cf, k);
-  rocksdb::WriteOptions wo;
-  wo.sync = opts.sync_writes;
-  Status s = FromRocks(db->Write(wo, &batch));
+  Status s = Commit(&batch);
   if (!s.ok()) {
     std::lock_guard<std::mutex> l(st->mu);
     // Keep the records accounted as head so that a later cut retries them.
@@ -445,6 +486,17 @@ Status Store::Open(const StoreOptions& opts, std::unique_ptr<Store>* out) {
   return Status::OK();
 }
 
+uint64_t Store::AvailableBytes(const std::string& dir) {
+  struct statvfs st;
+  if (statvfs(dir.c_str(), &st) != 0) return UINT64_MAX;
+  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+uint64_t Store::MinFreeBytesToWrite(const StoreOptions& opts) {
+  if (opts.min_free_space > 0) return opts.min_free_space;
+  return std::max<uint64_t>(opts.rocksdb.head_write_buffer_size + (16u << 20), 32u << 20);
+}
+
 Status Store::Append(std::string_view tenant, const Labels& labels, std::span<const EntryRef> entries) {
   StreamEntries s{&labels, entries};
   return impl_->AppendMany(tenant, std::span<const StreamEntries>(&s, 1));
@@ -455,6 +507,7 @@ Status Store::AppendMany(std::string_view tenant, std::span<const StreamEntries>
 }
 
 Status Store::Flush() {
+  if (impl_->opts.read_only) return Status::OK();
   impl_->CutDue(true);
   rocksdb::FlushOptions fo;
   return FromRocks(impl_->db->Flush(fo, impl_->handles));

@@ -70,6 +70,17 @@ struct StoreOptions {
   // CompileSimpleDeleteQuery.
   DeleteQueryCompiler delete_compiler;
   RocksDbOptions rocksdb;
+  // Open an existing store for reads only (no background threads); every
+  // write fails with kIOError. lode opens read-only when the disk is full at
+  // start, so queries work until space returns.
+  bool read_only = false;
+  // Free space kept on the data directory's filesystem (storage.min_free_space;
+  // 0: the head memtable size + 16 MiB, at least 32 MiB). Below it, appends
+  // and chunk cuts are refused with kUnavailable (HTTP 503, retryable) and
+  // resume by themselves when space returns; retention and deletes still
+  // run, since they free space. RocksDB itself then never hits ENOSPC on its
+  // write-ahead log, from which it cannot always recover.
+  uint64_t min_free_space = 0;
 };
 
 // One entry of a push; views must stay valid for the Append call.
@@ -118,6 +129,14 @@ struct CompactionReport {
 class Store : public Reader {
  public:
   static Status Open(const StoreOptions& opts, std::unique_ptr<Store>* out);
+
+  // Bytes available to lode on the filesystem holding `dir` (statvfs
+  // f_bavail); UINT64_MAX when it cannot be told.
+  static uint64_t AvailableBytes(const std::string& dir);
+
+  // StoreOptions::min_free_space as resolved: below it writes are refused,
+  // and lode opens read-only at start.
+  static uint64_t MinFreeBytesToWrite(const StoreOptions& opts);
   ~Store() override;
 
   // Appends entries of one stream (labels sorted and valid). Durable when it

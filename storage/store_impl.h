@@ -139,6 +139,18 @@ class Store::Impl {
   Status AppendMany(std::string_view tenant, std::span<const StreamEntries> streams);
   // Moves a stream's head records into chunks. Callers hold flush_mu.
   Status CutHead(std::string_view tenant, StreamState* st);
+  // Writes `batch` atomically (sync per opts.sync_writes). After a write
+  // error (e.g. ENOSPC) RocksDB refuses every write until it is resumed:
+  // Commit then tries db->Resume() (at most once a second) and the write
+  // once more, so ingest recovers by itself when space returns. Nothing of a
+  // failed batch is applied.
+  // Below the free-space reserve (StoreOptions::min_free_space) it refuses
+  // with kUnavailable, unless the batch `frees_space` (retention, deletes).
+  Status Commit(rocksdb::WriteBatch* batch, bool frees_space = false);
+  Status CheckSpace();
+  std::atomic<int64_t> last_resume_ns{0};
+  std::atomic<int64_t> space_checked_ns{0};
+  std::atomic<uint64_t> space_free{UINT64_MAX};
   // Encodes [begin, end) as one chunk of the stream with key prefix `prefix`
   // and adds its chunk and chunkmeta records to `batch` (key: prefix,
   // min_ts, a fresh sequence number). `chunk` and `meta_value` are scratch.

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
+# Runs each libFuzzer target for SECONDS on a working corpus seeded from
+# fuzz/corpus/<target> (and fuzz/regressions/<target>: inputs that once
+# crashed, replayed first). A crash, leak, sanitizer report or timeout stops
+# that target; its input is kept under BUILD_DIR/fuzz-artifacts/ and the run
+# fails. Prints one line per target and a closing "N passed, N failed" line.
+set -u
+build=$1
+seconds=$2
+shift 2
+src=$(cd "$(dirname "$0")" && pwd)
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(push_protobuf_fuzz push_json_fuzz otlp_fuzz logql_parse_fuzz template_fuzz
+                                     stages_fuzz labels_fuzz chunk_fuzz config_fuzz)
+passed=0
+failed=0
+mkdir -p "$build/fuzz-artifacts"
+for t in "${targets[@]}"; do
+  bin=$build/fuzz/$t
+  if [ ! -x "$bin" ]; then
+    echo "fuzz: $t: $bin not built" >&2
+    failed=$((failed + 1))
+    continue
+  fi
+  work=$build/fuzz-corpus/$t
+  mkdir -p "$work"
+  [ -d "$src/corpus/$t" ] && cp -n "$src/corpus/$t"/* "$work/" 2>/dev/null
+  seeds=()
+  [ -d "$src/regressions/$t" ] && seeds+=("$src/regressions/$t")
+  log=$build/fuzz-artifacts/$t.log
+  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+      -artifact_prefix="$build/fuzz-artifacts/$t-" "$work" "${seeds[@]}" >"$log" 2>&1; then
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
+    echo "fuzz: $t: ok (${execs:-?} runs in ${seconds}s)"
+    passed=$((passed + 1))
+  else
+    echo "fuzz: $t: FAILED; input and report in $build/fuzz-artifacts/ ($t-*, $t.log):" >&2
+    grep -E 'ERROR|runtime error|SUMMARY|Test unit written' "$log" | head -5 >&2
+    failed=$((failed + 1))
+  fi
+done
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
