@@ -1,12 +1,14 @@
 #include "server/api_status.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "logql/syntax/parser.h"
 #include "logql/syntax/prettier.h"
 #include "server/encode.h"
+#include "server/request.h"
 
 namespace lode::server {
 
@@ -47,6 +49,31 @@ Response FormatQuery(const Request& req) {
   return r;
 }
 
+// Loki's util_log.LevelHandler.
+Response LogLevel(const Config& cfg, const Request& req) {
+  std::string body;
+  int status = 200;
+  if (req.method == "GET") {
+    body = "{\"message\":" + GoJsonString("Current log level is " + CurrentLogLevel(cfg)) + "}\n";
+  } else if (req.method == "POST") {
+    const std::string level = req.Param("log_level");
+    Status s = SetLogLevel(level);
+    if (!s.ok()) {
+      status = 400;
+      body = "{\"status\":\"failed\",\"message\":" + GoJsonString(s.message()) + "}\n";
+    } else {
+      fprintf(stderr, "lode: info: Log level set to %s\n", level.c_str());
+      body = "{\"status\":\"success\",\"message\":" + GoJsonString("Log level set to " + level) + "}\n";
+    }
+  } else {
+    return Response::Text(405, "method not allowed");
+  }
+  Response r = Response::Json(std::move(body));
+  r.status = status;
+  r.content_type = "application/json; charset=utf-8";
+  return r;
+}
+
 }  // namespace
 
 std::string ServicesText(const Config& cfg) {
@@ -62,6 +89,7 @@ std::string ServicesText(const Config& cfg) {
 
 void RegisterStatusRoutes(HttpServer* http, const Config* cfg) {
   http->Route("/loki/api/v1/format_query", FormatQuery);
+  http->Route("/log_level", [cfg](const Request& req) { return LogLevel(*cfg, req); });
   http->Route("/services", [cfg](const Request&) { return Response::Text(200, ServicesText(*cfg)); });
 }
 

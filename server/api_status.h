@@ -4,6 +4,12 @@
 //    {"status":"success","data":"<pretty>"}; a query that does not parse:
 //    400 {"status":"invalid-query","error":"<Loki's parse error>"}. JSON as
 //    Go's json.Encoder writes it (<, >, & escaped, trailing newline).
+//  - GET|POST /log_level: Loki's level handler. GET answers
+//    {"message":"Current log level is info"}; POST log_level=debug|info|
+//    warn|error sets the running level (only `debug` changes what lode
+//    logs: the query tags of requests) and answers
+//    {"status":"success","message":"Log level set to debug"}; another value
+//    is 400 {"status":"failed","message":"unrecognized log level \"x\""}.
 //  - GET /services: `<module> => Running` per line, sorted by module, for
 //    the parts of lode that run in this process (which ones depends on the
 //    config: `ui` only with ui.enabled, `compactor` only with

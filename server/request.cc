@@ -274,8 +274,30 @@ Status ParseRangeStep(const Request& req, int64_t start_ns, int64_t end_ns, int6
   return Status::OK();
 }
 
+namespace {
+
+constexpr const char* kLogLevels[] = {"debug", "info", "warn", "error"};
+std::atomic<int> g_log_level{-1};  // index into kLogLevels; -1: as configured
+
+}  // namespace
+
+std::string CurrentLogLevel(const Config& cfg) {
+  const int i = g_log_level.load(std::memory_order_relaxed);
+  return i < 0 ? cfg.log_level : kLogLevels[i];
+}
+
+Status SetLogLevel(const std::string& level) {
+  for (int i = 0; i < 4; ++i) {
+    if (level == kLogLevels[i]) {
+      g_log_level.store(i, std::memory_order_relaxed);
+      return Status::OK();
+    }
+  }
+  return Status::InvalidArgument("unrecognized log level " + GoQuote(level));
+}
+
 void LogQueryTags(const Config& cfg, const Request& req) {
-  if (cfg.log_level != "debug") return;
+  if (CurrentLogLevel(cfg) != "debug") return;
   std::string tags;
   for (const auto& [k, v] : req.headers) {
     if (k == "x-query-tags" || k.rfind("x-grafana-", 0) == 0) tags += " " + k + "=" + GoQuote(v);

@@ -86,6 +86,13 @@ Status ParseIntParam(const Request& req, const std::string& name, int64_t def, i
 // points.
 Status ParseRangeStep(const Request& req, int64_t start_ns, int64_t end_ns, int64_t* step_ns);
 
+// The running log level: server.log_level until SetLogLevel (POST
+// /log_level) changes it. Thread-safe.
+std::string CurrentLogLevel(const Config& cfg);
+// Accepts debug, info, warn, error; anything else is Loki's
+// `unrecognized log level "<level>"` (nothing changes).
+Status SetLogLevel(const std::string& level);
+
 // Logs X-Query-Tags and X-Grafana-* headers at debug level.
 void LogQueryTags(const Config& cfg, const Request& req);
 

@@ -162,6 +162,22 @@ TEST(ServicesTest, ListsRunningModules) {
             "query-frontend => Running\nserver => Running\nstore => Running\nui => Running\n");
 }
 
+TEST(LogLevelTest, GetAndSetAsLoki) {
+  LodeProcess lode;
+  ASSERT_TRUE(lode.Ready());
+  auto r = lode.Get("/log_level");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{\"message\":\"Current log level is info\"}\n");
+  r = lode.Post("/log_level", "log_level=debug", {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "{\"status\":\"success\",\"message\":\"Log level set to debug\"}\n");
+  EXPECT_EQ(lode.Get("/log_level").body, "{\"message\":\"Current log level is debug\"}\n");
+  r = lode.Post("/log_level?log_level=loud", "");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "{\"status\":\"failed\",\"message\":\"unrecognized log level \\\"loud\\\"\"}\n");
+  EXPECT_EQ(lode.Get("/log_level").body, "{\"message\":\"Current log level is debug\"}\n");
+}
+
 class MultiTenantTest : public ::testing::Test {
  protected:
   void Start(bool enabled) {
