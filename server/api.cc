@@ -67,11 +67,6 @@ void Api::Register(HttpServer* http) {
   RegisterStatusRoutes(http, cfg_);
   RegisterAdminRoutes(http, cfg_, store_);
   RegisterUiRoutes(http, *cfg_);
-  http->Route("/config", [this](const Request&) {
-    Response r = Response::Text(200, ConfigToYaml(*cfg_));
-    r.content_type = "text/yaml; charset=utf-8";
-    return r;
-  });
 }
 
 Response Api::Push(const Request& req, const std::string& tenant) {

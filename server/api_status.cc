@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
 #include "logql/syntax/parser.h"
 #include "logql/syntax/prettier.h"
 #include "server/encode.h"
@@ -74,6 +76,46 @@ Response LogLevel(const Config& cfg, const Request& req) {
   return r;
 }
 
+// Loki's diffConfig: the keys of `actual` whose value differs from
+// `defaults` (maps compared key by key, anything else as a whole).
+YAML::Node DiffConfig(const YAML::Node& defaults, const YAML::Node& actual) {
+  YAML::Node out(YAML::NodeType::Map);
+  for (const auto& kv : actual) {
+    const std::string key = kv.first.as<std::string>();
+    const YAML::Node def = defaults[key];
+    if (!def) {
+      out[key] = kv.second;
+    } else if (kv.second.IsMap() && def.IsMap()) {
+      YAML::Node d = DiffConfig(def, kv.second);
+      if (d.size() > 0) out[key] = d;
+    } else if (YAML::Dump(kv.second) != YAML::Dump(def)) {
+      out[key] = kv.second;
+    }
+  }
+  return out;
+}
+
+Response ConfigResponse(const Config& cfg, const Request& req) {
+  const std::string mode = req.Param("mode");
+  std::string body;
+  if (mode == "defaults" || mode == "diff" || mode == "diffs") {
+    Config defaults;
+    Status s = LoadConfig("", &defaults);
+    if (!s.ok()) return Response::Text(500, s.message());
+    if (mode == "defaults") {
+      body = ConfigToYaml(defaults);
+    } else {
+      YAML::Node diff = DiffConfig(YAML::Load(ConfigToYaml(defaults)), YAML::Load(ConfigToYaml(cfg)));
+      body = diff.size() == 0 ? "{}\n" : YAML::Dump(diff) + "\n";
+    }
+  } else {
+    body = ConfigToYaml(cfg);
+  }
+  Response r = Response::Text(200, std::move(body));
+  r.content_type = "text/yaml; charset=utf-8";
+  return r;
+}
+
 }  // namespace
 
 std::string ServicesText(const Config& cfg) {
@@ -89,6 +131,7 @@ std::string ServicesText(const Config& cfg) {
 
 void RegisterStatusRoutes(HttpServer* http, const Config* cfg) {
   http->Route("/loki/api/v1/format_query", FormatQuery);
+  http->Route("/config", [cfg](const Request& req) { return ConfigResponse(*cfg, req); });
   http->Route("/log_level", [cfg](const Request& req) { return LogLevel(*cfg, req); });
   http->Route("/services", [cfg](const Request&) { return Response::Text(200, ServicesText(*cfg)); });
 }

@@ -4,6 +4,9 @@
 //    {"status":"success","data":"<pretty>"}; a query that does not parse:
 //    400 {"status":"invalid-query","error":"<Loki's parse error>"}. JSON as
 //    Go's json.Encoder writes it (<, >, & escaped, trailing newline).
+//  - GET /config: the running configuration (YAML); `?mode=defaults` the
+//    built-in defaults, `?mode=diff` (Loki's code; `diffs` in its docs, both
+//    accepted) only the keys that differ from the defaults (`{}` if none).
 //  - GET|POST /log_level: Loki's level handler. GET answers
 //    {"message":"Current log level is info"}; POST log_level=debug|info|
 //    warn|error sets the running level (only `debug` changes what lode

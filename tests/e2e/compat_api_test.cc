@@ -162,6 +162,25 @@ TEST(ServicesTest, ListsRunningModules) {
             "query-frontend => Running\nserver => Running\nstore => Running\nui => Running\n");
 }
 
+TEST(ConfigModesTest, DefaultsAndDiffAsLoki) {
+  char tmpl[] = "/tmp/lode-cfgmode-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  std::ofstream(dir + "/lode.yaml") << "querier:\n  multi_tenant_queries_enabled: true\n";
+  {
+    LodeProcess lode({"--config", dir + "/lode.yaml"}, dir);
+    ASSERT_TRUE(lode.Ready());
+    auto r = lode.Get("/config?mode=diff");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_NE(r.body.find("querier:\n  multi_tenant_queries_enabled: true"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find("ui:"), std::string::npos) << "unchanged keys are not in the diff: " << r.body;
+    r = lode.Get("/config?mode=defaults");
+    EXPECT_NE(r.body.find("multi_tenant_queries_enabled: false"), std::string::npos) << r.body;
+    r = lode.Get("/config");
+    EXPECT_NE(r.body.find("multi_tenant_queries_enabled: true"), std::string::npos) << r.body;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(LogLevelTest, GetAndSetAsLoki) {
   LodeProcess lode;
   ASSERT_TRUE(lode.Ready());
