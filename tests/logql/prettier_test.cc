@@ -91,3 +91,46 @@ TEST(PrettierTest, GoFormatting) {
 
 }  // namespace
 }  // namespace lode::logql
+
+namespace lode::logql {
+namespace {
+
+// The formatted query means the same query: it parses back to the same
+// one-line form, at Loki's width and at the narrow width of Loki's tests.
+TEST(PrettierTest, FormattedQueriesParseBackToTheSameQuery) {
+  const char* queries[] = {
+      R"q({a="b", c!="d", e=~"f.*", g!~"h"})q",
+      R"q({a="b"} |= "x" != "y" |~ "z+" !~ "w" |> "<_> a" !> "b <_>")q",
+      R"q({a="b"} |= "x" or "y" or ip("1.2.3.4") | json | line_format "{{.a}}")q",
+      R"q({a="b"} != "x" or "y" | logfmt --strict --keep-empty a="b", c | drop d, e="f" | keep g)q",
+      R"q({a="b"} | regexp "(?P<x>\\w+)" | pattern "<ip> - <_>" | unpack | decolorize | label_format x=y, z="{{.a}}")q",
+      R"q({a="b"} | json | status >= 500 and duration > 1.5s or size < 20MB | addr = ip("10.0.0.0/8"))q",
+      R"q({a="b"} | json | (x="1" or y!="2"), z=~"3" w!~"4")q",
+      R"q(count_over_time({a="b"} |= "x" [5m] offset 1h30m))q",
+      R"q(sum by (a, b) (rate({a="b"} | logfmt [1m])))q",
+      R"q(topk(3, sum without (c) (bytes_over_time({a="b"}[1h]))))q",
+      R"q(quantile_over_time(0.95, {a="b"} | json | unwrap duration_seconds(d) | __error__="" [5m]) by (x))q",
+      R"q(sum(rate({a="b"}[1m])) / on (x) group_left (y, z) sum(rate({c="d"}[1m])) > bool 0.5)q",
+      R"q(sum(rate({a="b"}[1m])) or vector(0))q",
+      R"q(label_replace(rate({a="b"}[1m]), "dst", "$1", "src", "(.*)"))q",
+      R"q(-1.5 * sum(count_over_time({a="b"}[1m])) + 2 ^ 3)q",
+      R"q(sort_desc(avg(rate({a="b"}[10s]))))q",
+      R"q(absent_over_time({a="b"}[1d]))q",
+      R"q(max_over_time({a="b"} | unwrap bytes(size) [1w]) without (pod))q",
+  };
+  for (const char* q : queries) {
+    ExprPtr e = MustParse(q);
+    ASSERT_TRUE(e) << q;
+    const std::string one_line = ExprString(*e);
+    for (size_t width : {size_t{20}, kMaxCharsPerLine}) {
+      const std::string pretty = Prettify(*e, width);
+      ExprPtr back;
+      Status s = ParseExpr(pretty, &back);
+      ASSERT_TRUE(s.ok()) << q << "\n" << pretty << "\n" << s.message();
+      EXPECT_EQ(ExprString(*back), one_line) << q << "\n" << pretty;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lode::logql
