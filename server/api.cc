@@ -63,7 +63,7 @@ void Api::Register(HttpServer* http) {
         "{\"version\":\"3.0.0-lode-0.1.0\",\"revision\":\"lode\",\"branch\":\"main\",\"buildUser\":\"lode\","
         "\"buildDate\":\"\",\"goVersion\":\"\"}");
   });
-  RegisterGrafanaRoutes(http, cfg_, store_, engine_, metrics_);
+  RegisterGrafanaRoutes(http, cfg_, reader_, engine_, metrics_);
   RegisterStatusRoutes(http, cfg_);
   RegisterAdminRoutes(http, cfg_, store_);
   RegisterUiRoutes(http, *cfg_);

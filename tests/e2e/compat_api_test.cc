@@ -276,6 +276,22 @@ TEST_F(MultiTenantTest, QueriesSeveralTenantsWithTenantLabel) {
   j = json::parse(r.body);
   for (const auto& s : j["data"]) EXPECT_TRUE(s.contains("__tenant_id__")) << r.body;
 
+  // Index stats and volumes add up the tenants, as Loki merges them.
+  r = Get("team-a|team-b", "/loki/api/v1/index/stats?query=" + Q(R"({app="x"})") + Range());
+  ASSERT_EQ(r.status, 200) << r.body;
+  j = json::parse(r.body);
+  EXPECT_EQ(j["streams"], 2) << r.body;
+  EXPECT_EQ(j["entries"], 3) << r.body;
+  r = Get("team-a|team-b", "/loki/api/v1/index/volume?query=" + Q(R"({app="x"})") + Range());
+  ASSERT_EQ(r.status, 200) << r.body;
+  j = json::parse(r.body);
+  ASSERT_EQ(j["data"]["result"].size(), 1u) << r.body;
+  EXPECT_EQ(j["data"]["result"][0]["metric"], (json{{"app", "x"}}));
+  EXPECT_EQ(j["data"]["result"][0]["value"][1], "20") << "6 + 6 + 8 bytes";
+  EXPECT_EQ(Get("team-a|team-b", "/loki/api/v1/patterns?query=" + Q(R"({app="x"})") + Range()).status, 200);
+  // Detected fields and tail take one tenant.
+  EXPECT_EQ(Get("team-a|team-b", "/loki/api/v1/detected_fields?query=" + Q(R"({app="x"})") + Range()).status, 400);
+
   // One tenant alone: no tenant label, as Loki.
   r = Get("team-a", "/loki/api/v1/query_range?query=" + Q(R"({app="x"})") + Range());
   EXPECT_FALSE(json::parse(r.body)["data"]["result"][0]["stream"].contains("__tenant_id__")) << r.body;
