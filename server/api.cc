@@ -8,6 +8,7 @@
 #include "logql/syntax/parser.h"
 #include "server/api_admin.h"
 #include "server/api_grafana.h"
+#include "server/api_status.h"
 #include "server/encode.h"
 #include "server/request.h"
 #include "server/api_ui.h"
@@ -20,9 +21,10 @@ constexpr int64_t kHour = 3600LL * 1000000000LL;
 
 }  // namespace
 
-Api::Api(const Config* cfg, Store* store, logql::Engine* engine, server::Metrics* metrics)
+Api::Api(const Config* cfg, Store* store, logql::Engine* engine, server::Metrics* metrics, Reader* reader)
     : cfg_(cfg),
       store_(store),
+      reader_(reader ? reader : store),
       engine_(engine),
       metrics_(metrics),
       limiter_(std::make_unique<ingest::IngestLimiter>(cfg->store.chunk_idle_period_ns)) {}
@@ -35,15 +37,24 @@ void Api::Register(HttpServer* http) {
   auto tenant = [this](Response (Api::*fn)(const Request&, const std::string&)) {
     return WithTenant(cfg_, [this, fn](const Request& r, const std::string& t) { return (this->*fn)(r, t); });
   };
+  // Read endpoints that accept `X-Scope-OrgID: a|b` (multi-tenant queries).
+  auto tenants = [this](Response (Api::*fn)(const Request&, const std::string&)) {
+    return WithTenant(
+        cfg_, [this, fn](const Request& r, const std::string& t) { return (this->*fn)(r, t); }, true);
+  };
   http->Route("/loki/api/v1/push", tenant(&Api::Push));
   http->Route("/api/prom/push", tenant(&Api::Push));
   http->Route("/otlp/v1/logs", tenant(&Api::OtlpLogs));
-  http->Route("/loki/api/v1/query_range", tenant(&Api::QueryRange));
-  http->Route("/loki/api/v1/query", tenant(&Api::QueryInstant));
-  http->Route("/loki/api/v1/labels", tenant(&Api::Labels));
-  http->Route("/loki/api/v1/label", tenant(&Api::Labels));
-  http->Route("/loki/api/v1/label/*", tenant(&Api::LabelValues));
-  http->Route("/loki/api/v1/series", tenant(&Api::Series));
+  http->Route("/loki/api/v1/query_range", tenants(&Api::QueryRange));
+  http->Route("/loki/api/v1/query", tenants(&Api::QueryInstant));
+  http->Route("/loki/api/v1/labels", tenants(&Api::Labels));
+  http->Route("/loki/api/v1/label", tenants(&Api::Labels));
+  http->Route("/loki/api/v1/label/*", tenants(&Api::LabelValues));
+  http->Route("/loki/api/v1/series", tenants(&Api::Series));
+  http->Route("/api/prom/query", tenants(&Api::LegacyQuery));
+  http->Route("/api/prom/label", tenants(&Api::LegacyLabels));
+  http->Route("/api/prom/label/*", tenants(&Api::LegacyLabelValues));
+  http->Route("/api/prom/series", tenants(&Api::Series));
   http->Route("/flush", bind(&Api::Flush));
   http->Route("/metrics", bind(&Api::Metrics));
   http->Route("/ready", [](const Request&) { return Response::Text(200, "ready"); });
@@ -52,14 +63,10 @@ void Api::Register(HttpServer* http) {
         "{\"version\":\"3.0.0-lode-0.1.0\",\"revision\":\"lode\",\"branch\":\"main\",\"buildUser\":\"lode\","
         "\"buildDate\":\"\",\"goVersion\":\"\"}");
   });
-  RegisterGrafanaRoutes(http, cfg_, store_, engine_, metrics_);
+  RegisterGrafanaRoutes(http, cfg_, reader_, engine_, metrics_);
+  RegisterStatusRoutes(http, cfg_);
   RegisterAdminRoutes(http, cfg_, store_);
   RegisterUiRoutes(http, *cfg_);
-  http->Route("/config", [this](const Request&) {
-    Response r = Response::Text(200, ConfigToYaml(*cfg_));
-    r.content_type = "text/yaml; charset=utf-8";
-    return r;
-  });
 }
 
 Response Api::Push(const Request& req, const std::string& tenant) {
@@ -129,26 +136,31 @@ Response Api::RunQuery(const Request& req, logql::QueryRequest q) {
   return Response::Json(EncodeQueryResult(result, categorize));
 }
 
-Response Api::QueryRange(const Request& req, const std::string& tenant) {
-  logql::QueryRequest q;
-  q.tenant = tenant;
-  q.query = req.Param("query");
-  Status s = ParseTimestamp(req.Param("end"), NowNs(), &q.end_ns);
+Status Api::ParseRangeRequest(const Request& req, const std::string& tenant, logql::QueryRequest* q) {
+  q->tenant = tenant;
+  q->query = req.Param("query");
+  Status s = ParseTimestamp(req.Param("end"), NowNs(), &q->end_ns);
   int64_t since = kHour;
   if (s.ok() && req.HasParam("since")) s = ParseStep(req.Param("since"), &since);
-  if (s.ok()) s = ParseTimestamp(req.Param("start"), q.end_ns - since, &q.start_ns);
-  if (s.ok()) s = ParseLimit(req, &q.limit);
-  if (s.ok()) s = ParseDirection(req.Param("direction"), &q.direction);
+  if (s.ok()) s = ParseTimestamp(req.Param("start"), q->end_ns - since, &q->start_ns);
+  if (s.ok()) s = ParseLimit(req, &q->limit);
+  if (s.ok()) s = ParseDirection(req.Param("direction"), &q->direction);
   if (s.ok() && req.HasParam("step")) {
-    s = ParseStep(req.Param("step"), &q.step_ns);
-    if (s.ok() && q.step_ns <= 0) {
+    s = ParseStep(req.Param("step"), &q->step_ns);
+    if (s.ok() && q->step_ns <= 0) {
       s = Status::InvalidArgument("zero or negative query resolution step widths are not accepted. Try a positive integer");
     }
   }
-  if (s.ok() && req.HasParam("interval")) s = ParseStep(req.Param("interval"), &q.interval_ns);
-  if (s.ok() && q.end_ns < q.start_ns) {
+  if (s.ok() && req.HasParam("interval")) s = ParseStep(req.Param("interval"), &q->interval_ns);
+  if (s.ok() && q->end_ns < q->start_ns) {
     s = Status::InvalidArgument("end timestamp must not be before or equal to start time");
   }
+  return s;
+}
+
+Response Api::QueryRange(const Request& req, const std::string& tenant) {
+  logql::QueryRequest q;
+  Status s = ParseRangeRequest(req, tenant, &q);
   if (!s.ok()) return ErrorResponse(s);
   return RunQuery(req, std::move(q));
 }
@@ -172,7 +184,7 @@ Response Api::Labels(const Request& req, const std::string& tenant) {
   std::vector<MatcherPtr> matchers;
   if (s.ok() && !req.Param("query").empty()) s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<std::string> names;
-  if (s.ok()) s = store_->LabelNames(tenant, matchers, start, end, &names);
+  if (s.ok()) s = reader_->LabelNames(tenant, matchers, start, end, &names);
   if (!s.ok()) return ErrorResponse(s);
   return Response::Json(StringListJson(names));
 }
@@ -185,7 +197,7 @@ Response Api::LabelValues(const Request& req, const std::string& tenant) {
   std::vector<MatcherPtr> matchers;
   if (s.ok() && !req.Param("query").empty()) s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<std::string> values;
-  if (s.ok()) s = store_->LabelValues(tenant, name, matchers, start, end, &values);
+  if (s.ok()) s = reader_->LabelValues(tenant, name, matchers, start, end, &values);
   if (!s.ok()) return ErrorResponse(s);
   return Response::Json(StringListJson(values));
 }
@@ -207,7 +219,7 @@ Response Api::Series(const Request& req, const std::string& tenant) {
       if (!s.ok()) return ErrorResponse(s);
     }
     std::vector<StreamRef> refs;
-    s = store_->SelectStreams(tenant, matchers, start, end, &refs);
+    s = reader_->SelectStreams(tenant, matchers, start, end, &refs);
     if (!s.ok()) return ErrorResponse(s);
     std::sort(refs.begin(), refs.end(), [](const StreamRef& a, const StreamRef& b) { return a.labels < b.labels; });
     for (const auto& r : refs) {

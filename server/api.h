@@ -16,7 +16,9 @@ namespace lode::server {
 
 class Api {
  public:
-  Api(const Config* cfg, Store* store, logql::Engine* engine, Metrics* metrics);
+  // `reader` answers labels, label values and series (the engine's reader,
+  // a MultiTenantReader in lode); null: the store.
+  Api(const Config* cfg, Store* store, logql::Engine* engine, Metrics* metrics, Reader* reader = nullptr);
   void Register(HttpServer* http);
 
   Response Push(const Request& req, const std::string& tenant);
@@ -27,6 +29,12 @@ class Api {
   Response Labels(const Request& req, const std::string& tenant);
   Response LabelValues(const Request& req, const std::string& tenant);
   Response Series(const Request& req, const std::string& tenant);
+  // The legacy API (api_legacy.cc): GET /api/prom/query (log queries only,
+  // `regexp` adds `|~ "<regexp>"`), /api/prom/label and
+  // /api/prom/label/<name>/values ({"values":[...]}).
+  Response LegacyQuery(const Request& req, const std::string& tenant);
+  Response LegacyLabels(const Request& req, const std::string& tenant);
+  Response LegacyLabelValues(const Request& req, const std::string& tenant);
   Response Flush(const Request& req);
   Response Metrics(const Request& req);
 
@@ -44,9 +52,13 @@ class Api {
   IngestOutcome Ingest(const std::string& tenant, ingest::PushRequest* pr);
 
   Response RunQuery(const Request& req, logql::QueryRequest q);
+  // query_range's parameters (query, start, end, since, limit, direction,
+  // step, interval) into *q.
+  Status ParseRangeRequest(const Request& req, const std::string& tenant, logql::QueryRequest* q);
 
   const Config* cfg_;
   Store* store_;
+  Reader* reader_;
   logql::Engine* engine_;
   server::Metrics* metrics_;
   std::unique_ptr<ingest::IngestLimiter> limiter_;  // per-tenant rate and stream limits

@@ -8,22 +8,25 @@
 
 namespace lode::server {
 
-void RegisterGrafanaRoutes(HttpServer* http, const Config* cfg, Store* store, logql::Engine* engine,
+void RegisterGrafanaRoutes(HttpServer* http, const Config* cfg, Reader* store, logql::Engine* engine,
                            Metrics* metrics) {
   GrafanaDeps deps{cfg, store, engine, metrics};
   using Fn = Response (*)(const GrafanaDeps&, const Request&, const std::string&);
-  auto route = [http, deps](const std::string& path, Fn fn) {
-    http->Route(path, WithTenant(deps.cfg, [deps, fn](const Request& req, const std::string& tenant) {
-                  return fn(deps, req, tenant);
-                }));
+  // multi: accepts `X-Scope-OrgID: a|b` with multi-tenant queries enabled
+  // (Loki's MultiTenantQuerier merges index stats, volumes and patterns).
+  auto route = [http, deps](const std::string& path, Fn fn, bool multi = false) {
+    http->Route(path, WithTenant(
+                          deps.cfg,
+                          [deps, fn](const Request& req, const std::string& tenant) { return fn(deps, req, tenant); },
+                          multi));
   };
-  route("/loki/api/v1/index/stats", &IndexStats);
-  route("/loki/api/v1/index/volume", &IndexVolume);
-  route("/loki/api/v1/index/volume_range", &IndexVolumeRange);
+  route("/loki/api/v1/index/stats", &IndexStats, true);
+  route("/loki/api/v1/index/volume", &IndexVolume, true);
+  route("/loki/api/v1/index/volume_range", &IndexVolumeRange, true);
   route("/loki/api/v1/detected_labels", &DetectedLabels);
   route("/loki/api/v1/detected_fields", &DetectedFields);
   route("/loki/api/v1/detected_field/*", &DetectedFieldValues);
-  route("/loki/api/v1/patterns", &Patterns);
+  route("/loki/api/v1/patterns", &Patterns, true);
   route("/loki/api/v1/drilldown-limits", &DrilldownLimits);
   RegisterTail(http, deps);
 }

@@ -22,13 +22,15 @@ namespace lode::server {
 
 struct GrafanaDeps {
   const Config* cfg = nullptr;
-  Store* store = nullptr;
+  // The read side: a MultiTenantReader in lode, so the endpoints registered
+  // for several tenants (index stats and volumes, patterns) see `a|b`.
+  Reader* store = nullptr;
   logql::Engine* engine = nullptr;
   Metrics* metrics = nullptr;
 };
 
 // Adds the routes of every endpoint listed above to `http`.
-void RegisterGrafanaRoutes(HttpServer* http, const Config* cfg, Store* store, logql::Engine* engine,
+void RegisterGrafanaRoutes(HttpServer* http, const Config* cfg, Reader* store, logql::Engine* engine,
                            Metrics* metrics);
 
 }  // namespace lode::server

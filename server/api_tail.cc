@@ -30,6 +30,7 @@ struct TailRequest {
   int64_t start = 0;
   int64_t delay = 0;  // ns
   bool categorize = false;
+  bool legacy = false;  // /api/prom/tail: Loki's legacy frame format
 };
 
 // ParseTailQuery: every error is a 400 before the upgrade.
@@ -91,6 +92,49 @@ struct Dropped {
   int64_t ts;
   Labels labels;
 };
+
+// Loki's legacy TailResponse: {"streams":[{"labels":"{..}","entries":
+// [{"ts":"<RFC3339Nano>","line":".."}]}],"dropped_entries":null|[{"Timestamp":..,"Labels":..}]}.
+std::string EncodeLegacyFrame(const std::vector<Item>& items, const std::vector<Dropped>& dropped) {
+  std::vector<std::pair<std::string, std::vector<const Item*>>> groups;
+  std::unordered_map<std::string, size_t> index;
+  for (const auto& it : items) {
+    std::string key = LabelsToString(it.stream->labels);
+    auto [pos, inserted] = index.try_emplace(key, groups.size());
+    if (inserted) groups.push_back({key, {}});
+    groups[pos->second].second.push_back(&it);
+  }
+  std::string out = "{\"streams\":[";
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (g) out.push_back(',');
+    out += "{\"labels\":";
+    AppendJsonString(&out, groups[g].first);
+    out += ",\"entries\":[";
+    const auto& entries = groups[g].second;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (i) out.push_back(',');
+      out += "{\"ts\":\"" + FormatRfc3339Nano(entries[i]->entry->ts) + "\",\"line\":";
+      AppendJsonString(&out, entries[i]->entry->line);
+      out.push_back('}');
+    }
+    out += "]}";
+  }
+  out += "],\"dropped_entries\":";
+  if (dropped.empty()) {
+    out += "null";
+  } else {
+    out.push_back('[');
+    for (size_t i = 0; i < dropped.size(); ++i) {
+      if (i) out.push_back(',');
+      out += "{\"Timestamp\":\"" + FormatRfc3339Nano(dropped[i].ts) + "\",\"Labels\":";
+      AppendJsonString(&out, LabelsToString(dropped[i].labels));
+      out.push_back('}');
+    }
+    out.push_back(']');
+  }
+  out.push_back('}');
+  return out;
+}
 
 std::string EncodeFrame(const std::vector<Item>& items, const std::vector<Dropped>& dropped, bool categorize) {
   // Group by label set, in order of first appearance; entries stay oldest first.
@@ -161,7 +205,7 @@ class TailSession {
     for (const auto& it : items) {
       if (it.ts >= lo_) sent_[ItemKey(it)] = it.ts;
     }
-    if (!items.empty() && !Send(EncodeFrame(items, {}, t_.categorize))) return;
+    if (!items.empty() && !Send(t_.legacy ? EncodeLegacyFrame(items, {}) : EncodeFrame(items, {}, t_.categorize))) return;
     bool truncated = false;
     while (ws_->IsOpen()) {
       if (!truncated) Sleep();
@@ -229,7 +273,7 @@ class TailSession {
     }
     lo_ = next_lo;
     if (fresh.empty() && dropped.empty()) return true;
-    return Send(EncodeFrame(fresh, dropped, t_.categorize));
+    return Send(t_.legacy ? EncodeLegacyFrame(fresh, dropped) : EncodeFrame(fresh, dropped, t_.categorize));
   }
 
   const GrafanaDeps& deps_;
@@ -243,31 +287,35 @@ class TailSession {
 }  // namespace
 
 void RegisterTail(HttpServer* http, const GrafanaDeps& deps) {
-  auto check = [deps](const Request& req) {
-    TailRequest t;
-    Response err;
-    if (!ParseTailRequest(deps, req, &t, &err)) return err;
-    Response ok;
-    ok.status = 200;
-    return ok;
-  };
-  http->RouteWebSocket(
-      "/loki/api/v1/tail",
-      [deps](const Request& req, WebSocket& ws) {
-        LogQueryTags(*deps.cfg, req);
-        TailRequest t;
-        Response err;
-        if (!ParseTailRequest(deps, req, &t, &err)) return;
-        TailSession(deps, std::move(t), &ws).Run();
-      },
-      check);
-  http->Route("/loki/api/v1/tail", [check](const Request& req) {
-    Response r = check(req);
-    if (r.status >= 400) return r;
-    return Response::Text(400,
-                          "websocket: the client is not using the websocket protocol: 'upgrade' token not found in "
-                          "'Connection' header");
-  });
+  for (const bool legacy : {false, true}) {
+    const std::string path = legacy ? "/api/prom/tail" : "/loki/api/v1/tail";
+    auto check = [deps](const Request& req) {
+      TailRequest t;
+      Response err;
+      if (!ParseTailRequest(deps, req, &t, &err)) return err;
+      Response ok;
+      ok.status = 200;
+      return ok;
+    };
+    http->RouteWebSocket(
+        path,
+        [deps, legacy](const Request& req, WebSocket& ws) {
+          LogQueryTags(*deps.cfg, req);
+          TailRequest t;
+          Response err;
+          if (!ParseTailRequest(deps, req, &t, &err)) return;
+          t.legacy = legacy;
+          TailSession(deps, std::move(t), &ws).Run();
+        },
+        check);
+    http->Route(path, [check](const Request& req) {
+      Response r = check(req);
+      if (r.status >= 400) return r;
+      return Response::Text(400,
+                            "websocket: the client is not using the websocket protocol: 'upgrade' token not found in "
+                            "'Connection' header");
+    });
+  }
 }
 
 }  // namespace lode::server

@@ -1,4 +1,5 @@
-// Live tail (Loki's GET /loki/api/v1/tail, a WebSocket).
+// Live tail (Loki's GET /loki/api/v1/tail, a WebSocket; GET /api/prom/tail
+// is the same session with Loki's legacy frames, see EncodeLegacyFrame).
 //
 // Parameters: `query` (a log query), `limit` (default 100), `start` (default
 // now - 1h), `delay_for` (0-5 s). They are validated before the upgrade, so a

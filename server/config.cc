@@ -54,6 +54,8 @@ query:
   scan_threads: 2
 ui:
   enabled: true
+querier:
+  multi_tenant_queries_enabled: false
 )";
 }
 
@@ -371,6 +373,7 @@ const std::map<std::string, Setter>& Schema() {
          return Status::OK();
        }},
       {"ui.enabled", Bool(&Config::ui_enabled)},
+      {"querier.multi_tenant_queries_enabled", Bool(&Config::multi_tenant_queries_enabled)},
       {"query.scan_threads", [](const std::string& k, const std::string& v, Config* c) {
          int64_t n;
          LODE_RETURN_IF_ERROR(Int(k, v, 1, 256, &n));
@@ -620,6 +623,9 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::EndMap;
   e << YAML::Key << "ui" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "enabled" << YAML::Value << b(c.ui_enabled);
+  e << YAML::EndMap;
+  e << YAML::Key << "querier" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "multi_tenant_queries_enabled" << YAML::Value << b(c.multi_tenant_queries_enabled);
   e << YAML::EndMap;
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";

@@ -46,6 +46,9 @@ struct Config {
   bool retention_enabled = true;                      // compactor.retention_enabled
   int64_t now_offset_ns = 0;                          // testing.now_offset (tests only)
   bool ui_enabled = true;                             // ui.enabled: serve the log explorer at / and /ui/
+  // querier.multi_tenant_queries_enabled: `X-Scope-OrgID: a|b` on read
+  // endpoints queries several tenants (server/multi_tenant_reader.h).
+  bool multi_tenant_queries_enabled = false;
 
   // overrides.<tenant>.<limits key>: raw values as configured (sequence
   // values as YAML text), resolved by ResolveLimits.

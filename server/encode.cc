@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <map>
 
 namespace lode::server {
@@ -121,7 +122,28 @@ std::string FormatSeconds(int64_t ns) {
   return std::to_string(s) + "." + f;
 }
 
-namespace {
+std::string FormatRfc3339Nano(int64_t ns) {
+  int64_t secs = ns / 1000000000LL;
+  int64_t frac = ns % 1000000000LL;
+  if (frac < 0) {
+    frac += 1000000000LL;
+    --secs;
+  }
+  time_t t = static_cast<time_t>(secs);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[64];
+  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  std::string out = buf;
+  if (frac) {
+    char f[16];
+    snprintf(f, sizeof(f), ".%09lld", static_cast<long long>(frac));
+    std::string fs = f;
+    while (fs.back() == '0') fs.pop_back();
+    out += fs;
+  }
+  return out + "Z";
+}
 
 void AppendStats(std::string* out, const logql::QueryStats& st, size_t entries_returned) {
   double exec = st.exec_seconds > 0 ? st.exec_seconds : 1e-9;
@@ -146,8 +168,6 @@ void AppendStats(std::string* out, const logql::QueryStats& st, size_t entries_r
            static_cast<unsigned long long>(st.lines_processed));
   out->append(buf);
 }
-
-}  // namespace
 
 // With categorize-labels only indexed labels identify a stream: entries whose
 // metadata or parsed labels differ are merged back into their stream.

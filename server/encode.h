@@ -26,6 +26,13 @@ std::string FormatValue(double v);
 // Sample timestamp in float seconds as Loki writes it (e.g. 1700000000.123).
 std::string FormatSeconds(int64_t ns);
 
+// Go's time.RFC3339Nano in UTC (trailing zeros of the fraction dropped).
+std::string FormatRfc3339Nano(int64_t ns);
+
+// "stats":{...} (the member, without braces around it) as Loki's query
+// responses carry it.
+void AppendStats(std::string* out, const logql::QueryStats& st, size_t entries_returned);
+
 // {"status":"success","data":{"resultType":...,"result":[...],"stats":{...}}}
 // as Loki's query and query_range answer; `categorize` adds the
 // categorize-labels encoding (structuredMetadata and parsed per entry).

@@ -21,6 +21,7 @@
 #include "server/config.h"
 #include "server/http.h"
 #include "server/metrics.h"
+#include "server/multi_tenant_reader.h"
 #include "server/request.h"
 #include "storage/inspect.h"
 #include "storage/store.h"
@@ -173,9 +174,11 @@ int main(int argc, char** argv) {
     });
   }
   store->SetRetentionPolicy(server::MakeRetentionPolicy(cfg));
-  logql::Engine engine(store.get(), cfg.engine);
+  // Multi-tenant queries (`a|b`) only reach it when enabled (ResolveTenant).
+  server::MultiTenantReader reader(store.get());
+  logql::Engine engine(&reader, cfg.engine);
   server::Metrics metrics;
-  server::Api api(&cfg, store.get(), &engine, &metrics);
+  server::Api api(&cfg, store.get(), &engine, &metrics, &reader);
   server::HttpOptions ho;
   ho.address = cfg.listen_address;
   ho.port = cfg.listen_port;

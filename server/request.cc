@@ -1,5 +1,7 @@
 #include "server/request.h"
 
+#include <algorithm>
+
 #include <cstdio>
 
 #include <atomic>
@@ -173,7 +175,16 @@ Status ParseLimit(const Request& req, uint32_t* out) {
   return Status::OK();
 }
 
-bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, Response* err) {
+namespace {
+
+bool ValidTenant(std::string_view t) {
+  return !t.empty() && t.find('|') == std::string_view::npos && t.find('\0') == std::string_view::npos &&
+         t.size() <= 150 && t != "." && t != "..";
+}
+
+}  // namespace
+
+bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, Response* err, bool allow_multi) {
   if (!cfg.auth_enabled) {
     *tenant = "fake";
     return true;
@@ -183,8 +194,33 @@ bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, R
     *err = Response::Text(401, "no org id");
     return false;
   }
-  if (org.find('|') != std::string::npos || org.find('\0') != std::string::npos || org.size() > 150 ||
-      org == "." || org == "..") {
+  if (allow_multi && cfg.multi_tenant_queries_enabled && org.find('|') != std::string::npos) {
+    // dskit's tenant.TenantIDs: each tenant valid, then sorted and deduplicated.
+    std::vector<std::string> ids;
+    size_t at = 0;
+    for (;;) {
+      size_t bar = org.find('|', at);
+      std::string id = org.substr(at, bar == std::string::npos ? std::string::npos : bar - at);
+      if (!ValidTenant(id)) {
+        *err = Response::Text(400, "tenant ID is invalid: " + org);
+        return false;
+      }
+      ids.push_back(std::move(id));
+      if (bar == std::string::npos) break;
+      at = bar + 1;
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (ids.size() > kMaxQueryTenants) {
+      *err = Response::Text(400, "too many tenants in X-Scope-OrgID: " + std::to_string(ids.size()) + " > " +
+                                     std::to_string(kMaxQueryTenants));
+      return false;
+    }
+    tenant->clear();
+    for (const auto& id : ids) *tenant += (tenant->empty() ? "" : "|") + id;
+    return true;
+  }
+  if (!ValidTenant(org)) {
     *err = Response::Text(400, "tenant ID is invalid: " + org);
     return false;
   }
@@ -239,8 +275,30 @@ Status ParseRangeStep(const Request& req, int64_t start_ns, int64_t end_ns, int6
   return Status::OK();
 }
 
+namespace {
+
+constexpr const char* kLogLevels[] = {"debug", "info", "warn", "error"};
+std::atomic<int> g_log_level{-1};  // index into kLogLevels; -1: as configured
+
+}  // namespace
+
+std::string CurrentLogLevel(const Config& cfg) {
+  const int i = g_log_level.load(std::memory_order_relaxed);
+  return i < 0 ? cfg.log_level : kLogLevels[i];
+}
+
+Status SetLogLevel(const std::string& level) {
+  for (int i = 0; i < 4; ++i) {
+    if (level == kLogLevels[i]) {
+      g_log_level.store(i, std::memory_order_relaxed);
+      return Status::OK();
+    }
+  }
+  return Status::InvalidArgument("unrecognized log level " + GoQuote(level));
+}
+
 void LogQueryTags(const Config& cfg, const Request& req) {
-  if (cfg.log_level != "debug") return;
+  if (CurrentLogLevel(cfg) != "debug") return;
   std::string tags;
   for (const auto& [k, v] : req.headers) {
     if (k == "x-query-tags" || k.rfind("x-grafana-", 0) == 0) tags += " " + k + "=" + GoQuote(v);
@@ -272,12 +330,12 @@ Response NoContent() {
   return r;
 }
 
-Handler WithTenant(const Config* cfg, TenantHandler fn) {
-  return [cfg, fn = std::move(fn)](const Request& req) {
+Handler WithTenant(const Config* cfg, TenantHandler fn, bool allow_multi) {
+  return [cfg, fn = std::move(fn), allow_multi](const Request& req) {
     LogQueryTags(*cfg, req);
     std::string tenant;
     Response err;
-    if (!ResolveTenant(*cfg, req, &tenant, &err)) return err;
+    if (!ResolveTenant(*cfg, req, &tenant, &err, allow_multi)) return err;
     return fn(req, tenant);
   };
 }

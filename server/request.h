@@ -29,17 +29,25 @@ void SetClockOffsetNs(int64_t offset_ns);
 
 // --- tenants --------------------------------------------------------------
 
+// Most tenants one multi-tenant query may name (X-Scope-OrgID: a|b|...).
+inline constexpr size_t kMaxQueryTenants = 100;
+
 // "fake" without auth, else the X-Scope-OrgID header (401 when missing, 400
-// when invalid). On failure *err holds the response to send.
-bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, Response* err);
+// when invalid). With `allow_multi` and querier.multi_tenant_queries_enabled,
+// `a|b` is accepted: *tenant is the tenants sorted, deduplicated and joined
+// by '|' (400 for an invalid one or more than kMaxQueryTenants); otherwise a
+// '|' is invalid (400). On failure *err holds the response to send.
+bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, Response* err,
+                   bool allow_multi = false);
 
 // A handler for one tenant's data.
 using TenantHandler = std::function<Response(const Request& req, const std::string& tenant)>;
 
 // Wraps `fn` into a route handler that logs the query tags (debug level),
-// resolves the tenant, and answers the tenant error itself. `cfg` must
-// outlive the handler.
-Handler WithTenant(const Config* cfg, TenantHandler fn);
+// resolves the tenant (ResolveTenant with `allow_multi`: read endpoints
+// that query through MultiTenantReader pass true), and answers the tenant
+// error itself. `cfg` must outlive the handler.
+Handler WithTenant(const Config* cfg, TenantHandler fn, bool allow_multi = false);
 
 // --- errors and empty answers ----------------------------------------------
 
@@ -94,6 +102,13 @@ struct RangeSelection {
 };
 Status SelectRange(const Request& req, Reader* reader, const std::string& tenant, int64_t default_since_ns,
                    RangeSelection* out);
+
+// The running log level: server.log_level until SetLogLevel (POST
+// /log_level) changes it. Thread-safe.
+std::string CurrentLogLevel(const Config& cfg);
+// Accepts debug, info, warn, error; anything else is Loki's
+// `unrecognized log level "<level>"` (nothing changes).
+Status SetLogLevel(const std::string& level);
 
 // Logs X-Query-Tags and X-Grafana-* headers at debug level.
 void LogQueryTags(const Config& cfg, const Request& req);
