@@ -3,6 +3,8 @@
 // plain-text message and never lets an error escape as a crash.
 #pragma once
 
+#include <functional>
+
 #include <memory>
 
 #include "logql/engine.h"
@@ -31,6 +33,9 @@ class Api {
   Response Flush(const Request& req);
   Response Metrics(const Request& req);
 
+  // More Prometheus text appended to /metrics (e.g. the file collector's).
+  void SetExtraMetrics(std::function<std::string()> f) { extra_metrics_ = std::move(f); }
+
  private:
   Response RunQuery(const Request& req, logql::QueryRequest q);
 
@@ -39,6 +44,7 @@ class Api {
   logql::Engine* engine_;
   server::Metrics* metrics_;
   std::unique_ptr<IngestLimiter> limiter_;  // per-tenant rate and stream limits
+  std::function<std::string()> extra_metrics_;
 };
 
 // Maps a Status to its HTTP status code (400 for user errors, ...).

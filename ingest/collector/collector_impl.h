@@ -1,0 +1,148 @@
+// Internal to ingest/collector/: Collector::Impl, shared by collector.cc
+// (thread, passes, commits, reloads), source_scan.cc (file discovery and
+// rotation) and collector_status.cc (status JSON, metrics). Not an API.
+#pragma once
+
+#include <re2/re2.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ingest/collector/collector.h"
+#include "ingest/collector/file_tailer.h"
+#include "ingest/collector/positions.h"
+#include "ingest/collector/watcher.h"
+
+namespace lode::collector {
+
+// The entries of one stream in the batch being built.
+struct SourceState;
+struct StreamBatch {
+  Labels labels;
+  SourceState* source = nullptr;
+  std::vector<std::pair<int64_t, std::pair<size_t, size_t>>> entries;  // ts, (arena offset, length)
+};
+
+struct TrackedFile {
+  std::unique_ptr<FileTailer> tailer;
+  std::string label_path;  // the `filename` label
+  Labels labels;
+  std::string stream_key;
+  bool gone = false;       // no longer at a matching path (rotated or deleted)
+  uint64_t gone_seq = 0;   // gone files of a stream are finished in this order
+  int64_t last_growth_ns = 0;
+  uint64_t committed_offset = UINT64_MAX;  // last position written to the store
+  uint64_t lines = 0;
+  int64_t last_read_ns = 0;
+  std::string last_error;
+  StreamBatch* slot = nullptr;  // this file's stream in the current batch
+};
+
+// One entry of a listing of a source's directories.
+struct DirEntry {
+  std::string path, dir, name;
+  FileKey key;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  bool matching = false;  // name matches the patterns and no exclude
+};
+
+struct SourceState {
+  LogSource cfg;
+  std::unique_ptr<RE2> firstline;
+  std::unique_ptr<RE2> from_path;
+  std::map<FileKey, TrackedFile> open;
+  std::map<FileKey, Position> known;   // stored positions of files not open
+  std::vector<std::string> dirs;       // the path glob's directories at the last scan
+  bool first_scan = true;
+  bool had_positions = false;          // start_at applies only to a source without any
+  // Counters for /metrics.
+  uint64_t bytes_read = 0, lines_read = 0, rotations = 0, truncations = 0, errors = 0, discarded = 0;
+  std::string last_error;
+};
+
+// A file's row in /collector/status.
+struct FileStatus {
+  std::string source, path, label_path, labels, last_error;
+  uint64_t offset = 0, size = 0;
+  int64_t last_read_ns = 0;
+  bool gone = false;
+};
+
+struct SourceStatus {
+  std::string name, origin, path, last_error;
+  size_t files = 0;
+  uint64_t bytes_read = 0, lines_read = 0, lag_bytes = 0, rotations = 0, truncations = 0, errors = 0,
+           discarded = 0;
+};
+
+class Collector::Impl {
+ public:
+  CollectorOptions opts;
+  Store* store = nullptr;
+  std::unique_ptr<HttpSourcePoller> http;
+
+  // Collector thread only.
+  std::map<std::string, std::unique_ptr<SourceState>> sources;
+  std::map<std::string, std::map<FileKey, Position>> stored;  // positions of sources not configured
+  std::vector<std::pair<std::string, std::string>> pending_state;  // position puts/deletes to commit
+  std::string config_fingerprint;  // of the log-sources files, to notice edits
+  uint64_t http_generation = 0;
+  uint64_t gone_seq = 0;
+  size_t open_files = 0;
+  DirWatcher watcher;
+  std::unordered_map<std::string, int64_t> last_ts;  // per stream: read-time timestamps increase
+
+  // The batch being built.
+  std::string arena;
+  std::map<std::string, StreamBatch> batch;  // by stream key
+  size_t batch_entries = 0;
+
+  // Shared with other threads.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;
+  bool reload_requested = false;
+  std::string config_error;  // last reload's error ("" when in force)
+  uint64_t reloads = 0, reload_failures = 0;
+  std::vector<SourceStatus> source_status;
+  std::vector<FileStatus> file_status;
+  int64_t status_ns = 0;
+  std::thread thread;
+
+  int64_t Now() const;
+  void Log(const std::string& msg);
+
+  // collector.cc
+  Status LoadSources(std::vector<LogSource>* out);
+  void ApplySources(std::vector<LogSource> next);
+  void MaybeReload(bool force);
+  void Run();
+  bool Pass(int64_t now, bool rescan);  // true: data left to read
+  void ReadFile(SourceState* s, TrackedFile* f, int64_t now, bool* more, bool* at_eof);
+  void AddEntry(SourceState* s, TrackedFile* f, std::string_view line, int64_t now);
+  void CollectPositions(SourceState* s);
+  void FinishGone(SourceState* s, int64_t now);
+  Status Commit();
+  void PublishStatus(int64_t now, bool force);
+
+  // source_scan.cc
+  void Scan(SourceState* s, int64_t now);
+  void List(SourceState* s, std::vector<DirEntry>* out);
+  bool OpenFile(SourceState* s, const std::string& path, uint64_t offset, const std::string& label_path,
+                bool gone, int64_t now);
+  void AdoptSiblings(SourceState* s, const std::vector<DirEntry>& listing, const std::string& dir,
+                     const std::string& base, int64_t min_mtime_ns, const std::string& label_path, int64_t now);
+  // copytruncate: the copy of a truncated file (a sibling starting with the
+  // same fingerprint and longer than what was read) is read from `offset`.
+  bool AdoptCopy(SourceState* s, const std::string& path, const std::string& label_path, const Fingerprint& fp,
+                 uint64_t offset, int64_t now);
+  void CloseSource(SourceState* s);
+  std::set<std::string> WatchedDirs() const;
+};
+
+}  // namespace lode::collector
