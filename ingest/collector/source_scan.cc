@@ -202,7 +202,9 @@ void Collector::Impl::Scan(SourceState* s, int64_t now) {
     std::vector<std::pair<FileKey, Position>> rest(s->known.begin(), s->known.end());
     std::sort(rest.begin(), rest.end(),
               [](const auto& a, const auto& b) { return a.second.mtime_ns < b.second.mtime_ns; });
+    std::map<std::string, int64_t> newest;  // per filename label: the newest stored mtime
     for (const auto& [key, pos] : rest) {
+      newest[pos.path] = std::max(newest[pos.path], pos.mtime_ns);
       for (const auto& e : listing) {
         if (!(e.key == key) || e.size <= pos.offset) continue;
         std::unique_ptr<FileTailer> probe;
@@ -213,8 +215,9 @@ void Collector::Impl::Scan(SourceState* s, int64_t now) {
         }
         break;
       }
-      AdoptSiblings(s, listing, DirOf(pos.path), BaseOf(pos.path), pos.mtime_ns, pos.path, now);
     }
+    // Then the rotated files never seen, newer than everything read before.
+    for (const auto& [path, mtime] : newest) AdoptSiblings(s, listing, DirOf(path), BaseOf(path), mtime, path, now);
     s->first_scan = false;
   }
   // Forget positions of files that no longer exist.
