@@ -136,7 +136,8 @@ class Collector::Impl {
   bool OpenFile(SourceState* s, const std::string& path, uint64_t offset, const std::string& label_path,
                 bool gone, int64_t now);
   void AdoptSiblings(SourceState* s, const std::vector<DirEntry>& listing, const std::string& dir,
-                     const std::string& base, int64_t min_mtime_ns, const std::string& label_path, int64_t now);
+                     const std::string& base, int64_t min_mtime_ns, const std::string& label_path, int64_t now,
+                     FileKey exclude = {});
   // copytruncate: the copy of a truncated file (a sibling starting with the
   // same fingerprint and longer than what was read) is read from `offset`.
   bool AdoptCopy(SourceState* s, const std::string& path, const std::string& label_path, const Fingerprint& fp,

@@ -137,12 +137,12 @@ bool Collector::Impl::OpenFile(SourceState* s, const std::string& path, uint64_t
 
 void Collector::Impl::AdoptSiblings(SourceState* s, const std::vector<DirEntry>& listing, const std::string& dir,
                                     const std::string& base, int64_t min_mtime_ns, const std::string& label_path,
-                                    int64_t now) {
+                                    int64_t now, FileKey exclude) {
   std::vector<const DirEntry*> found;
   for (const auto& e : listing) {
     if (e.dir != dir || e.matching || e.name.size() <= base.size() || e.name.compare(0, base.size(), base) != 0)
       continue;
-    if (Compressed(e.name) || s->open.count(e.key) || e.mtime_ns < min_mtime_ns) continue;
+    if (Compressed(e.name) || s->open.count(e.key) || e.mtime_ns < min_mtime_ns || e.key == exclude) continue;
     auto k = s->known.find(e.key);
     if (k != s->known.end()) continue;  // already read (its position is kept)
     found.push_back(&e);
@@ -160,6 +160,7 @@ void Collector::Impl::Scan(SourceState* s, int64_t now) {
   std::set<FileKey> present;
   for (const auto& e : listing) present.insert(e.key);
   std::set<FileKey> at_path;
+  std::set<std::string> still_at_path;  // filename labels whose stored file is still there
   for (const auto& e : listing) {
     if (!e.matching) continue;
     at_path.insert(e.key);
@@ -173,6 +174,7 @@ void Collector::Impl::Scan(SourceState* s, int64_t now) {
       // Seen before (restart, or a file that came back): resume if it is the same file.
       Position pos = k->second;
       s->known.erase(k);
+      still_at_path.insert(pos.path);
       std::unique_ptr<FileTailer> probe;
       bool same = FileTailer::Open(e.path, 0, &probe).ok() && FingerprintMatches(probe->fd(), pos.fp) &&
                   e.size >= pos.offset;
@@ -216,8 +218,11 @@ void Collector::Impl::Scan(SourceState* s, int64_t now) {
         break;
       }
     }
-    // Then the rotated files never seen, newer than everything read before.
-    for (const auto& [path, mtime] : newest) AdoptSiblings(s, listing, DirOf(path), BaseOf(path), mtime, path, now);
+    // Then the rotated files never seen, newer than everything read before,
+    // unless the file last read is still at its path (copytruncate copies).
+    for (const auto& [path, mtime] : newest) {
+      if (!still_at_path.count(path)) AdoptSiblings(s, listing, DirOf(path), BaseOf(path), mtime, path, now);
+    }
     s->first_scan = false;
   }
   // Forget positions of files that no longer exist.
@@ -237,25 +242,40 @@ bool Collector::Impl::AdoptCopy(SourceState* s, const std::string& path, const s
   std::string dir = DirOf(path), base = BaseOf(path);
   DIR* d = opendir(dir.c_str());
   if (!d) return false;
-  std::vector<std::string> names;
+  std::vector<DirEntry> listing;
   while (struct dirent* de = readdir(d)) {
     std::string name = de->d_name;
-    if (name.size() > base.size() && name.compare(0, base.size(), base) == 0 && !Compressed(name)) names.push_back(name);
+    if (name.size() <= base.size() || name.compare(0, base.size(), base) != 0 || Compressed(name)) continue;
+    DirEntry e;
+    e.dir = dir;
+    e.name = name;
+    e.path = dir + "/" + name;
+    struct stat st;
+    if (stat(e.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    e.key = {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+    e.size = static_cast<uint64_t>(st.st_size);
+    e.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    listing.push_back(std::move(e));
   }
   closedir(d);
-  for (const auto& name : names) {
-    std::string p = dir + "/" + name;
-    struct stat st;
-    if (stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) <= offset) continue;
-    FileKey key{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
-    if (s->open.count(key) || s->known.count(key)) continue;
+  // The copy of what was being read: same first bytes, at least as long.
+  const DirEntry* copy = nullptr;
+  for (const auto& e : listing) {
+    if (e.size < offset || s->open.count(e.key) || s->known.count(e.key)) continue;
     std::unique_ptr<FileTailer> probe;
-    if (!FileTailer::Open(p, 0, &probe).ok() || !FingerprintMatches(probe->fd(), fp)) continue;
-    probe.reset();
-    Log("collector: source " + s->cfg.name + ": reading the rest of " + path + " from its copy " + p);
-    return OpenFile(s, p, offset, label_path, true, now);
+    if (!FileTailer::Open(e.path, 0, &probe).ok() || !FingerprintMatches(probe->fd(), fp)) continue;
+    if (!copy || e.mtime_ns < copy->mtime_ns) copy = &e;
   }
-  return false;
+  if (!copy) return false;
+  bool adopted = false;
+  if (copy->size > offset) {
+    Log("collector: source " + s->cfg.name + ": reading the rest of " + path + " from its copy " + copy->path);
+    adopted = OpenFile(s, copy->path, offset, label_path, true, now);
+  }
+  // Copies made after it (several copytruncates while lode was behind or stopped).
+  size_t before = s->open.size();
+  AdoptSiblings(s, listing, dir, base, copy->mtime_ns, label_path, now, copy->key);
+  return adopted || s->open.size() > before;
 }
 
 void Collector::Impl::CloseSource(SourceState* s) {
