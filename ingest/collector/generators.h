@@ -1,5 +1,5 @@
 // Configuration generators for teams that keep a separate shipper:
-//   lode promtail-config [--url URL] [--container-root DIR] LOG_SOURCES...
+//   lode promtail-config [--url URL] [--positions FILE] [--http-port N] [--container-root DIR] LOG_SOURCES...
 //   lode compose-volumes [--container-root DIR] LOG_SOURCES...
 // Both resolve the sources exactly as the collector does (paths relative to
 // their log-sources file, globs expanded).
@@ -15,6 +15,7 @@ namespace lode::collector {
 struct GeneratorOptions {
   std::string push_url = "http://localhost:3100/loki/api/v1/push";
   std::string positions_file = "/tmp/promtail-positions.yaml";
+  int http_port = 9080;  // Promtail's own server (0: any free port)
   // Empty: host paths. Else the directories as mounted by compose-volumes:
   // <container_root>/<source name>[-<n>] for the n-th directory of a glob.
   std::string container_root;
