@@ -267,7 +267,7 @@ Status Collector::Impl::Commit() {
   return Status::OK();
 }
 
-bool Collector::Impl::Pass(int64_t now, bool rescan) {
+bool Collector::Impl::Pass(int64_t now, bool rescan, bool full) {
   if (rescan) {
     for (auto& [_, s] : sources) Scan(s.get(), now);
     watcher.SetDirs(WatchedDirs());
@@ -278,7 +278,9 @@ bool Collector::Impl::Pass(int64_t now, bool rescan) {
     // Per stream: rotated-away files first (oldest first), then the file at the path.
     std::vector<TrackedFile*> order;
     order.reserve(s->open.size());
-    for (auto& [k, f] : s->open) order.push_back(&f);
+    for (auto& [k, f] : s->open) {
+      if (full || f.gone || f.tailer->HasHeldBytes()) order.push_back(&f);
+    }
     std::sort(order.begin(), order.end(), [](const TrackedFile* a, const TrackedFile* b) {
       if (a->stream_key != b->stream_key) return a->stream_key < b->stream_key;
       if (a->gone != b->gone) return a->gone;
@@ -301,8 +303,8 @@ bool Collector::Impl::Pass(int64_t now, bool rescan) {
 }
 
 void Collector::Impl::Run() {
-  int64_t last_scan = 0, last_reload_check = 0;
-  bool structural = true;
+  int64_t last_scan = 0, last_reload_check = 0, last_full = 0;
+  bool structural = true, evented = true;
   for (;;) {
     bool force_reload;
     {
@@ -317,10 +319,14 @@ void Collector::Impl::Run() {
       Status st = Commit();  // sources may close: their positions must be stored first
       if (st.ok()) MaybeReload(force_reload);
     }
-    int64_t scan_every = watcher.all_watched() ? kSec : opts.scan_interval_ns;
-    bool rescan = structural || now - last_scan >= scan_every;
+    // With inotify on every directory, a quiet wake-up only serves timers;
+    // everything is still listed and read every 5 s in case an event was missed.
+    int64_t safety = watcher.all_watched() ? 5 * kSec : opts.scan_interval_ns;
+    bool rescan = structural || now - last_scan >= safety;
     if (rescan) last_scan = now;
-    bool more = Pass(now, rescan);
+    bool full = evented || rescan || now - last_full >= safety;
+    if (full) last_full = now;
+    bool more = Pass(now, rescan, full);
     Status st = Commit();
     if (!st.ok()) {
       Log("collector: commit failed (retrying): " + st.message());
@@ -331,6 +337,7 @@ void Collector::Impl::Run() {
     PublishStatus(now, false);
     if (more) {
       structural = false;
+      evented = true;
       continue;
     }
     bool held = false;
@@ -338,7 +345,8 @@ void Collector::Impl::Run() {
       for (auto& [k, f] : s->open) held = held || f.tailer->HasHeldBytes() || f.gone;
     }
     int timeout_ms = static_cast<int>((watcher.all_watched() ? (held ? 100 * kMs : kSec) : opts.scan_interval_ns) / kMs);
-    watcher.Wait(timeout_ms, &structural);
+    evented = watcher.Wait(timeout_ms, &structural);
+    if (!watcher.all_watched()) evented = true;
   }
   Status st = Commit();
   if (!st.ok()) Log("collector: final commit failed: " + st.message());

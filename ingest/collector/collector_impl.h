@@ -122,7 +122,9 @@ class Collector::Impl {
   void ApplySources(std::vector<LogSource> next);
   void MaybeReload(bool force);
   void Run();
-  bool Pass(int64_t now, bool rescan);  // true: data left to read
+  // full: read every file, else only those with held bytes or rotated away
+  // (inotify said nothing changed). Returns true when data is left to read.
+  bool Pass(int64_t now, bool rescan, bool full);
   void ReadFile(SourceState* s, TrackedFile* f, int64_t now, bool* more, bool* at_eof);
   void AddEntry(SourceState* s, TrackedFile* f, std::string_view line, int64_t now);
   void CollectPositions(SourceState* s);
