@@ -282,7 +282,7 @@ std::vector<std::string> ExpandLogSourcesGlobs(const std::vector<std::string>& a
     glob_t g{};
     if (glob(a.c_str(), 0, nullptr, &g) == 0) {
       for (size_t i = 0; i < g.gl_pathc; ++i) out.push_back(fs::absolute(g.gl_pathv[i]).lexically_normal().string());
-    } else {
+    } else if (a.find_first_of("*?[") == std::string::npos) {
       out.push_back(fs::absolute(a).lexically_normal().string());
     }
     globfree(&g);

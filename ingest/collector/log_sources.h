@@ -69,8 +69,10 @@ Status ParseLogSourcesYaml(const std::string& text, const std::string& origin,
 Status ParseLogSourcesJson(const std::string& body, const std::string& origin,
                            std::vector<LogSource>* out);
 
-// Expands shell globs (no match: the argument itself, so that a missing file
-// is reported by name) into absolute paths, sorted, duplicates removed.
+// Expands shell globs into absolute paths, sorted, duplicates removed. A
+// pattern without a match expands to nothing (files may appear later: the
+// collector re-expands every second); a plain path is kept even when missing,
+// so that it is reported by name.
 std::vector<std::string> ExpandLogSourcesGlobs(const std::vector<std::string>& args);
 
 // Rejects two sources with one name. Errors name both origins.
