@@ -135,9 +135,9 @@ void Collector::Impl::AddEntry(SourceState* s, TrackedFile* f, std::string_view 
   }
   if (!f->slot) {
     StreamBatch& b = batch[f->stream_key];
-    if (!b.source) {
+    if (b.source.empty()) {
       b.labels = f->labels;
-      b.source = s;
+      b.source = s->cfg.name;
     }
     f->slot = &b;
   }
@@ -228,18 +228,38 @@ void Collector::Impl::FinishGone(SourceState* s, int64_t now) {
 Status Collector::Impl::Commit() {
   for (auto& [_, s] : sources) CollectPositions(s.get());
   if (batch.empty() && pending_state.empty()) return Status::OK();
+  PendingCommit pc;
+  pc.arena = std::move(arena);
+  pc.batch = std::move(batch);
+  pc.state = std::move(pending_state);
+  arena = std::string();
+  arena.reserve(opts.batch_bytes + opts.read_chunk_bytes);
+  batch.clear();
+  pending_state.clear();
+  batch_entries = 0;
+  for (auto& [_, s] : sources) {
+    for (auto& [k, f] : s->open) f.slot = nullptr;
+  }
+  std::unique_lock<std::mutex> l(commit_mu);
+  commit_cv.wait(l, [this] { return commits.size() < kMaxPendingCommits; });
+  commits.push_back(std::move(pc));
+  commit_cv.notify_all();
+  return Status::OK();
+}
+
+Status Collector::Impl::StoreCommit(const PendingCommit& pc) {
   int64_t now = Now();
   ingest::PushRequest req;
-  std::map<SourceState*, uint64_t> before;
-  req.streams.reserve(batch.size());
-  for (auto& [key, b] : batch) {
+  std::map<std::string, uint64_t> before;
+  req.streams.reserve(pc.batch.size());
+  for (const auto& [key, b] : pc.batch) {
     ingest::PushStream ps;
     ps.labels = b.labels;
     ps.entries.reserve(b.entries.size());
     for (const auto& [ts, span] : b.entries) {
       EntryRef e;
       e.ts = ts;
-      e.line = std::string_view(arena.data() + span.first, span.second);
+      e.line = std::string_view(pc.arena.data() + span.first, span.second);
       ps.entries.push_back(e);
     }
     before[b.source] += b.entries.size();
@@ -248,23 +268,42 @@ Status Collector::Impl::Commit() {
   std::vector<std::string> errors;
   ingest::Validate(opts.limits, now, &req, &errors);
   if (!errors.empty()) {
-    std::map<SourceState*, uint64_t> after;
-    for (const auto& ps : req.streams) after[batch[LabelsToString(ps.labels)].source] += ps.entries.size();
-    for (auto& [src, n] : before) src->discarded += n - after[src];
+    std::map<std::string, uint64_t> after;
+    for (const auto& ps : req.streams) after[pc.batch.at(LabelsToString(ps.labels)).source] += ps.entries.size();
+    {
+      std::lock_guard<std::mutex> l(mu);
+      for (auto& [src, n] : before) discarded[src] += n - after[src];
+    }
     Log("collector: " + std::to_string(errors.size()) + " entries not stored, e.g. " + errors.front());
   }
   std::vector<StreamEntries> streams;
   streams.reserve(req.streams.size());
   for (const auto& ps : req.streams) streams.push_back({&ps.labels, ps.entries});
-  LODE_RETURN_IF_ERROR(store->AppendManyWithState(opts.tenant, streams, pending_state));
-  batch.clear();
-  arena.clear();
-  batch_entries = 0;
-  pending_state.clear();
-  for (auto& [_, s] : sources) {
-    for (auto& [k, f] : s->open) f.slot = nullptr;
+  return store->AppendManyWithState(opts.tenant, streams, pc.state);
+}
+
+void Collector::Impl::CommitLoop() {
+  std::unique_lock<std::mutex> l(commit_mu);
+  for (;;) {
+    commit_cv.wait(l, [this] { return !commits.empty() || commit_stop; });
+    if (commits.empty()) return;
+    const PendingCommit& pc = commits.front();
+    l.unlock();
+    Status st = StoreCommit(pc);
+    l.lock();
+    if (!st.ok()) {
+      // Kept and retried: nothing read after it may be stored before it. At
+      // shutdown it is dropped; its positions were not stored either, so the
+      // next start reads the same lines again.
+      Log("collector: commit failed" + std::string(commit_stop ? "" : " (retrying)") + ": " + st.message());
+      if (!commit_stop) {
+        commit_cv.wait_for(l, std::chrono::seconds(1));
+        continue;
+      }
+    }
+    commits.pop_front();
+    commit_cv.notify_all();
   }
-  return Status::OK();
 }
 
 bool Collector::Impl::Pass(int64_t now, bool rescan, bool full) {
@@ -348,8 +387,13 @@ void Collector::Impl::Run() {
     evented = watcher.Wait(timeout_ms, &structural);
     if (!watcher.all_watched()) evented = true;
   }
-  Status st = Commit();
-  if (!st.ok()) Log("collector: final commit failed: " + st.message());
+  Commit();
+  {
+    std::lock_guard<std::mutex> l(commit_mu);
+    commit_stop = true;
+  }
+  commit_cv.notify_all();
+  if (committer.joinable()) committer.join();
   PublishStatus(Now(), true);
 }
 
@@ -385,6 +429,7 @@ Status Collector::Open(const CollectorOptions& opts, Store* store, std::unique_p
 
 void Collector::Start() {
   if (impl_->http) impl_->http->Start();
+  impl_->committer = std::thread([this] { impl_->CommitLoop(); });
   impl_->thread = std::thread([this] { impl_->Run(); });
 }
 

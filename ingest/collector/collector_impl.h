@@ -5,6 +5,7 @@
 
 #include <re2/re2.h>
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -23,8 +24,15 @@ namespace lode::collector {
 struct SourceState;
 struct StreamBatch {
   Labels labels;
-  SourceState* source = nullptr;
+  std::string source;  // name, for the discarded-entries count
   std::vector<std::pair<int64_t, std::pair<size_t, size_t>>> entries;  // ts, (arena offset, length)
+};
+
+// A batch handed to the commit thread: entries and the positions they reach.
+struct PendingCommit {
+  std::string arena;
+  std::map<std::string, StreamBatch> batch;
+  std::vector<std::pair<std::string, std::string>> state;
 };
 
 struct TrackedFile {
@@ -61,7 +69,7 @@ struct SourceState {
   bool first_scan = true;
   bool had_positions = false;          // start_at applies only to a source without any
   // Counters for /metrics.
-  uint64_t bytes_read = 0, lines_read = 0, rotations = 0, truncations = 0, errors = 0, discarded = 0;
+  uint64_t bytes_read = 0, lines_read = 0, rotations = 0, truncations = 0, errors = 0;
   std::string last_error;
 };
 
@@ -108,11 +116,23 @@ class Collector::Impl {
   bool stop = false;
   bool reload_requested = false;
   std::string config_error;  // last reload's error ("" when in force)
+  std::map<std::string, uint64_t> discarded;  // per source, counted by the commit thread
   uint64_t reloads = 0, reload_failures = 0;
   std::vector<SourceStatus> source_status;
   std::vector<FileStatus> file_status;
   int64_t status_ns = 0;
   std::thread thread;
+
+  // The commit thread: stores batches in order while the collector thread
+  // reads the next one. At most kMaxPendingCommits wait.
+  static constexpr size_t kMaxPendingCommits = 2;
+  std::mutex commit_mu;
+  std::condition_variable commit_cv;
+  std::deque<PendingCommit> commits;
+  bool commit_stop = false;
+  std::thread committer;
+  void CommitLoop();
+  Status StoreCommit(const PendingCommit& pc);
 
   int64_t Now() const;
   void Log(const std::string& msg);
@@ -129,6 +149,8 @@ class Collector::Impl {
   void AddEntry(SourceState* s, TrackedFile* f, std::string_view line, int64_t now);
   void CollectPositions(SourceState* s);
   void FinishGone(SourceState* s, int64_t now);
+  // Hands the batch and the positions reached to the commit thread (waits
+  // while kMaxPendingCommits are queued).
   Status Commit();
   void PublishStatus(int64_t now, bool force);
 

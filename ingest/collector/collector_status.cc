@@ -53,7 +53,6 @@ void Collector::Impl::PublishStatus(int64_t now, bool force) {
     st.rotations = s->rotations;
     st.truncations = s->truncations;
     st.errors = s->errors;
-    st.discarded = s->discarded;
     for (const auto& [k, f] : s->open) {
       FileStatus r;
       r.source = name;
@@ -71,6 +70,7 @@ void Collector::Impl::PublishStatus(int64_t now, bool force) {
     ss.push_back(std::move(st));
   }
   std::lock_guard<std::mutex> l(mu);
+  for (auto& st : ss) st.discarded = discarded[st.name];
   source_status = std::move(ss);
   file_status = std::move(fs);
   status_ns = now;
