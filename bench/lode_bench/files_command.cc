@@ -20,7 +20,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
 // utime + stime of a process in seconds (0 when unknown).
 double CpuSeconds(long pid) {
@@ -113,17 +115,22 @@ int RunFiles(Args& args) {
       time_t now = std::chrono::system_clock::to_time_t(wall);
       strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", gmtime(&now));
       long us = static_cast<long>(
-          std::chrono::duration_cast<std::chrono::microseconds>(wall.time_since_epoch()).count() % 1000000);
+          std::chrono::duration_cast<std::chrono::microseconds>(wall.time_since_epoch()).count() %
+          1000000);
       uint64_t k = std::min(per_batch, lines - written);
       for (uint64_t i = 0; i < k; ++i) {
         size_t start = buf.size();
         char frac[16];
-        snprintf(frac, sizeof frac, ".%06ldZ", (us + static_cast<long>(i)) % 1000000);  // microsecond timestamps, as busy services log
+        snprintf(
+            frac, sizeof frac, ".%06ldZ",
+            (us + static_cast<long>(i)) % 1000000);  // microsecond timestamps, as busy services log
         buf += "ts=";
         buf += ts;
         buf += frac;
-        buf += " level=info file=" + std::to_string(f) + " seq=" + std::to_string(seq++) + " msg=\"";
-        while (buf.size() - start < line_bytes - 2) buf += "lorem ipsum dolor sit amet "[(buf.size() - start) % 27];
+        buf +=
+            " level=info file=" + std::to_string(f) + " seq=" + std::to_string(seq++) + " msg=\"";
+        while (buf.size() - start < line_bytes - 2)
+          buf += "lorem ipsum dolor sit amet "[(buf.size() - start) % 27];
         buf += "\"\n";
       }
       if (write(fds[f], buf.data(), buf.size()) != static_cast<ssize_t>(buf.size())) {
@@ -132,7 +139,8 @@ int RunFiles(Args& args) {
       }
       written += k;
       if (rate > 0) {
-        auto due = t0 + std::chrono::duration<double>(static_cast<double>(written) / static_cast<double>(rate));
+        auto due = t0 + std::chrono::duration<double>(static_cast<double>(written) /
+                                                      static_cast<double>(rate));
         std::this_thread::sleep_until(due);
       }
     }
@@ -143,7 +151,8 @@ int RunFiles(Args& args) {
     if (CollectorTotals(&client, &got, &lag) && got - base_lines >= lines && lag == 0) break;
     if (Seconds(t0, Clock::now()) * 1e9 > static_cast<double>(timeout_ns)) {
       fprintf(stderr, "lode-bench files: timeout: %llu of %llu lines read\n",
-              static_cast<unsigned long long>(got - base_lines), static_cast<unsigned long long>(lines));
+              static_cast<unsigned long long>(got - base_lines),
+              static_cast<unsigned long long>(lines));
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -45,7 +45,8 @@ std::string ConfigFingerprint(const std::vector<std::string>& globs) {
 }  // namespace
 
 int64_t Collector::Impl::Now() const {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -58,7 +59,8 @@ void Collector::Impl::Log(const std::string& msg) {
 }
 
 Status Collector::Impl::LoadSources(std::vector<LogSource>* out) {
-  for (const auto& f : ExpandLogSourcesGlobs(opts.log_sources)) LODE_RETURN_IF_ERROR(ParseLogSourcesFile(f, out));
+  for (const auto& f : ExpandLogSourcesGlobs(opts.log_sources))
+    LODE_RETURN_IF_ERROR(ParseLogSourcesFile(f, out));
   LODE_RETURN_IF_ERROR(CheckUniqueNames(*out));
   if (http) {
     std::set<std::string> names;
@@ -92,7 +94,8 @@ void Collector::Impl::ApplySources(std::vector<LogSource> next) {
     auto s = std::make_unique<SourceState>();
     s->cfg = std::move(cfg);
     if (s->cfg.has_multiline) s->firstline = std::make_unique<RE2>(s->cfg.multiline.firstline);
-    if (!s->cfg.labels_from_path.empty()) s->from_path = std::make_unique<RE2>(s->cfg.labels_from_path);
+    if (!s->cfg.labels_from_path.empty())
+      s->from_path = std::make_unique<RE2>(s->cfg.labels_from_path);
     auto st = stored.find(name);
     if (st != stored.end()) {
       s->known = std::move(st->second);
@@ -115,7 +118,8 @@ void Collector::Impl::MaybeReload(bool force) {
   std::lock_guard<std::mutex> l(mu);
   if (!s.ok()) {
     ++reload_failures;
-    if (s.message() != config_error) Log("collector: reload failed, previous sources stay in force: " + s.message());
+    if (s.message() != config_error)
+      Log("collector: reload failed, previous sources stay in force: " + s.message());
     config_error = s.message();
     return;
   }
@@ -148,7 +152,8 @@ void Collector::Impl::AddEntry(SourceState* s, TrackedFile* f, std::string_view 
   ++s->lines_read;
 }
 
-void Collector::Impl::ReadFile(SourceState* s, TrackedFile* f, int64_t now, bool* more, bool* at_eof) {
+void Collector::Impl::ReadFile(SourceState* s, TrackedFile* f, int64_t now, bool* more,
+                               bool* at_eof) {
   bool truncated = false;
   FileTailer* t = f->tailer.get();
   Fingerprint old_fp = t->fingerprint();
@@ -156,7 +161,8 @@ void Collector::Impl::ReadFile(SourceState* s, TrackedFile* f, int64_t now, bool
   Status st = t->Stat(&truncated);
   if (st.ok() && truncated) {
     ++s->truncations;
-    Log("collector: source " + s->cfg.name + ": " + t->path() + " was truncated; reading it again from the start");
+    Log("collector: source " + s->cfg.name + ": " + t->path() +
+        " was truncated; reading it again from the start");
     if (AdoptCopy(s, t->path(), f->label_path, old_fp, old_offset, now)) {
       *more = true;  // the copy goes first, from the next pass on
       *at_eof = false;
@@ -207,17 +213,20 @@ void Collector::Impl::FinishGone(SourceState* s, int64_t now) {
   for (auto it = s->open.begin(); it != s->open.end();) {
     TrackedFile& f = it->second;
     FileTailer* t = f.tailer.get();
-    if (!f.gone || t->read_offset() < t->size() || t->HasHeldBytes() || now - f.last_growth_ns < opts.rotate_wait_ns) {
+    if (!f.gone || t->read_offset() < t->size() || t->HasHeldBytes() ||
+        now - f.last_growth_ns < opts.rotate_wait_ns) {
       ++it;
       continue;
     }
-    Log("collector: source " + s->cfg.name + ": finished " + t->path() + (t->deleted() ? " (deleted)" : ""));
+    Log("collector: source " + s->cfg.name + ": finished " + t->path() +
+        (t->deleted() ? " (deleted)" : ""));
     Position p;
     p.offset = t->offset();
     p.fp = t->fingerprint();
     p.mtime_ns = t->mtime_ns();
     p.path = f.label_path;
-    if (p.offset != f.committed_offset) pending_state.emplace_back(PositionKey(s->cfg.name, it->first), EncodePosition(p));
+    if (p.offset != f.committed_offset)
+      pending_state.emplace_back(PositionKey(s->cfg.name, it->first), EncodePosition(p));
     s->known[it->first] = p;
     if (f.slot) f.slot = nullptr;
     it = s->open.erase(it);
@@ -269,12 +278,14 @@ Status Collector::Impl::StoreCommit(const PendingCommit& pc) {
   ingest::Validate(opts.limits, now, &req, &errors);
   if (!errors.empty()) {
     std::map<std::string, uint64_t> after;
-    for (const auto& ps : req.streams) after[pc.batch.at(LabelsToString(ps.labels)).source] += ps.entries.size();
+    for (const auto& ps : req.streams)
+      after[pc.batch.at(LabelsToString(ps.labels)).source] += ps.entries.size();
     {
       std::lock_guard<std::mutex> l(mu);
       for (auto& [src, n] : before) discarded[src] += n - after[src];
     }
-    Log("collector: " + std::to_string(errors.size()) + " entries not stored, e.g. " + errors.front());
+    Log("collector: " + std::to_string(errors.size()) + " entries not stored, e.g. " +
+        errors.front());
   }
   std::vector<StreamEntries> streams;
   streams.reserve(req.streams.size());
@@ -295,7 +306,8 @@ void Collector::Impl::CommitLoop() {
       // Kept and retried: nothing read after it may be stored before it. At
       // shutdown it is dropped; its positions were not stored either, so the
       // next start reads the same lines again.
-      Log("collector: commit failed" + std::string(commit_stop ? "" : " (retrying)") + ": " + st.message());
+      Log("collector: commit failed" + std::string(commit_stop ? "" : " (retrying)") + ": " +
+          st.message());
       if (!commit_stop) {
         commit_cv.wait_for(l, std::chrono::seconds(1));
         continue;
@@ -383,7 +395,8 @@ void Collector::Impl::Run() {
     for (auto& [_, s] : sources) {
       for (auto& [k, f] : s->open) held = held || f.tailer->HasHeldBytes() || f.gone;
     }
-    int timeout_ms = static_cast<int>((watcher.all_watched() ? (held ? 100 * kMs : kSec) : opts.scan_interval_ns) / kMs);
+    int timeout_ms = static_cast<int>(
+        (watcher.all_watched() ? (held ? 100 * kMs : kSec) : opts.scan_interval_ns) / kMs);
     evented = watcher.Wait(timeout_ms, &structural);
     if (!watcher.all_watched()) evented = true;
   }
@@ -401,7 +414,8 @@ Collector::Collector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Collector::~Collector() { Stop(); }
 
-Status Collector::Open(const CollectorOptions& opts, Store* store, std::unique_ptr<Collector>* out) {
+Status Collector::Open(const CollectorOptions& opts, Store* store,
+                       std::unique_ptr<Collector>* out) {
   auto impl = std::make_unique<Impl>();
   impl->opts = opts;
   impl->store = store;
@@ -420,7 +434,8 @@ Status Collector::Open(const CollectorOptions& opts, Store* store, std::unique_p
   Impl* raw = impl.get();
   if (!opts.http_urls.empty()) {
     impl->http = std::make_unique<HttpSourcePoller>(
-        opts.http_urls, opts.http_refresh_ns, [raw](const std::string& m) { raw->Log(m); }, nullptr);
+        opts.http_urls, opts.http_refresh_ns, [raw](const std::string& m) { raw->Log(m); },
+        nullptr);
   }
   RaiseFileLimit();
   out->reset(new Collector(std::move(impl)));

@@ -46,16 +46,17 @@ namespace lode::collector {
 class HttpSourcePoller;
 
 struct CollectorOptions {
-  std::vector<std::string> log_sources;       // files or globs (--log-sources, log_sources_files)
-  std::vector<std::string> http_urls;         // log_sources_http
+  std::vector<std::string> log_sources;         // files or globs (--log-sources, log_sources_files)
+  std::vector<std::string> http_urls;           // log_sources_http
   int64_t http_refresh_ns = 30LL * 1000000000;  // refresh_interval
-  std::string tenant = "fake";                // collector.tenant
-  ingest::PushLimits limits;                  // the tenant's limits_config
+  std::string tenant = "fake";                  // collector.tenant
+  ingest::PushLimits limits;                    // the tenant's limits_config
   int64_t scan_interval_ns = 250LL * 1000000;   // directory rescans and polling without inotify
-  int64_t rotate_wait_ns = 5LL * 1000000000;    // an old file is closed this long after its last growth
-  size_t read_chunk_bytes = 1 << 20;          // per file per pass
-  size_t batch_bytes = 8 << 20;               // commit at least this often
-  size_t max_files = 10000;                   // files held open at once, over all sources
+  int64_t rotate_wait_ns =
+      5LL * 1000000000;               // an old file is closed this long after its last growth
+  size_t read_chunk_bytes = 1 << 20;  // per file per pass
+  size_t batch_bytes = 8 << 20;       // commit at least this often
+  size_t max_files = 10000;           // files held open at once, over all sources
   std::function<void(const std::string&)> log;  // default: stderr
 };
 

@@ -40,8 +40,8 @@ struct TrackedFile {
   std::string label_path;  // the `filename` label
   Labels labels;
   std::string stream_key;
-  bool gone = false;       // no longer at a matching path (rotated or deleted)
-  uint64_t gone_seq = 0;   // gone files of a stream are finished in this order
+  bool gone = false;      // no longer at a matching path (rotated or deleted)
+  uint64_t gone_seq = 0;  // gone files of a stream are finished in this order
   int64_t last_growth_ns = 0;
   uint64_t committed_offset = UINT64_MAX;  // last position written to the store
   uint64_t lines = 0;
@@ -64,10 +64,10 @@ struct SourceState {
   std::unique_ptr<RE2> firstline;
   std::unique_ptr<RE2> from_path;
   std::map<FileKey, TrackedFile> open;
-  std::map<FileKey, Position> known;   // stored positions of files not open
-  std::vector<std::string> dirs;       // the path glob's directories at the last scan
+  std::map<FileKey, Position> known;  // stored positions of files not open
+  std::vector<std::string> dirs;      // the path glob's directories at the last scan
   bool first_scan = true;
-  bool had_positions = false;          // start_at applies only to a source without any
+  bool had_positions = false;  // start_at applies only to a source without any
   // Counters for /metrics.
   uint64_t bytes_read = 0, lines_read = 0, rotations = 0, truncations = 0, errors = 0;
   std::string last_error;
@@ -84,8 +84,8 @@ struct FileStatus {
 struct SourceStatus {
   std::string name, origin, path, last_error;
   size_t files = 0;
-  uint64_t bytes_read = 0, lines_read = 0, lag_bytes = 0, rotations = 0, truncations = 0, errors = 0,
-           discarded = 0;
+  uint64_t bytes_read = 0, lines_read = 0, lag_bytes = 0, rotations = 0, truncations = 0,
+           errors = 0, discarded = 0;
 };
 
 class Collector::Impl {
@@ -97,7 +97,8 @@ class Collector::Impl {
   // Collector thread only.
   std::map<std::string, std::unique_ptr<SourceState>> sources;
   std::map<std::string, std::map<FileKey, Position>> stored;  // positions of sources not configured
-  std::vector<std::pair<std::string, std::string>> pending_state;  // position puts/deletes to commit
+  std::vector<std::pair<std::string, std::string>>
+      pending_state;               // position puts/deletes to commit
   std::string config_fingerprint;  // of the log-sources files, to notice edits
   uint64_t http_generation = 0;
   uint64_t gone_seq = 0;
@@ -115,7 +116,7 @@ class Collector::Impl {
   std::condition_variable cv;
   bool stop = false;
   bool reload_requested = false;
-  std::string config_error;  // last reload's error ("" when in force)
+  std::string config_error;                   // last reload's error ("" when in force)
   std::map<std::string, uint64_t> discarded;  // per source, counted by the commit thread
   uint64_t reloads = 0, reload_failures = 0;
   std::vector<SourceStatus> source_status;
@@ -157,15 +158,15 @@ class Collector::Impl {
   // source_scan.cc
   void Scan(SourceState* s, int64_t now);
   void List(SourceState* s, std::vector<DirEntry>* out);
-  bool OpenFile(SourceState* s, const std::string& path, uint64_t offset, const std::string& label_path,
-                bool gone, int64_t now);
+  bool OpenFile(SourceState* s, const std::string& path, uint64_t offset,
+                const std::string& label_path, bool gone, int64_t now);
   void AdoptSiblings(SourceState* s, const std::vector<DirEntry>& listing, const std::string& dir,
-                     const std::string& base, int64_t min_mtime_ns, const std::string& label_path, int64_t now,
-                     FileKey exclude = {});
+                     const std::string& base, int64_t min_mtime_ns, const std::string& label_path,
+                     int64_t now, FileKey exclude = {});
   // copytruncate: the copy of a truncated file (a sibling starting with the
   // same fingerprint and longer than what was read) is read from `offset`.
-  bool AdoptCopy(SourceState* s, const std::string& path, const std::string& label_path, const Fingerprint& fp,
-                 uint64_t offset, int64_t now);
+  bool AdoptCopy(SourceState* s, const std::string& path, const std::string& label_path,
+                 const Fingerprint& fp, uint64_t offset, int64_t now);
   void CloseSource(SourceState* s);
   std::set<std::string> WatchedDirs() const;
 };

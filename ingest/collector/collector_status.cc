@@ -110,7 +110,8 @@ std::string Collector::StatusJson() {
   }
   if (impl_->http) {
     j["http_sources"] = nlohmann::json::array();
-    for (const auto& [url, err] : impl_->http->Errors()) j["http_sources"].push_back({{"url", url}, {"error", err}});
+    for (const auto& [url, err] : impl_->http->Errors())
+      j["http_sources"].push_back({{"url", url}, {"error", err}});
   }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -125,39 +126,52 @@ std::string Collector::MetricsText() {
     uint64_t SourceStatus::*field;
   };
   static const Series kSeries[] = {
-      {"lode_collector_bytes_read_total", "counter", "Bytes read from log files.", &SourceStatus::bytes_read},
-      {"lode_collector_lines_read_total", "counter", "Entries read from log files.", &SourceStatus::lines_read},
-      {"lode_collector_lag_bytes", "gauge", "Bytes written to the files but not yet stored.", &SourceStatus::lag_bytes},
-      {"lode_collector_rotations_total", "counter", "Files rotated away (renamed or deleted) and finished.",
-       &SourceStatus::rotations},
-      {"lode_collector_truncations_total", "counter", "Files that shrank (copytruncate) and were read again from 0.",
-       &SourceStatus::truncations},
-      {"lode_collector_errors_total", "counter", "Errors listing, opening or reading files.", &SourceStatus::errors},
+      {"lode_collector_bytes_read_total", "counter", "Bytes read from log files.",
+       &SourceStatus::bytes_read},
+      {"lode_collector_lines_read_total", "counter", "Entries read from log files.",
+       &SourceStatus::lines_read},
+      {"lode_collector_lag_bytes", "gauge", "Bytes written to the files but not yet stored.",
+       &SourceStatus::lag_bytes},
+      {"lode_collector_rotations_total", "counter",
+       "Files rotated away (renamed or deleted) and finished.", &SourceStatus::rotations},
+      {"lode_collector_truncations_total", "counter",
+       "Files that shrank (copytruncate) and were read again from 0.", &SourceStatus::truncations},
+      {"lode_collector_errors_total", "counter", "Errors listing, opening or reading files.",
+       &SourceStatus::errors},
       {"lode_collector_discarded_entries_total", "counter", "Entries rejected by the push limits.",
        &SourceStatus::discarded},
   };
-  o += "# HELP lode_collector_files_watched Files held open per source.\n# TYPE lode_collector_files_watched gauge\n";
+  o += "# HELP lode_collector_files_watched Files held open per source.\n# TYPE "
+       "lode_collector_files_watched gauge\n";
   for (const auto& s : impl_->source_status) {
-    o += "lode_collector_files_watched{source=\"" + Esc(s.name) + "\"} " + std::to_string(s.files) + "\n";
+    o += "lode_collector_files_watched{source=\"" + Esc(s.name) + "\"} " + std::to_string(s.files) +
+         "\n";
   }
   for (const auto& m : kSeries) {
-    o += std::string("# HELP ") + m.name + " " + m.help + "\n# TYPE " + m.name + " " + m.type + "\n";
+    o +=
+        std::string("# HELP ") + m.name + " " + m.help + "\n# TYPE " + m.name + " " + m.type + "\n";
     for (const auto& s : impl_->source_status) {
-      o += std::string(m.name) + "{source=\"" + Esc(s.name) + "\"} " + std::to_string(s.*(m.field)) + "\n";
+      o += std::string(m.name) + "{source=\"" + Esc(s.name) + "\"} " +
+           std::to_string(s.*(m.field)) + "\n";
     }
   }
-  o += "# HELP lode_collector_config_error 1 when the last reload of the log-sources failed (previous sources in force).\n"
+  o += "# HELP lode_collector_config_error 1 when the last reload of the log-sources failed "
+       "(previous sources in force).\n"
        "# TYPE lode_collector_config_error gauge\n";
   o += "lode_collector_config_error " + std::string(impl_->config_error.empty() ? "0" : "1") + "\n";
   o += "# HELP lode_collector_config_reloads_total Reloads of the log sources, by result.\n"
        "# TYPE lode_collector_config_reloads_total counter\n";
-  o += "lode_collector_config_reloads_total{result=\"success\"} " + std::to_string(impl_->reloads) + "\n";
-  o += "lode_collector_config_reloads_total{result=\"failure\"} " + std::to_string(impl_->reload_failures) + "\n";
+  o += "lode_collector_config_reloads_total{result=\"success\"} " + std::to_string(impl_->reloads) +
+       "\n";
+  o += "lode_collector_config_reloads_total{result=\"failure\"} " +
+       std::to_string(impl_->reload_failures) + "\n";
   if (impl_->http) {
-    o += "# HELP lode_collector_http_source_up 1 when the last poll of a log_sources_http URL worked.\n"
+    o += "# HELP lode_collector_http_source_up 1 when the last poll of a log_sources_http URL "
+         "worked.\n"
          "# TYPE lode_collector_http_source_up gauge\n";
     for (const auto& [url, err] : impl_->http->Errors()) {
-      o += "lode_collector_http_source_up{url=\"" + Esc(url) + "\"} " + (err.empty() ? "1" : "0") + "\n";
+      o += "lode_collector_http_source_up{url=\"" + Esc(url) + "\"} " + (err.empty() ? "1" : "0") +
+           "\n";
     }
   }
   return o;

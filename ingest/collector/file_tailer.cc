@@ -48,7 +48,8 @@ bool FingerprintMatches(int fd, const Fingerprint& want) {
   return n == static_cast<ssize_t>(want.len) && Fnv1a(b, want.len) == want.hash;
 }
 
-Status FileTailer::Open(const std::string& path, uint64_t offset, std::unique_ptr<FileTailer>* out) {
+Status FileTailer::Open(const std::string& path, uint64_t offset,
+                        std::unique_ptr<FileTailer>* out) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0 && errno == ELOOP) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return Errno("open", path);
@@ -85,7 +86,8 @@ Status FileTailer::Stat(bool* truncated) {
     scan_pos_ = group_lines_ = group_end_ = 0;
     fp_ = {};
   }
-  if (fp_.len < kFingerprintBytes && size_ > fp_.len) LODE_RETURN_IF_ERROR(ComputeFingerprint(fd_, size_, &fp_));
+  if (fp_.len < kFingerprintBytes && size_ > fp_.len)
+    LODE_RETURN_IF_ERROR(ComputeFingerprint(fd_, size_, &fp_));
   return Status::OK();
 }
 

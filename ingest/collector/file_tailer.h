@@ -47,7 +47,7 @@ Status ComputeFingerprint(int fd, uint64_t size, Fingerprint* out);
 bool FingerprintMatches(int fd, const Fingerprint& want);
 
 struct AssemblyOptions {
-  const RE2* firstline = nullptr;    // null: every line is an entry
+  const RE2* firstline = nullptr;  // null: every line is an entry
   size_t max_lines = 128;
   int64_t max_wait_ns = 3LL * 1000000000;  // multiline entries and held partial lines
   size_t max_entry_bytes = 256 * 1024;     // a held entry longer than this is cut
@@ -64,11 +64,11 @@ class FileTailer {
   FileKey key() const { return key_; }
   const std::string& path() const { return path_; }  // where it was opened
   int fd() const { return fd_; }
-  uint64_t offset() const { return offset_; }        // end of the last entry handed out
+  uint64_t offset() const { return offset_; }  // end of the last entry handed out
   uint64_t read_offset() const { return read_offset_; }
-  uint64_t size() const { return size_; }            // at the last Stat()
+  uint64_t size() const { return size_; }  // at the last Stat()
   int64_t mtime_ns() const { return mtime_ns_; }
-  bool deleted() const { return deleted_; }          // no link left
+  bool deleted() const { return deleted_; }  // no link left
   const Fingerprint& fingerprint() const { return fp_; }
   bool HasHeldBytes() const { return !buf_.empty(); }
 
@@ -98,12 +98,12 @@ class FileTailer {
   int64_t mtime_ns_ = 0;
   bool deleted_ = false;
   Fingerprint fp_;
-  std::string buf_;          // bytes [offset_, read_offset_)
-  size_t scan_pos_ = 0;      // complete lines before this index are assembled
-  size_t group_lines_ = 0;   // multiline: lines in the open entry
-  size_t group_end_ = 0;     // multiline: end of the open entry's text (no newline)
-  int64_t last_data_ns_ = 0; // when the held bytes last grew
-  bool grew_ = false;        // Read() got bytes since the last TakeEntries
+  std::string buf_;           // bytes [offset_, read_offset_)
+  size_t scan_pos_ = 0;       // complete lines before this index are assembled
+  size_t group_lines_ = 0;    // multiline: lines in the open entry
+  size_t group_end_ = 0;      // multiline: end of the open entry's text (no newline)
+  int64_t last_data_ns_ = 0;  // when the held bytes last grew
+  bool grew_ = false;         // Read() got bytes since the last TakeEntries
 };
 
 }  // namespace lode::collector

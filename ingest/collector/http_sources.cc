@@ -13,9 +13,11 @@ namespace bhttp = beast::http;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-Status HttpGet(const std::string& url, int timeout_ms, size_t max_bytes, int* status, std::string* body) {
+Status HttpGet(const std::string& url, int timeout_ms, size_t max_bytes, int* status,
+               std::string* body) {
   const std::string scheme = "http://";
-  if (url.compare(0, scheme.size(), scheme) != 0) return Status::InvalidArgument("only http:// URLs: " + url);
+  if (url.compare(0, scheme.size(), scheme) != 0)
+    return Status::InvalidArgument("only http:// URLs: " + url);
   std::string rest = url.substr(scheme.size());
   size_t slash = rest.find('/');
   std::string hostport = rest.substr(0, slash);
@@ -54,8 +56,12 @@ Status HttpGet(const std::string& url, int timeout_ms, size_t max_bytes, int* st
 }
 
 HttpSourcePoller::HttpSourcePoller(std::vector<std::string> urls, int64_t refresh_ns,
-                                   std::function<void(const std::string&)> log, std::function<void()> on_change)
-    : urls_(std::move(urls)), refresh_ns_(refresh_ns), log_(std::move(log)), on_change_(std::move(on_change)) {}
+                                   std::function<void(const std::string&)> log,
+                                   std::function<void()> on_change)
+    : urls_(std::move(urls)),
+      refresh_ns_(refresh_ns),
+      log_(std::move(log)),
+      on_change_(std::move(on_change)) {}
 
 HttpSourcePoller::~HttpSourcePoller() { Stop(); }
 
@@ -97,7 +103,8 @@ void HttpSourcePoller::PollOnce() {
     }
     std::lock_guard<std::mutex> l(mu_);
     UrlState& st = state_[url];
-    if (err != st.error && log_) log_(err.empty() ? "collector: " + url + " answers again" : "collector: " + err);
+    if (err != st.error && log_)
+      log_(err.empty() ? "collector: " + url + " answers again" : "collector: " + err);
     st.error = err;
     if (err.empty() && body != st.body) {
       st.body = body;

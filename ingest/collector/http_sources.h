@@ -20,12 +20,13 @@
 namespace lode::collector {
 
 // GET url; *status is the HTTP status. Errors: bad URL, connection, timeout.
-Status HttpGet(const std::string& url, int timeout_ms, size_t max_bytes, int* status, std::string* body);
+Status HttpGet(const std::string& url, int timeout_ms, size_t max_bytes, int* status,
+               std::string* body);
 
 class HttpSourcePoller {
  public:
-  HttpSourcePoller(std::vector<std::string> urls, int64_t refresh_ns, std::function<void(const std::string&)> log,
-                   std::function<void()> on_change);
+  HttpSourcePoller(std::vector<std::string> urls, int64_t refresh_ns,
+                   std::function<void(const std::string&)> log, std::function<void()> on_change);
   ~HttpSourcePoller();
   void Start();  // polls once at once, then every refresh_ns
   void Stop();
@@ -42,7 +43,7 @@ class HttpSourcePoller {
  private:
   struct UrlState {
     std::vector<LogSource> sources;
-    std::string body;   // last good answer
+    std::string body;  // last good answer
     std::string error;
   };
   std::vector<std::string> urls_;

@@ -28,9 +28,9 @@
 namespace lode::collector {
 
 struct MultilineOptions {
-  std::string firstline;                        // RE2; a matching line starts a new entry
-  size_t max_lines = 128;                       // lines per entry at most
-  int64_t max_wait_ns = 3LL * 1000000000;       // an entry waits this long for more lines
+  std::string firstline;                   // RE2; a matching line starts a new entry
+  size_t max_lines = 128;                  // lines per entry at most
+  int64_t max_wait_ns = 3LL * 1000000000;  // an entry waits this long for more lines
 };
 
 struct TimestampOptions {
@@ -42,9 +42,9 @@ struct TimestampOptions {
 
 struct LogSource {
   std::string name;
-  std::string origin;    // the log-sources file or URL that declared it
-  std::string path;      // absolute directory, may hold glob characters
-  Labels labels;         // sorted
+  std::string origin;  // the log-sources file or URL that declared it
+  std::string path;    // absolute directory, may hold glob characters
+  Labels labels;       // sorted
   std::vector<std::string> patterns{"*.log"};
   std::vector<std::string> exclude;
   bool start_at_end = false;

@@ -14,8 +14,8 @@ std::string PositionKey(std::string_view source, FileKey key) {
 
 std::string EncodePosition(const Position& p) {
   char b[128];
-  std::snprintf(b, sizeof b, "1 %" PRIu64 " %u %" PRIx64 " %" PRId64 " ", p.offset, p.fp.len, p.fp.hash,
-                p.mtime_ns);
+  std::snprintf(b, sizeof b, "1 %" PRIu64 " %u %" PRIx64 " %" PRId64 " ", p.offset, p.fp.len,
+                p.fp.hash, p.mtime_ns);
   return b + p.path;
 }
 
@@ -31,8 +31,8 @@ bool DecodePosition(std::string_view key, std::string_view value, std::string* s
   std::string v(value);
   int consumed = 0;
   unsigned len = 0;
-  if (std::sscanf(v.c_str(), "1 %" SCNu64 " %u %" SCNx64 " %" SCNd64 " %n", &p->offset, &len, &p->fp.hash,
-                  &p->mtime_ns, &consumed) != 4 ||
+  if (std::sscanf(v.c_str(), "1 %" SCNu64 " %u %" SCNx64 " %" SCNd64 " %n", &p->offset, &len,
+                  &p->fp.hash, &p->mtime_ns, &consumed) != 4 ||
       consumed <= 0)
     return false;
   p->fp.len = len;

@@ -79,13 +79,15 @@ void Collector::Impl::List(SourceState* s, std::vector<DirEntry>* out) {
     }
     s->last_error = err;
   }
-  std::sort(out->begin(), out->end(), [](const DirEntry& a, const DirEntry& b) { return a.path < b.path; });
+  std::sort(out->begin(), out->end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.path < b.path; });
 }
 
 bool Collector::Impl::OpenFile(SourceState* s, const std::string& path, uint64_t offset,
                                const std::string& label_path, bool gone, int64_t now) {
   if (open_files >= opts.max_files) {
-    std::string err = "too many open files (collector max_files " + std::to_string(opts.max_files) + "): " + path;
+    std::string err =
+        "too many open files (collector max_files " + std::to_string(opts.max_files) + "): " + path;
     if (err != s->last_error) {
       ++s->errors;
       s->last_error = err;
@@ -110,11 +112,14 @@ bool Collector::Impl::OpenFile(SourceState* s, const std::string& path, uint64_t
     // Named captures of labels_from_path become labels (they override static ones).
     int n = s->from_path->NumberOfCapturingGroups();
     std::vector<re2::StringPiece> groups(static_cast<size_t>(n) + 1);
-    if (s->from_path->Match(label_path, 0, label_path.size(), RE2::UNANCHORED, groups.data(), n + 1)) {
+    if (s->from_path->Match(label_path, 0, label_path.size(), RE2::UNANCHORED, groups.data(),
+                            n + 1)) {
       for (const auto& [name, idx] : s->from_path->NamedCapturingGroups()) {
-        std::string_view v(groups[static_cast<size_t>(idx)].data(), groups[static_cast<size_t>(idx)].size());
+        std::string_view v(groups[static_cast<size_t>(idx)].data(),
+                           groups[static_cast<size_t>(idx)].size());
         if (v.empty()) continue;
-        auto it = std::find_if(f.labels.begin(), f.labels.end(), [&](const Label& l) { return l.name == name; });
+        auto it = std::find_if(f.labels.begin(), f.labels.end(),
+                               [&](const Label& l) { return l.name == name; });
         if (it != f.labels.end()) {
           it->value = std::string(v);
         } else {
@@ -135,21 +140,26 @@ bool Collector::Impl::OpenFile(SourceState* s, const std::string& path, uint64_t
   return true;
 }
 
-void Collector::Impl::AdoptSiblings(SourceState* s, const std::vector<DirEntry>& listing, const std::string& dir,
-                                    const std::string& base, int64_t min_mtime_ns, const std::string& label_path,
+void Collector::Impl::AdoptSiblings(SourceState* s, const std::vector<DirEntry>& listing,
+                                    const std::string& dir, const std::string& base,
+                                    int64_t min_mtime_ns, const std::string& label_path,
                                     int64_t now, FileKey exclude) {
   std::vector<const DirEntry*> found;
   for (const auto& e : listing) {
-    if (e.dir != dir || e.matching || e.name.size() <= base.size() || e.name.compare(0, base.size(), base) != 0)
+    if (e.dir != dir || e.matching || e.name.size() <= base.size() ||
+        e.name.compare(0, base.size(), base) != 0)
       continue;
-    if (Compressed(e.name) || s->open.count(e.key) || e.mtime_ns < min_mtime_ns || e.key == exclude) continue;
+    if (Compressed(e.name) || s->open.count(e.key) || e.mtime_ns < min_mtime_ns || e.key == exclude)
+      continue;
     auto k = s->known.find(e.key);
     if (k != s->known.end()) continue;  // already read (its position is kept)
     found.push_back(&e);
   }
-  std::sort(found.begin(), found.end(), [](const DirEntry* a, const DirEntry* b) { return a->mtime_ns < b->mtime_ns; });
+  std::sort(found.begin(), found.end(),
+            [](const DirEntry* a, const DirEntry* b) { return a->mtime_ns < b->mtime_ns; });
   for (const DirEntry* e : found) {
-    Log("collector: source " + s->cfg.name + ": reading rotated file " + e->path + " (never seen before)");
+    Log("collector: source " + s->cfg.name + ": reading rotated file " + e->path +
+        " (never seen before)");
     if (OpenFile(s, e->path, 0, label_path, true, now)) ++s->rotations;
   }
 }
@@ -176,8 +186,8 @@ void Collector::Impl::Scan(SourceState* s, int64_t now) {
       s->known.erase(k);
       still_at_path.insert(pos.path);
       std::unique_ptr<FileTailer> probe;
-      bool same = FileTailer::Open(e.path, 0, &probe).ok() && FingerprintMatches(probe->fd(), pos.fp) &&
-                  e.size >= pos.offset;
+      bool same = FileTailer::Open(e.path, 0, &probe).ok() &&
+                  FingerprintMatches(probe->fd(), pos.fp) && e.size >= pos.offset;
       probe.reset();
       if (same) {
         OpenFile(s, e.path, pos.offset, pos.path, false, now);
@@ -196,7 +206,8 @@ void Collector::Impl::Scan(SourceState* s, int64_t now) {
     f.gone = true;
     f.gone_seq = ++gone_seq;
     ++s->rotations;
-    AdoptSiblings(s, listing, DirOf(f.tailer->path()), BaseOf(f.label_path), f.tailer->mtime_ns(), f.label_path, now);
+    AdoptSiblings(s, listing, DirOf(f.tailer->path()), BaseOf(f.label_path), f.tailer->mtime_ns(),
+                  f.label_path, now);
   }
   if (s->first_scan) {
     // Positions stored by an earlier run whose file is not at a matching path:
@@ -221,7 +232,8 @@ void Collector::Impl::Scan(SourceState* s, int64_t now) {
     // Then the rotated files never seen, newer than everything read before,
     // unless the file last read is still at its path (copytruncate copies).
     for (const auto& [path, mtime] : newest) {
-      if (!still_at_path.count(path)) AdoptSiblings(s, listing, DirOf(path), BaseOf(path), mtime, path, now);
+      if (!still_at_path.count(path))
+        AdoptSiblings(s, listing, DirOf(path), BaseOf(path), mtime, path, now);
     }
     s->first_scan = false;
   }
@@ -236,8 +248,9 @@ void Collector::Impl::Scan(SourceState* s, int64_t now) {
   }
 }
 
-bool Collector::Impl::AdoptCopy(SourceState* s, const std::string& path, const std::string& label_path,
-                                const Fingerprint& fp, uint64_t offset, int64_t now) {
+bool Collector::Impl::AdoptCopy(SourceState* s, const std::string& path,
+                                const std::string& label_path, const Fingerprint& fp,
+                                uint64_t offset, int64_t now) {
   if (offset == 0) return false;
   std::string dir = DirOf(path), base = BaseOf(path);
   DIR* d = opendir(dir.c_str());
@@ -245,7 +258,8 @@ bool Collector::Impl::AdoptCopy(SourceState* s, const std::string& path, const s
   std::vector<DirEntry> listing;
   while (struct dirent* de = readdir(d)) {
     std::string name = de->d_name;
-    if (name.size() <= base.size() || name.compare(0, base.size(), base) != 0 || Compressed(name)) continue;
+    if (name.size() <= base.size() || name.compare(0, base.size(), base) != 0 || Compressed(name))
+      continue;
     DirEntry e;
     e.dir = dir;
     e.name = name;
@@ -269,7 +283,8 @@ bool Collector::Impl::AdoptCopy(SourceState* s, const std::string& path, const s
   if (!copy) return false;
   bool adopted = false;
   if (copy->size > offset) {
-    Log("collector: source " + s->cfg.name + ": reading the rest of " + path + " from its copy " + copy->path);
+    Log("collector: source " + s->cfg.name + ": reading the rest of " + path + " from its copy " +
+        copy->path);
     adopted = OpenFile(s, copy->path, offset, label_path, true, now);
   }
   // Copies made after it (several copytruncates while lode was behind or stopped).

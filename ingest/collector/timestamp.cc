@@ -31,12 +31,14 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 // `YYYY-MM-DD?hh:mm:ss` at the start of s with `sep` between date and time.
 bool DateTime(std::string_view s, char sep, int64_t* secs) {
   int y, mo, d, h, mi, se;
-  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || s[10] != sep || s[13] != ':' || s[16] != ':') return false;
-  if (!Digits(s, 0, 4, &y) || !Digits(s, 5, 2, &mo) || !Digits(s, 8, 2, &d) || !Digits(s, 11, 2, &h) ||
-      !Digits(s, 14, 2, &mi) || !Digits(s, 17, 2, &se))
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || s[10] != sep || s[13] != ':' || s[16] != ':')
+    return false;
+  if (!Digits(s, 0, 4, &y) || !Digits(s, 5, 2, &mo) || !Digits(s, 8, 2, &d) ||
+      !Digits(s, 11, 2, &h) || !Digits(s, 14, 2, &mi) || !Digits(s, 17, 2, &se))
     return false;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
-  *secs = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + se;
+  *secs = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+          mi * 60 + se;
   return true;
 }
 
@@ -114,11 +116,16 @@ bool ParseValue(std::string_view v, int64_t* ns) {
   size_t int_digits = 0;
   while (int_digits < v.size() && v[int_digits] >= '0' && v[int_digits] <= '9') ++int_digits;
   switch (int_digits) {
-    case 10: return ParseUnixTime(v, "unix", ns);
-    case 13: return ParseUnixTime(v, "unix_ms", ns);
-    case 16: return ParseUnixTime(v, "unix_us", ns);
-    case 19: return ParseUnixTime(v, "unix_ns", ns);
-    default: return false;
+    case 10:
+      return ParseUnixTime(v, "unix", ns);
+    case 13:
+      return ParseUnixTime(v, "unix_ms", ns);
+    case 16:
+      return ParseUnixTime(v, "unix_us", ns);
+    case 19:
+      return ParseUnixTime(v, "unix_ns", ns);
+    default:
+      return false;
   }
 }
 
@@ -136,7 +143,8 @@ bool ParseRfc3339(std::string_view s, int64_t* ns) {
   }
   if (s[pos] != '+' && s[pos] != '-') return false;
   int oh, om;
-  if (pos + 6 > s.size() || s[pos + 3] != ':' || !Digits(s, pos + 1, 2, &oh) || !Digits(s, pos + 4, 2, &om))
+  if (pos + 6 > s.size() || s[pos + 3] != ':' || !Digits(s, pos + 1, 2, &oh) ||
+      !Digits(s, pos + 4, 2, &om))
     return false;
   int64_t off = oh * 3600 + om * 60;
   secs += s[pos] == '+' ? -off : off;
@@ -210,7 +218,8 @@ bool ExtractTimestamp(const TimestampOptions& opts, std::string_view line, int64
     }
     return false;
   }
-  if (line[0] >= '0' && line[0] <= '9' && (ParseRfc3339(line, ns) || ParsePythonTime(line, ns))) return true;
+  if (line[0] >= '0' && line[0] <= '9' && (ParseRfc3339(line, ns) || ParsePythonTime(line, ns)))
+    return true;
   if (line.find('=') == std::string_view::npos) return false;
   for (std::string_view k : {"ts", "time", "timestamp"}) {
     if (Field(line, k, &v) && ParseValue(v, ns)) return true;

@@ -31,8 +31,8 @@ void DirWatcher::SetDirs(const std::set<std::string>& dirs) {
   for (const auto& d : dirs) {
     if (wds_.count(d)) continue;
     int wd = inotify_add_watch(fd_, d.c_str(),
-                               IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE |
-                                   IN_ATTRIB | IN_ONLYDIR);
+                               IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                                   IN_CLOSE_WRITE | IN_ATTRIB | IN_ONLYDIR);
     if (wd < 0) {
       ++unwatched_;
     } else {
@@ -58,7 +58,8 @@ bool DirWatcher::Wait(int timeout_ms, bool* structural) {
     any = true;
     for (char* q = buf; q < buf + n;) {
       auto* ev = reinterpret_cast<struct inotify_event*>(q);
-      if (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_Q_OVERFLOW | IN_IGNORED | IN_ATTRIB))
+      if (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_Q_OVERFLOW |
+                      IN_IGNORED | IN_ATTRIB))
         *structural = true;
       q += sizeof(struct inotify_event) + ev->len;
     }

@@ -26,13 +26,17 @@ TEST(CollectorE2E, LinesAppearWithinASecondWithLabels) {
   auto t0 = std::chrono::steady_clock::now();
   AppendFile(d / "logs/data-store.log", "second line\n");
   ASSERT_TRUE(WaitFor([&] { return QueryLines(lode, "{job=\"app\"}").size() == 2; }, 5000));
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   EXPECT_LT(ms, 1000) << "a line took " << ms << " ms to become queryable";
   // A new file appears within a second too.
   t0 = std::chrono::steady_clock::now();
   WriteFile(d / "logs/orchestrator.log", "from the orchestrator\n");
-  ASSERT_TRUE(WaitFor([&] { return QueryLines(lode, "{service=\"orchestrator\"}").size() == 1; }, 5000));
-  ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(
+      WaitFor([&] { return QueryLines(lode, "{service=\"orchestrator\"}").size() == 1; }, 5000));
+  ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+           .count();
   EXPECT_LT(ms, 1000) << "a new file took " << ms << " ms";
   auto e = QueryEntries(lode, "{service=\"data-store\"}");
   ASSERT_EQ(e.size(), 2u);
@@ -107,7 +111,8 @@ TEST(CollectorE2E, CopyTruncateInRunAndWhileStopped) {
   ASSERT_TRUE(WaitFor([&] { return numbers().size() >= 22; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_EQ(numbers(), Range(0, 22));
-  EXPECT_GE(Metric(lode, "lode_collector_truncations_total{source=\"app\"}"), 1);  // since the restart
+  EXPECT_GE(Metric(lode, "lode_collector_truncations_total{source=\"app\"}"),
+            1);  // since the restart
 }
 
 TEST(CollectorE2E, PartialLinesMultilineAndTimestamps) {
@@ -131,7 +136,9 @@ TEST(CollectorE2E, PartialLinesMultilineAndTimestamps) {
   time_t t = std::chrono::system_clock::to_time_t(now);
   char ts[64];
   strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S.250Z", gmtime(&t));
-  std::string entry = std::string(ts) + " ERROR failed\nTraceback (most recent call last):\n  File \"a.py\", line 3\nKeyError: 'x'";
+  std::string entry =
+      std::string(ts) +
+      " ERROR failed\nTraceback (most recent call last):\n  File \"a.py\", line 3\nKeyError: 'x'";
   AppendFile(d / "py/worker.log", entry + "\n" + std::string(ts) + " INFO next\n");
   ASSERT_TRUE(WaitFor([&] { return QueryLines(lode, "{job=\"py\"}").size() == 2; }));
   auto e = QueryEntries(lode, "{job=\"py\"}");
@@ -156,7 +163,9 @@ TEST(CollectorE2E, ReloadOnEditAndBadFileKeepsPreviousSources) {
   WriteFile(ls, Sources("  - name: more\n    path: more\n    labels: {bad-name: x}\n"));
   ASSERT_TRUE(WaitFor([&] { return Status(lode)["config_error"].get<std::string>() != ""; }, 5000));
   std::string err = Status(lode)["config_error"];
-  EXPECT_NE(err.find(ls + ":8: log_sources[1].labels: invalid label name \"bad-name\""), std::string::npos) << err;
+  EXPECT_NE(err.find(ls + ":8: log_sources[1].labels: invalid label name \"bad-name\""),
+            std::string::npos)
+      << err;
   EXPECT_EQ(Metric(lode, "lode_collector_config_error"), 1);
   AppendFile(d / "more/b.log", "b2\n");
   ASSERT_TRUE(WaitFor([&] { return QueryLines(lode, "{job=\"more\"}").size() == 2; }));
@@ -194,8 +203,8 @@ TEST(CollectorE2E, SighupReloads) {
 TEST(CollectorE2E, BadFileAtStartExitsWithPathLineKey) {
   TempDir d;
   WriteFile(d / "ls.yml", "log_sources:\n  - name: x\n    path: logs\n    start_at: whenever\n");
-  std::string cmd = std::string(LODE_BINARY) + " --listen 127.0.0.1:0 --data-dir " + (d / "db") + " --log-sources " +
-                    (d / "ls.yml") + " 2>&1";
+  std::string cmd = std::string(LODE_BINARY) + " --listen 127.0.0.1:0 --data-dir " + (d / "db") +
+                    " --log-sources " + (d / "ls.yml") + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_TRUE(p);
   std::string out;
@@ -212,7 +221,8 @@ TEST(CollectorE2E, StatusAndMetrics) {
   WriteFile(d / "logs/m.log", "0123456789\nabc\n");
   LodeProcess lode({"--log-sources", d / "log-sources.yml"});
   ASSERT_TRUE(lode.Ready());
-  ASSERT_TRUE(WaitFor([&] { return Metric(lode, "lode_collector_lines_read_total{source=\"app\"}") == 2; }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return Metric(lode, "lode_collector_lines_read_total{source=\"app\"}") == 2; }));
   EXPECT_EQ(Metric(lode, "lode_collector_bytes_read_total{source=\"app\"}"), 15);
   EXPECT_EQ(Metric(lode, "lode_collector_files_watched{source=\"app\"}"), 1);
   EXPECT_EQ(Metric(lode, "lode_collector_lag_bytes{source=\"app\"}"), 0);
@@ -226,7 +236,8 @@ TEST(CollectorE2E, StatusAndMetrics) {
   EXPECT_NE(st["files"][0]["last_read"].get<std::string>(), "");
   // An unreadable directory is reported, never fatal.
   WriteFile(d / "log-sources.yml", Sources("  - name: missing\n    path: does-not-exist\n"));
-  ASSERT_TRUE(WaitFor([&] { return Metric(lode, "lode_collector_errors_total{source=\"missing\"}") == 1; }, 5000));
+  ASSERT_TRUE(WaitFor(
+      [&] { return Metric(lode, "lode_collector_errors_total{source=\"missing\"}") == 1; }, 5000));
   EXPECT_EQ(lode.Get("/ready").status, 200);
 }
 

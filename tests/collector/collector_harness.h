@@ -63,11 +63,13 @@ struct Entry {
 };
 
 // Every entry of a log query over the last hour (forward), merged by time.
-inline std::vector<Entry> QueryEntries(LodeProcess& lode, const std::string& query, int limit = 5000,
-                                       const std::string& extra = "") {
+inline std::vector<Entry> QueryEntries(LodeProcess& lode, const std::string& query,
+                                       int limit = 5000, const std::string& extra = "") {
   auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                 std::chrono::system_clock::now().time_since_epoch()).count();
-  std::string target = "/loki/api/v1/query_range?query=" + Q(query) + "&limit=" + std::to_string(limit) +
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  std::string target = "/loki/api/v1/query_range?query=" + Q(query) +
+                       "&limit=" + std::to_string(limit) +
                        "&direction=forward&start=" + std::to_string(now - 3600LL * 1000000000) +
                        "&end=" + std::to_string(now + 600LL * 1000000000) + extra;
   auto r = lode.Get(target);
@@ -77,7 +79,8 @@ inline std::vector<Entry> QueryEntries(LodeProcess& lode, const std::string& que
   if (j.is_discarded()) return out;
   for (const auto& s : j["data"]["result"]) {
     std::map<std::string, std::string> labels;
-    for (auto it = s["stream"].begin(); it != s["stream"].end(); ++it) labels[it.key()] = it.value();
+    for (auto it = s["stream"].begin(); it != s["stream"].end(); ++it)
+      labels[it.key()] = it.value();
     for (const auto& v : s["values"]) {
       Entry e;
       e.ts = std::stoll(v[0].get<std::string>());
@@ -86,11 +89,13 @@ inline std::vector<Entry> QueryEntries(LodeProcess& lode, const std::string& que
       out.push_back(std::move(e));
     }
   }
-  std::stable_sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.ts < b.ts; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Entry& a, const Entry& b) { return a.ts < b.ts; });
   return out;
 }
 
-inline std::vector<std::string> QueryLines(LodeProcess& lode, const std::string& query, int limit = 5000) {
+inline std::vector<std::string> QueryLines(LodeProcess& lode, const std::string& query,
+                                           int limit = 5000) {
   std::vector<std::string> out;
   for (auto& e : QueryEntries(lode, query, limit)) out.push_back(std::move(e.line));
   return out;

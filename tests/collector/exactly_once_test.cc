@@ -16,12 +16,14 @@ constexpr int kRotateEvery = 250;  // lines
 
 // Writes kLines numbered lines to `path` in small batches and rotates it
 // every kRotateEvery lines in the given style.
-void Writer(const std::string& path, const std::string& style, std::atomic<bool>* stop, int* written) {
+void Writer(const std::string& path, const std::string& style, std::atomic<bool>* stop,
+            int* written) {
   const std::string tag = std::filesystem::path(path).stem().string();
   int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
   for (int n = 0; n < kLines && !stop->load(); n += 10) {
     std::string s = NumberedLines(tag, n, n + 10);
-    if (write(fd, s.data(), s.size()) != static_cast<ssize_t>(s.size())) ADD_FAILURE() << "write failed";
+    if (write(fd, s.data(), s.size()) != static_cast<ssize_t>(s.size()))
+      ADD_FAILURE() << "write failed";
     if ((n + 10) % kRotateEvery == 0) {
       if (style == "copytruncate") {
         CopyTruncate(path);
@@ -32,7 +34,8 @@ void Writer(const std::string& path, const std::string& style, std::atomic<bool>
           // logrotate `create`: the program writes to the old file until it reopens.
           n += 10;
           std::string more = NumberedLines(tag, n, n + 10);
-          if (write(fd, more.data(), more.size()) != static_cast<ssize_t>(more.size())) ADD_FAILURE();
+          if (write(fd, more.data(), more.size()) != static_cast<ssize_t>(more.size()))
+            ADD_FAILURE();
         }
         close(fd);
         fd = fresh;
@@ -57,7 +60,8 @@ TEST(CollectorExactlyOnce, Kill9WhileRotating) {
   std::vector<int> written(3, 0);
   const std::vector<std::string> styles = {"create", "rotating_file_handler", "copytruncate"};
   for (size_t i = 0; i < styles.size(); ++i) {
-    writers.emplace_back(Writer, d / ("logs/f" + std::to_string(i) + ".log"), styles[i], &stop, &written[i]);
+    writers.emplace_back(Writer, d / ("logs/f" + std::to_string(i) + ".log"), styles[i], &stop,
+                         &written[i]);
   }
   std::mt19937 rng(42);
   int kills = 0;
@@ -65,14 +69,16 @@ TEST(CollectorExactlyOnce, Kill9WhileRotating) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 500));
     lode.Kill9();
     ++kills;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 400));  // rotations happen meanwhile
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(100 + rng() % 400));  // rotations happen meanwhile
     ASSERT_TRUE(lode.Start()) << "restart " << round;
   }
   for (auto& w : writers) w.join();
   EXPECT_GE(kills, 5);
   for (size_t i = 0; i < styles.size(); ++i) {
     std::string q = "{job=\"crash\", stream=\"f" + std::to_string(i) + "\"}";
-    ASSERT_TRUE(WaitFor([&] { return QueryLines(lode, q).size() >= static_cast<size_t>(kLines); }, 30000))
+    ASSERT_TRUE(
+        WaitFor([&] { return QueryLines(lode, q).size() >= static_cast<size_t>(kLines); }, 30000))
         << styles[i] << ": " << QueryLines(lode, q).size() << " lines";
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // anything extra would show now
@@ -85,10 +91,12 @@ TEST(CollectorExactlyOnce, Kill9WhileRotating) {
     for (int n : got) ++count[n];
     std::string dup, missing;
     for (int n = 0; n < kLines; ++n) {
-      if (count[n] > 1 && dup.size() < 200) dup += std::to_string(n) + "x" + std::to_string(count[n]) + " ";
+      if (count[n] > 1 && dup.size() < 200)
+        dup += std::to_string(n) + "x" + std::to_string(count[n]) + " ";
       if (count[n] == 0 && missing.size() < 200) missing += std::to_string(n) + " ";
     }
-    EXPECT_TRUE(dup.empty() && missing.empty()) << styles[i] << ": duplicated " << dup << "; missing " << missing;
+    EXPECT_TRUE(dup.empty() && missing.empty())
+        << styles[i] << ": duplicated " << dup << "; missing " << missing;
     EXPECT_TRUE(got == Range(0, kLines)) << styles[i] << ": out of order";
   }
 }

@@ -36,8 +36,8 @@ class StaticServer {
       (void)f;
       (void)g;
       std::string p = std::to_string(port);
-      execlp("python3", "python3", "-m", "http.server", p.c_str(), "--bind", "127.0.0.1", "--directory", dir.c_str(),
-             static_cast<char*>(nullptr));
+      execlp("python3", "python3", "-m", "http.server", p.c_str(), "--bind", "127.0.0.1",
+             "--directory", dir.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
   }
@@ -55,19 +55,21 @@ class StaticServer {
 };
 
 std::string Source(const std::string& name, const std::string& dir) {
-  return "{\"name\": \"" + name + "\", \"type\": \"file\", \"path\": \"" + dir + "\", \"labels\": {\"job\": \"" + name +
-         "\"}, \"patterns\": [\"*.log\"]}";
+  return "{\"name\": \"" + name + "\", \"type\": \"file\", \"path\": \"" + dir +
+         "\", \"labels\": {\"job\": \"" + name + "\"}, \"patterns\": [\"*.log\"]}";
 }
 
 TEST(CollectorHttpSources, AppearDisappearAndSurviveAnUnreachableUrl) {
-  if (system("python3 -c 'import http.server' >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 missing";
+  if (system("python3 -c 'import http.server' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "python3 missing";
   TempDir d;
   int port = FreeTcpPort();
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/sources.json";
   WriteFile(d / "www/sources.json", "[" + Source("h1", d / "logs1") + "]");
   WriteFile(d / "logs1/a.log", "h1 line\n");
   WriteFile(d / "logs2/b.log", "h2 line\n");
-  WriteFile(d / "lode.yaml", "log_sources_http: [\"" + url + "\"]\ncollector:\n  refresh_interval: 1s\n");
+  WriteFile(d / "lode.yaml",
+            "log_sources_http: [\"" + url + "\"]\ncollector:\n  refresh_interval: 1s\n");
   StaticServer server(d / "www", port);
   ASSERT_TRUE(WaitFor([&] { return HttpRequest(port, "GET", "/sources.json").status == 200; }));
   LodeProcess lode({"--config", d / "lode.yaml"});
@@ -82,7 +84,8 @@ TEST(CollectorHttpSources, AppearDisappearAndSurviveAnUnreachableUrl) {
   AppendFile(d / "logs1/a.log", "h1 after its source was removed\n");
   // Unreachable: the last answer stays in force and the URL is reported down.
   server.Stop();
-  ASSERT_TRUE(WaitFor([&] { return Metric(lode, "lode_collector_http_source_up{url=\"" + url + "\"}") == 0; }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return Metric(lode, "lode_collector_http_source_up{url=\"" + url + "\"}") == 0; }));
   AppendFile(d / "logs2/b.log", "h2 while the URL is down\n");
   ASSERT_TRUE(WaitFor([&] { return QueryLines(lode, "{job=\"h2\"}").size() == 2; }));
   EXPECT_EQ(QueryLines(lode, "{job=\"h1\"}").size(), 1u);

@@ -62,26 +62,31 @@ void ExpectError(const std::string& yaml, const std::string& want) {
 TEST(LogSources, ErrorsNamePathLineAndKey) {
   ExpectError("log_sources:\n  - name: a\n    path: x\n    labels: {my-label: v}\n",
               "/etc/ls.yml:4: log_sources[0].labels: invalid label name \"my-label\"");
-  ExpectError("log_sources:\n  - name: a\n    path: x\n    colour: red\n", "/etc/ls.yml:4: log_sources[0].colour: unknown key");
+  ExpectError("log_sources:\n  - name: a\n    path: x\n    colour: red\n",
+              "/etc/ls.yml:4: log_sources[0].colour: unknown key");
   ExpectError("log_sources:\n  - name: a\n", "log_sources[0].path: missing");
-  ExpectError("log_sources:\n  - name: a\n    path: x\n    start_at: middle\n", ":4: log_sources[0].start_at");
+  ExpectError("log_sources:\n  - name: a\n    path: x\n    start_at: middle\n",
+              ":4: log_sources[0].start_at");
   ExpectError("log_sources:\n  - name: a\n    path: x\n    multiline: {firstline: '(('}\n",
               "log_sources[0].multiline.firstline: invalid regex");
-  ExpectError("log_sources:\n  - name: a\n    path: x\n  - name: a\n    path: y\n", "source name \"a\" is already used");
+  ExpectError("log_sources:\n  - name: a\n    path: x\n  - name: a\n    path: y\n",
+              "source name \"a\" is already used");
   ExpectError("log_sources: [\n", "/etc/ls.yml:");
   ExpectError("sources: []\n", "sources: unknown key");
-  ExpectError("log_sources:\n  - name: a\n    path: x\n    labels_from_path: 'x(.*)'\n", "no named group");
+  ExpectError("log_sources:\n  - name: a\n    path: x\n    labels_from_path: 'x(.*)'\n",
+              "no named group");
 }
 
 TEST(LogSources, HttpJson) {
   std::vector<LogSource> out;
   Status s = ParseLogSourcesJson(
-      R"([{"name": "h", "type": "file", "path": "/var/log/h", "labels": {"app": "h"}, "patterns": ["*.log"]}])", "http://x/",
-      &out);
+      R"([{"name": "h", "type": "file", "path": "/var/log/h", "labels": {"app": "h"}, "patterns": ["*.log"]}])",
+      "http://x/", &out);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(out[0].path, "/var/log/h");
   out.clear();
-  EXPECT_FALSE(ParseLogSourcesJson(R"([{"name": "h", "type": "docker", "path": "/x"}])", "u", &out).ok());
+  EXPECT_FALSE(
+      ParseLogSourcesJson(R"([{"name": "h", "type": "docker", "path": "/x"}])", "u", &out).ok());
   EXPECT_FALSE(ParseLogSourcesJson(R"([{"name": "h", "path": "relative"}])", "u", &out).ok());
 }
 
@@ -108,10 +113,11 @@ TEST(Positions, RoundTrip) {
 
 TEST(Generators, PromtailConfigAndComposeVolumes) {
   std::vector<LogSource> out;
-  ASSERT_TRUE(ParseLogSourcesYaml("log_sources:\n  - name: a\n    path: /srv/a/logs\n    labels: {app: a}\n"
-                                  "    patterns: ['*.log', 'x*.txt']\n  - name: b\n    path: /srv/b\n",
-                                  "f", "/", &out)
-                  .ok());
+  ASSERT_TRUE(
+      ParseLogSourcesYaml("log_sources:\n  - name: a\n    path: /srv/a/logs\n    labels: {app: a}\n"
+                          "    patterns: ['*.log', 'x*.txt']\n  - name: b\n    path: /srv/b\n",
+                          "f", "/", &out)
+          .ok());
   std::string p = PromtailConfig(out, {});
   EXPECT_NE(p.find("job_name: \"a\""), std::string::npos) << p;
   EXPECT_NE(p.find("__path__: \"/srv/a/logs/*.log\""), std::string::npos) << p;

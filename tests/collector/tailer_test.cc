@@ -44,15 +44,16 @@ TEST(FileTailer, HoldsAPartialLineUntilCompletedOrMaxWait) {
   Append(p, "o\r\nthr");
   EXPECT_EQ(Take(t.get(), o, 10), std::vector<std::string>({"two"}));
   EXPECT_EQ(t->offset(), 9u);
-  EXPECT_TRUE(Take(t.get(), o, 500).empty());                             // held
-  EXPECT_EQ(Take(t.get(), o, 2000), std::vector<std::string>({"thr"}));   // max_wait passed
+  EXPECT_TRUE(Take(t.get(), o, 500).empty());                            // held
+  EXPECT_EQ(Take(t.get(), o, 2000), std::vector<std::string>({"thr"}));  // max_wait passed
   EXPECT_EQ(t->offset(), 12u);
   unlink(p.c_str());
 }
 
 TEST(FileTailer, MultilineFirstline) {
   std::string p = TempFile(
-      "2026-12-04 10:00:00,000 ERROR boom\nTraceback (most recent call last):\n  File \"x.py\", line 1\nValueError: x\n"
+      "2026-12-04 10:00:00,000 ERROR boom\nTraceback (most recent call last):\n  File \"x.py\", "
+      "line 1\nValueError: x\n"
       "2026-12-04 10:00:01,000 INFO ok\n");
   std::unique_ptr<FileTailer> t;
   ASSERT_TRUE(FileTailer::Open(p, 0, &t).ok());
@@ -63,7 +64,8 @@ TEST(FileTailer, MultilineFirstline) {
   auto got = Take(t.get(), o, 0);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0],
-            "2026-12-04 10:00:00,000 ERROR boom\nTraceback (most recent call last):\n  File \"x.py\", line 1\nValueError: x");
+            "2026-12-04 10:00:00,000 ERROR boom\nTraceback (most recent call last):\n  File "
+            "\"x.py\", line 1\nValueError: x");
   got = Take(t.get(), o, 5000);  // the last entry completes after max_wait
   EXPECT_EQ(got, std::vector<std::string>({"2026-12-04 10:00:01,000 INFO ok"}));
   unlink(p.c_str());
@@ -109,7 +111,8 @@ TEST(Timestamp, Auto) {
   tzset();
   ASSERT_TRUE(ExtractTimestamp(a, "2026-12-04 15:04:05,123 INFO app: hi", &ns));
   EXPECT_EQ(ns, 1796396645123000000);
-  ASSERT_TRUE(ExtractTimestamp(a, R"({"level":"info","ts":"2026-12-04T15:04:05Z","msg":"x"})", &ns));
+  ASSERT_TRUE(
+      ExtractTimestamp(a, R"({"level":"info","ts":"2026-12-04T15:04:05Z","msg":"x"})", &ns));
   EXPECT_EQ(ns, 1796396645000000000);
   ASSERT_TRUE(ExtractTimestamp(a, R"({"@timestamp": 1796396645.5, "msg":"x"})", &ns));
   EXPECT_EQ(ns, 1796396645500000000);
