@@ -228,9 +228,14 @@ void Collector::Impl::FinishGone(SourceState* s, int64_t now) {
     if (p.offset != f.committed_offset)
       pending_state.emplace_back(PositionKey(s->cfg.name, it->first), EncodePosition(p));
     s->known[it->first] = p;
-    if (f.slot) f.slot = nullptr;
+    std::string stream = f.stream_key;
     it = s->open.erase(it);
     --open_files;
+    // The read-time clock of a stream with no open file left is dropped
+    // (bounded memory); a later file of it starts from the wall clock.
+    bool used = false;
+    for (const auto& [k, o] : s->open) used = used || o.stream_key == stream;
+    if (!used) last_ts.erase(stream);
   }
 }
 

@@ -74,7 +74,8 @@ class FileTailer {
 
   // fstat: refreshes size, mtime and deleted(). Sets *truncated (and starts
   // over at offset 0, dropping held bytes) when the file shrank below what
-  // was read: copytruncate.
+  // was read or, when its size changed, its first bytes no longer match the
+  // fingerprint: copytruncate.
   Status Stat(bool* truncated);
 
   // Reads at most max_bytes past read_offset(); *n: bytes read.

@@ -272,25 +272,32 @@ bool Collector::Impl::AdoptCopy(SourceState* s, const std::string& path,
     listing.push_back(std::move(e));
   }
   closedir(d);
-  // The copy of what was being read: same first bytes, at least as long.
+  // The copy of what was being read: same first bytes, at least as long. It
+  // may be known already (read before) or open; it anchors the newer copies.
   const DirEntry* copy = nullptr;
   for (const auto& e : listing) {
-    if (e.size < offset || s->open.count(e.key) || s->known.count(e.key)) continue;
+    if (e.size < offset) continue;
     std::unique_ptr<FileTailer> probe;
     if (!FileTailer::Open(e.path, 0, &probe).ok() || !FingerprintMatches(probe->fd(), fp)) continue;
     if (!copy || e.mtime_ns < copy->mtime_ns) copy = &e;
   }
   if (!copy) return false;
-  bool adopted = false;
-  if (copy->size > offset) {
-    Log("collector: source " + s->cfg.name + ": reading the rest of " + path + " from its copy " +
-        copy->path);
-    adopted = OpenFile(s, copy->path, offset, label_path, true, now);
+  size_t before = s->open.size();
+  if (!s->open.count(copy->key)) {
+    uint64_t from = offset;
+    auto k = s->known.find(copy->key);
+    if (k != s->known.end()) {
+      from = std::max(from, k->second.offset);
+      if (copy->size > from) s->known.erase(k);
+    }
+    if (copy->size > from) {
+      Log("collector: source " + s->cfg.name + ": reading the rest of " + path + " from its copy " + copy->path);
+      OpenFile(s, copy->path, from, label_path, true, now);
+    }
   }
   // Copies made after it (several copytruncates while lode was behind or stopped).
-  size_t before = s->open.size();
   AdoptSiblings(s, listing, dir, base, copy->mtime_ns, label_path, now, copy->key);
-  return adopted || s->open.size() > before;
+  return s->open.size() > before;
 }
 
 void Collector::Impl::CloseSource(SourceState* s) {
@@ -302,6 +309,7 @@ void Collector::Impl::CloseSource(SourceState* s) {
     p.mtime_ns = f.tailer->mtime_ns();
     p.path = f.label_path;
     keep[key] = p;
+    last_ts.erase(f.stream_key);
     --open_files;
   }
   for (auto& [key, p] : s->known) keep[key] = p;
