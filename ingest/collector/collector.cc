@@ -198,7 +198,8 @@ void Collector::Impl::ReadFile(SourceState* s, TrackedFile* f, int64_t now, bool
 void Collector::Impl::CollectPositions(SourceState* s) {
   for (auto& [key, f] : s->open) {
     uint64_t off = f.tailer->offset();
-    if (off == f.committed_offset) continue;
+    const Fingerprint& fp = f.tailer->fingerprint();
+    if (off == f.committed_offset && fp.len == f.committed_fp.len && fp.hash == f.committed_fp.hash) continue;
     Position p;
     p.offset = off;
     p.fp = f.tailer->fingerprint();
@@ -206,6 +207,7 @@ void Collector::Impl::CollectPositions(SourceState* s) {
     p.path = f.label_path;
     pending_state.emplace_back(PositionKey(s->cfg.name, key), EncodePosition(p));
     f.committed_offset = off;
+    f.committed_fp = fp;
   }
 }
 
@@ -225,7 +227,7 @@ void Collector::Impl::FinishGone(SourceState* s, int64_t now) {
     p.fp = t->fingerprint();
     p.mtime_ns = t->mtime_ns();
     p.path = f.label_path;
-    if (p.offset != f.committed_offset)
+    if (p.offset != f.committed_offset || p.fp.len != f.committed_fp.len || p.fp.hash != f.committed_fp.hash)
       pending_state.emplace_back(PositionKey(s->cfg.name, it->first), EncodePosition(p));
     s->known[it->first] = p;
     std::string stream = f.stream_key;

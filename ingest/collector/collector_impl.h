@@ -43,7 +43,10 @@ struct TrackedFile {
   bool gone = false;      // no longer at a matching path (rotated or deleted)
   uint64_t gone_seq = 0;  // gone files of a stream are finished in this order
   int64_t last_growth_ns = 0;
-  uint64_t committed_offset = UINT64_MAX;  // last position written to the store
+  // The last position handed to the store: offset and fingerprint (a file
+  // truncated and read again to the same offset has a new fingerprint).
+  uint64_t committed_offset = UINT64_MAX;
+  Fingerprint committed_fp;
   uint64_t lines = 0;
   int64_t last_read_ns = 0;
   std::string last_error;

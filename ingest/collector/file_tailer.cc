@@ -77,12 +77,13 @@ Status FileTailer::Stat(bool* truncated) {
   struct stat st;
   if (fstat(fd_, &st) != 0) return Errno("stat", path_);
   uint64_t old_size = size_;
+  int64_t old_mtime = mtime_ns_;
   size_ = static_cast<uint64_t>(st.st_size);
   mtime_ns_ = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   deleted_ = st.st_nlink == 0;
-  // Shrunk below what was read, or truncated and rewritten past it before we
-  // looked (the first bytes changed): start over.
-  bool rewritten = size_ != old_size && fp_.len > 0 && !FingerprintMatches(fd_, fp_);
+  // Shrunk below what was read, or truncated and rewritten up to or past it
+  // before we looked (written to, and the first bytes changed): start over.
+  bool rewritten = (size_ != old_size || mtime_ns_ != old_mtime) && fp_.len > 0 && !FingerprintMatches(fd_, fp_);
   if (size_ < read_offset_ || rewritten) {
     *truncated = true;
     offset_ = read_offset_ = 0;

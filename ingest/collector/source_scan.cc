@@ -190,6 +190,9 @@ void Collector::Impl::Scan(SourceState* s, int64_t now) {
                   FingerprintMatches(probe->fd(), pos.fp) && e.size >= pos.offset;
       probe.reset();
       if (same) {
+        // Nothing of its content was known (it was empty): copytruncate
+        // copies made since are unread content of it, and come first.
+        if (pos.fp.len == 0) AdoptSiblings(s, listing, e.dir, e.name, pos.mtime_ns, pos.path, now, e.key);
         OpenFile(s, e.path, pos.offset, pos.path, false, now);
         continue;
       }
@@ -293,6 +296,19 @@ bool Collector::Impl::AdoptCopy(SourceState* s, const std::string& path,
     if (copy->size > from) {
       Log("collector: source " + s->cfg.name + ": reading the rest of " + path + " from its copy " + copy->path);
       OpenFile(s, copy->path, from, label_path, true, now);
+    } else if (k == s->known.end()) {
+      // Read to its end already: remember it, so that it is never taken for
+      // an unread copy later.
+      std::unique_ptr<FileTailer> probe;
+      if (FileTailer::Open(copy->path, 0, &probe).ok()) {
+        Position p;
+        p.offset = copy->size;
+        p.fp = probe->fingerprint();
+        p.mtime_ns = copy->mtime_ns;
+        p.path = label_path;
+        s->known[copy->key] = p;
+        pending_state.emplace_back(PositionKey(s->cfg.name, copy->key), EncodePosition(p));
+      }
     }
   }
   // Copies made after it (several copytruncates while lode was behind or stopped).

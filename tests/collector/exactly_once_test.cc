@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <iostream>
 #include <random>
 
 #include "tests/collector/collector_harness.h"
@@ -77,7 +78,7 @@ TEST(CollectorExactlyOnce, Kill9WhileRotating) {
   EXPECT_GE(kills, 5);
   for (size_t i = 0; i < styles.size(); ++i) {
     std::string q = "{job=\"crash\", stream=\"f" + std::to_string(i) + "\"}";
-    ASSERT_TRUE(
+    EXPECT_TRUE(
         WaitFor([&] { return QueryLines(lode, q).size() >= static_cast<size_t>(kLines); }, 30000))
         << styles[i] << ": " << QueryLines(lode, q).size() << " lines";
   }
@@ -98,6 +99,13 @@ TEST(CollectorExactlyOnce, Kill9WhileRotating) {
     EXPECT_TRUE(dup.empty() && missing.empty())
         << styles[i] << ": duplicated " << dup << "; missing " << missing;
     EXPECT_TRUE(got == Range(0, kLines)) << styles[i] << ": out of order";
+  }
+  if (::testing::Test::HasFailure()) {
+    std::ifstream log(lode.data_dir() + "/lode.log");
+    std::string line;
+    while (std::getline(log, line)) {
+      if (line.find("collector") != std::string::npos) std::cerr << line << "\n";
+    }
   }
 }
 
