@@ -251,6 +251,7 @@ Response Api::Metrics(const Request&) {
     metrics_->Set(m.name, m.labels, m.value);
   }
   Response r = Response::Text(200, metrics_->Render());
+  if (extra_metrics_) r.body += extra_metrics_();
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
 }

@@ -3,6 +3,8 @@
 // plain-text message and never lets an error escape as a crash.
 #pragma once
 
+#include <functional>
+
 #include <memory>
 
 #include "logql/engine.h"
@@ -38,6 +40,9 @@ class Api {
   Response Flush(const Request& req);
   Response Metrics(const Request& req);
 
+  // More Prometheus text appended to /metrics (e.g. the file collector's).
+  void SetExtraMetrics(std::function<std::string()> f) { extra_metrics_ = std::move(f); }
+
  private:
   // What became of a decoded push (Ingest).
   struct IngestOutcome {
@@ -62,6 +67,7 @@ class Api {
   logql::Engine* engine_;
   server::Metrics* metrics_;
   std::unique_ptr<ingest::IngestLimiter> limiter_;  // per-tenant rate and stream limits
+  std::function<std::string()> extra_metrics_;
 };
 
 

@@ -171,9 +171,32 @@ Status ParseRetentionStream(const std::string& k, const std::string& text, std::
 }
 
 // Keys whose value may be a YAML sequence (passed to the setter as YAML text).
-bool TakesSequence(const std::string& key) { return key == "limits_config.retention_stream"; }
+bool TakesSequence(const std::string& key) {
+  return key == "limits_config.retention_stream" || key == "log_sources_files" || key == "log_sources_http";
+}
+
+// A sequence of strings given as YAML text (or one scalar).
+Status StringSeq(const std::string& k, const std::string& v, std::vector<std::string>* out) {
+  out->clear();
+  if (v.empty()) return Status::OK();
+  try {
+    YAML::Node n = YAML::Load(v);
+    if (n.IsScalar()) {
+      out->push_back(n.as<std::string>());
+      return Status::OK();
+    }
+    for (const auto& e : n) {
+      if (!e.IsScalar()) return Status::InvalidArgument("config: " + k + ": expected a list of strings");
+      out->push_back(e.as<std::string>());
+    }
+  } catch (const YAML::Exception&) {
+    return Status::InvalidArgument("config: " + k + ": expected a list of strings");
+  }
+  return Status::OK();
+}
 // Keys whose value is a YAML mapping handled by its setter (as YAML text).
 bool TakesMapping(const std::string& key) { return key == "limits_config.otlp_config"; }
+
 
 const std::map<std::string, Setter>& Schema() {
   static const std::map<std::string, Setter> schema = {
@@ -374,6 +397,31 @@ const std::map<std::string, Setter>& Schema() {
        }},
       {"ui.enabled", Bool(&Config::ui_enabled)},
       {"querier.multi_tenant_queries_enabled", Bool(&Config::multi_tenant_queries_enabled)},
+      {"log_sources_files", [](const std::string& k, const std::string& v, Config* c) {
+         return StringSeq(k, v, &c->log_sources_files);
+       }},
+      {"log_sources_http", [](const std::string& k, const std::string& v, Config* c) {
+         LODE_RETURN_IF_ERROR(StringSeq(k, v, &c->log_sources_http));
+         for (const auto& u : c->log_sources_http) {
+           if (u.rfind("http://", 0) != 0) return Status::InvalidArgument("config: " + k + ": only http:// URLs: \"" + u + "\"");
+         }
+         return Status::OK();
+       }},
+      {"collector.tenant", [](const std::string& k, const std::string& v, Config* c) {
+         if (v.empty() || v.find('\0') != std::string::npos || v.size() > 150)
+           return Status::InvalidArgument("config: " + k + ": invalid tenant \"" + v + "\"");
+         c->collector_tenant = v;
+         return Status::OK();
+       }},
+      {"collector.refresh_interval", [](const std::string& k, const std::string& v, Config* c) {
+         LODE_RETURN_IF_ERROR(Duration(k, v, &c->collector_refresh_interval_ns));
+         if (c->collector_refresh_interval_ns < 1000000000LL)
+           return Status::InvalidArgument("config: " + k + ": at least 1s");
+         return Status::OK();
+       }},
+      {"collector.rotate_wait", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->collector_rotate_wait_ns);
+       }},
       {"query.scan_threads", [](const std::string& k, const std::string& v, Config* c) {
          int64_t n;
          LODE_RETURN_IF_ERROR(Int(k, v, 1, 256, &n));
@@ -626,6 +674,13 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::EndMap;
   e << YAML::Key << "querier" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "multi_tenant_queries_enabled" << YAML::Value << b(c.multi_tenant_queries_enabled);
+  e << YAML::EndMap;
+  e << YAML::Key << "log_sources_files" << YAML::Value << YAML::Flow << c.log_sources_files;
+  e << YAML::Key << "log_sources_http" << YAML::Value << YAML::Flow << c.log_sources_http;
+  e << YAML::Key << "collector" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "tenant" << YAML::Value << c.collector_tenant;
+  e << YAML::Key << "refresh_interval" << YAML::Value << FormatDuration(c.collector_refresh_interval_ns);
+  e << YAML::Key << "rotate_wait" << YAML::Value << FormatDuration(c.collector_rotate_wait_ns);
   e << YAML::EndMap;
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";

@@ -50,6 +50,13 @@ struct Config {
   // endpoints queries several tenants (server/multi_tenant_reader.h).
   bool multi_tenant_queries_enabled = false;
 
+  // The built-in file collector (ingest/collector/collector.h).
+  std::vector<std::string> log_sources_files;  // log_sources_files (+ --log-sources), globs allowed
+  std::vector<std::string> log_sources_http;   // log_sources_http: URLs answering JSON sources
+  std::string collector_tenant = "fake";       // collector.tenant
+  int64_t collector_refresh_interval_ns = 30LL * 1000000000;  // collector.refresh_interval (HTTP sources)
+  int64_t collector_rotate_wait_ns = 5LL * 1000000000;        // collector.rotate_wait
+
   // overrides.<tenant>.<limits key>: raw values as configured (sequence
   // values as YAML text), resolved by ResolveLimits.
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> overrides_raw;

@@ -2,7 +2,10 @@
 //
 //   lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]
 //        [--print-config]
+//        [--log-sources FILE]...  (log-sources.yml files to collect; globs allowed)
 //   lode inspect --data-dir DIR [--streams]   (summary of a data directory, read-only)
+//   lode promtail-config [--url URL] [--container-root DIR] LOG_SOURCES...
+//   lode compose-volumes [--container-root DIR] LOG_SOURCES...
 #include <unistd.h>
 
 #include <atomic>
@@ -14,6 +17,8 @@
 #include <string>
 #include <thread>
 
+#include "ingest/collector/collector.h"
+#include "ingest/collector/generators.h"
 #include "logql/engine.h"
 #include "logql/syntax/parser.h"
 #include "server/api.h"
@@ -29,16 +34,20 @@
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
+volatile std::sig_atomic_t g_reload = 0;
 void OnSignal(int) { g_stop = 1; }
 // Set when lode must restart itself (read-only start on a full disk, space back).
 std::atomic<bool> g_restart{false};
+void OnHangup(int) { g_reload = 1; }
 
 int Usage(const char* msg) {
   if (msg) fprintf(stderr, "lode: %s\n", msg);
   fprintf(stderr,
           "usage: lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]\n"
-          "            [--print-config]\n"
-          "       lode inspect --data-dir DIR [--streams]\n");
+          "            [--print-config] [--log-sources FILE]...\n"
+          "       lode inspect --data-dir DIR [--streams]\n"
+          "       lode promtail-config [--url URL] [--container-root DIR] LOG_SOURCES...\n"
+          "       lode compose-volumes [--container-root DIR] LOG_SOURCES...\n");
   return 2;
 }
 
@@ -73,7 +82,11 @@ int Inspect(int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace lode;
   if (argc > 1 && std::string(argv[1]) == "inspect") return Inspect(argc, argv);
+  if (argc > 1 && (std::string(argv[1]) == "promtail-config" || std::string(argv[1]) == "compose-volumes")) {
+    return collector::RunGeneratorCommand(argv[1], std::vector<std::string>(argv + 2, argv + argc));
+  }
   std::string config_path, listen, data_dir, retention;
+  std::vector<std::string> log_sources;
   bool print_config = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -96,6 +109,10 @@ int main(int argc, char** argv) {
       if (!value(&data_dir)) return Usage("--data-dir needs a value");
     } else if (is("--retention")) {
       if (!value(&retention)) return Usage("--retention needs a value");
+    } else if (is("--log-sources")) {
+      std::string v;
+      if (!value(&v)) return Usage("--log-sources needs a value");
+      log_sources.push_back(v);
     } else if (a == "--print-config") {
       print_config = true;
     } else if (a == "-h" || a == "--help") {
@@ -127,6 +144,7 @@ int main(int argc, char** argv) {
     if (!logql::ParseDuration(retention, &ns).ok() || ns <= 0) return Usage("--retention: invalid duration");
     cfg.limits.retention_period_ns = ns;
   }
+  cfg.log_sources_files.insert(cfg.log_sources_files.end(), log_sources.begin(), log_sources.end());
   if (print_config) {
     fputs(server::ConfigToYaml(cfg).c_str(), stdout);
     return 0;
@@ -184,6 +202,26 @@ int main(int argc, char** argv) {
   ho.port = cfg.listen_port;
   server::HttpServer http(ho);
   api.Register(&http);
+  std::unique_ptr<collector::Collector> files;
+  if (!cfg.log_sources_files.empty() || !cfg.log_sources_http.empty()) {
+    collector::CollectorOptions co;
+    co.log_sources = cfg.log_sources_files;
+    co.http_urls = cfg.log_sources_http;
+    co.http_refresh_ns = cfg.collector_refresh_interval_ns;
+    co.tenant = cfg.collector_tenant;
+    co.limits = cfg.LimitsFor(cfg.collector_tenant).push;
+    co.rotate_wait_ns = cfg.collector_rotate_wait_ns;
+    s = collector::Collector::Open(co, store.get(), &files);
+    if (!s.ok()) {
+      fprintf(stderr, "lode: %s\n", s.message().c_str());
+      return 1;
+    }
+    api.SetExtraMetrics([c = files.get()] { return c->MetricsText(); });
+  }
+  http.Route("/collector/status", [c = files.get()](const server::Request&) {
+    if (!c) return server::Response::Json(R"({"config_error":"","sources":[],"files":[]})");
+    return server::Response::Json(c->StatusJson());
+  });
   metrics.Help("lode_request_duration_seconds", "histogram", "Time to serve HTTP requests, by route and status.");
   http.OnRequest([&metrics](const server::Request& req, const server::Response& res, double secs) {
     // Paths that carry a name are folded into one route label each, and
@@ -211,12 +249,21 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
   std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGHUP, OnHangup);
+  if (files) files->Start();
   fprintf(stderr, "lode: listening on %s:%u, data in %s\n", cfg.listen_address.c_str(), http.port(),
           cfg.data_dir.c_str());
-  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  while (!g_stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (g_reload) {
+      g_reload = 0;
+      if (files) files->RequestReload();
+    }
+  }
   fprintf(stderr, "lode: shutting down\n");
   http.Stop();
   if (space_watch.joinable()) space_watch.join();
+  if (files) files->Stop();
   s = store->Flush();
   if (!s.ok()) fprintf(stderr, "lode: flush at shutdown failed: %s\n", s.message().c_str());
   store.reset();

@@ -237,9 +237,18 @@ void Store::Impl::IndexDay(std::string_view tenant, StreamState* st, uint32_t da
   for (const auto& l : st->labels) b->Put(index_cf, format::IndexLabelKey(tenant, day, l.name, l.value, st->id), "");
 }
 
-Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEntries> streams) {
+Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEntries> streams,
+                               std::span<const std::pair<std::string, std::string>> state) {
   if (tenant.find('\0') != std::string_view::npos) return Status::InvalidArgument("invalid tenant");
   rocksdb::WriteBatch batch;
+  for (const auto& [k, v] : state) {
+    std::string key = "x" + k;
+    if (v.empty()) {
+      batch.Delete(meta_cf, key);
+    } else {
+      batch.Put(meta_cf, key, v);
+    }
+  }
   std::vector<StreamState*> sts;
   sts.reserve(streams.size());
   for (const auto& s : streams) sts.push_back(GetOrCreate(tenant, *s.labels, &batch));
@@ -504,6 +513,20 @@ Status Store::Append(std::string_view tenant, const Labels& labels, std::span<co
 
 Status Store::AppendMany(std::string_view tenant, std::span<const StreamEntries> streams) {
   return impl_->AppendMany(tenant, streams);
+}
+
+Status Store::AppendManyWithState(std::string_view tenant, std::span<const StreamEntries> streams,
+                                  std::span<const std::pair<std::string, std::string>> state) {
+  return impl_->AppendMany(tenant, streams, state);
+}
+
+Status Store::ReadState(std::string_view prefix, std::vector<std::pair<std::string, std::string>>* out) {
+  std::string p = "x" + std::string(prefix);
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->meta_cf));
+  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+    out->emplace_back(it->key().ToString().substr(1), it->value().ToString());
+  }
+  return FromRocks(it->status());
 }
 
 Status Store::Flush() {

@@ -146,6 +146,17 @@ class Store : public Reader {
   // Appends several streams atomically (one WAL record): all or nothing.
   Status AppendMany(std::string_view tenant, std::span<const StreamEntries> streams);
 
+  // Like AppendMany, and in the same atomic WriteBatch puts (or, for an
+  // empty value, deletes) each of `state` under the key `x` + key in the
+  // meta column family. The file collector keeps its read positions there,
+  // so that an offset is durable exactly when the entries read up to it are.
+  // `streams` may be empty (only the state changes).
+  Status AppendManyWithState(std::string_view tenant, std::span<const StreamEntries> streams,
+                             std::span<const std::pair<std::string, std::string>> state);
+
+  // Every state key (without the `x`) starting with `prefix`, with its value.
+  Status ReadState(std::string_view prefix, std::vector<std::pair<std::string, std::string>>* out);
+
   // Cuts every head into chunks and flushes RocksDB memtables.
   Status Flush();
 

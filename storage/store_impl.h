@@ -136,7 +136,8 @@ class Store::Impl {
   Status LoadHeads();
   StreamState* GetOrCreate(std::string_view tenant, const Labels& labels, rocksdb::WriteBatch* batch);
   void IndexDay(std::string_view tenant, StreamState* st, uint32_t day, rocksdb::WriteBatch* b);
-  Status AppendMany(std::string_view tenant, std::span<const StreamEntries> streams);
+  Status AppendMany(std::string_view tenant, std::span<const StreamEntries> streams,
+                    std::span<const std::pair<std::string, std::string>> state = {});
   // Moves a stream's head records into chunks. Callers hold flush_mu.
   Status CutHead(std::string_view tenant, StreamState* st);
   // Writes `batch` atomically (sync per opts.sync_writes). After a write

@@ -5,6 +5,7 @@
 //   lode-bench all     ingest then query, one results file
 //   lode-bench compare a.json b.json [--md report.md] [--svg chart.svg]
 //   lode-bench gen     --lines N [data options] --format jsonl|raw|null
+//   lode-bench files   --url URL --dir DIR [--files 100] [--lines 1M] [--rate N] [--pid PID] [--idle 10s]
 //
 // Exit status: 0 when the phases ran (see --strict), 1 when the server could
 // not be reached or a phase aborted, 2 on a usage error. See README.md.
@@ -17,6 +18,7 @@
 
 #include "bench/lode_bench/args.h"
 #include "bench/lode_bench/compare_report.h"
+#include "bench/lode_bench/files_command.h"
 #include "bench/lode_bench/gen_command.h"
 #include "bench/lode_bench/ingest_runner.h"
 #include "bench/lode_bench/measure.h"
@@ -34,6 +36,9 @@ constexpr const char* kUsage = R"(usage:
   lode-bench all     --url http://127.0.0.1:3100 [options]   (ingest, then query)
   lode-bench compare a.json b.json [--md report.md] [--svg chart.svg]
   lode-bench gen     [data options] [--format jsonl|raw|null]
+  lode-bench files   --url URL --dir DIR [--files 100] [--lines 1M] [--line-bytes 200]
+                     [--rate LINES/S] [--pid PID] [--idle 10s]
+                     (appends to log files lode collects; waits until lode stored them)
 
 data options (ingest, all, gen):
   --lines 10000000     entries to generate (10k, 1M and 1e6 work too)
@@ -295,6 +300,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "compare") return Compare(args);
     if (command == "gen") return Gen(args);
+    if (command == "files") return RunFiles(args);
     if (command == "ingest" || command == "query" || command == "all") return Bench(command, args);
   } catch (const std::exception& e) {
     // Only malformed input files or responses of unexpected shape get here.

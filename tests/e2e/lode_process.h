@@ -30,6 +30,7 @@ class LodeProcess {
 
   bool Ready() const { return ready_; }
   int port() const { return port_; }
+  int pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
 
   void Kill9();        // SIGKILL, no cleanup
