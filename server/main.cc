@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "base/log.h"
 #include "logql/engine.h"
 #include "logql/syntax/parser.h"
 #include "server/api.h"
@@ -26,7 +27,7 @@ volatile std::sig_atomic_t g_stop = 0;
 void OnSignal(int) { g_stop = 1; }
 
 int Usage(const char* msg) {
-  if (msg) fprintf(stderr, "lode: %s\n", msg);
+  if (msg) lode::Logf("%s", msg);
   fprintf(stderr,
           "usage: lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]\n"
           "            [--print-config]\n"
@@ -53,7 +54,7 @@ int Inspect(int argc, char** argv) {
   std::string out;
   lode::Status s = lode::InspectDataDir(dir, opts, &out);
   if (!s.ok()) {
-    fprintf(stderr, "lode: inspect %s: %s\n", dir.c_str(), s.message().c_str());
+    lode::Logf("inspect %s: %s", dir.c_str(), s.message().c_str());
     return 1;
   }
   fputs(out.c_str(), stdout);
@@ -99,7 +100,7 @@ int main(int argc, char** argv) {
   server::Config cfg;
   Status s = server::LoadConfig(config_path, &cfg);
   if (!s.ok()) {
-    fprintf(stderr, "lode: %s\n", s.message().c_str());
+    lode::Logf("%s", s.message().c_str());
     return 1;
   }
   if (!listen.empty()) {
@@ -125,7 +126,7 @@ int main(int argc, char** argv) {
   }
   s = server::ResolveLimits(&cfg);
   if (!s.ok()) {
-    fprintf(stderr, "lode: %s\n", s.message().c_str());
+    lode::Logf("%s", s.message().c_str());
     return 1;
   }
 
@@ -136,7 +137,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<Store> store;
   s = Store::Open(cfg.store, &store);
   if (!s.ok()) {
-    fprintf(stderr, "lode: cannot open data directory %s: %s\n", cfg.data_dir.c_str(), s.message().c_str());
+    lode::Logf("cannot open data directory %s: %s", cfg.data_dir.c_str(), s.message().c_str());
     return 1;
   }
   store->SetRetentionPolicy(server::MakeRetentionPolicy(cfg));
@@ -161,27 +162,27 @@ int main(int argc, char** argv) {
       route = "other";
     }
     metrics.Observe("lode_request_duration_seconds",
-                    "route=\"" + route + "\",status_code=\"" + std::to_string(res.status) + "\"", secs);
+                    {{"route", route}, {"status_code", std::to_string(res.status)}}, secs);
     if (res.status >= 400 && res.status != 404) {
-      fprintf(stderr, "lode: %s %s -> %d: %.200s", req.method.c_str(), req.path.c_str(), res.status,
+      lode::Logf("%s %s -> %d: %.1000s", req.method.c_str(), req.path.c_str(), res.status,
               res.body.c_str());
     }
   });
   s = http.Start();
   if (!s.ok()) {
-    fprintf(stderr, "lode: %s\n", s.message().c_str());
+    lode::Logf("%s", s.message().c_str());
     return 1;
   }
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
   std::signal(SIGPIPE, SIG_IGN);
-  fprintf(stderr, "lode: listening on %s:%u, data in %s\n", cfg.listen_address.c_str(), http.port(),
+  lode::Logf("listening on %s:%u, data in %s", cfg.listen_address.c_str(), http.port(),
           cfg.data_dir.c_str());
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  fprintf(stderr, "lode: shutting down\n");
+  lode::Logf("shutting down");
   http.Stop();
   s = store->Flush();
-  if (!s.ok()) fprintf(stderr, "lode: flush at shutdown failed: %s\n", s.message().c_str());
+  if (!s.ok()) lode::Logf("flush at shutdown failed: %s", s.message().c_str());
   store.reset();
   return 0;
 }

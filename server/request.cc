@@ -8,7 +8,9 @@
 #include <cmath>
 #include <ctime>
 
+#include "base/log.h"
 #include "logql/syntax/parser.h"
+#include "server/tenant_id.h"
 
 namespace lode::server {
 
@@ -182,9 +184,9 @@ bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, R
     *err = Response::Text(401, "no org id");
     return false;
   }
-  if (org.find('|') != std::string::npos || org.find('\0') != std::string::npos || org.size() > 150 ||
-      org == "." || org == "..") {
-    *err = Response::Text(400, "tenant ID is invalid: " + org);
+  Status valid = ValidateTenantId(org);
+  if (!valid.ok()) {
+    *err = ErrorResponse(valid);
     return false;
   }
   *tenant = org;
@@ -244,7 +246,7 @@ void LogQueryTags(const Config& cfg, const Request& req) {
   for (const auto& [k, v] : req.headers) {
     if (k == "x-query-tags" || k.rfind("x-grafana-", 0) == 0) tags += " " + k + "=" + GoQuote(v);
   }
-  if (!tags.empty()) fprintf(stderr, "lode: debug: %s%s\n", req.path.c_str(), tags.c_str());
+  if (!tags.empty()) lode::Logf("debug: %s%s", req.path.c_str(), tags.c_str());
 }
 
 Response NoContent() {
