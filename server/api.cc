@@ -121,6 +121,9 @@ Api::IngestOutcome Api::Ingest(const std::string& tenant, ingest::PushRequest* p
 
 Response Api::RunQuery(const Request& req, logql::QueryRequest q) {
   logql::QueryResult result;
+  std::unique_ptr<logql::QueryContext> ctx = engine_->NewContext();
+  ctx->SetCancelCheck([&req] { return req.ClientGone(); });
+  q.ctx = ctx.get();
   Status s = engine_->Query(q, &result);
   if (!s.ok()) return ErrorResponse(s);
   std::string flags = req.Header("x-loki-response-encoding-flags");

@@ -41,6 +41,8 @@ limits_config:
   max_query_series: 500
   max_entries_limit_per_query: 5000
   max_query_length: 721h
+  query_timeout: 1m
+  max_query_memory: 1GiB
   ingestion_rate_mb: 0
   ingestion_burst_size_mb: 0
   max_streams_per_user: 0
@@ -50,6 +52,9 @@ compactor:
   retention_enabled: true
   compaction_interval: 10m
   delete_request_cancel_period: 24h
+querier:
+  max_concurrent: 4
+  max_queue_wait: 5s
 query:
   scan_threads: 2
 ui:
@@ -324,6 +329,24 @@ const std::map<std::string, Setter>& Schema() {
          c->engine.max_entries_limit = static_cast<size_t>(n);
          return Status::OK();
        }},
+      {"limits_config.query_timeout", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->engine.query_timeout_ns);
+       }},
+      {"limits_config.max_query_memory", [](const std::string& k, const std::string& v, Config* c) {
+         size_t n;
+         LODE_RETURN_IF_ERROR(Size(k, v, &n));
+         c->engine.max_query_memory = n;
+         return Status::OK();
+       }},
+      {"querier.max_concurrent", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 1, 1024, &n));
+         c->engine.max_concurrent = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"querier.max_queue_wait", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->engine.max_queue_wait_ns);
+       }},
       {"limits_config.max_query_length", [](const std::string& k, const std::string& v, Config* c) {
          return Duration(k, v, &c->max_query_length_ns);
        }},
@@ -563,6 +586,8 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "max_query_series" << YAML::Value << c.engine.max_query_series;
   e << YAML::Key << "max_entries_limit_per_query" << YAML::Value << c.engine.max_entries_limit;
   e << YAML::Key << "max_query_length" << YAML::Value << FormatDuration(c.max_query_length_ns);
+  e << YAML::Key << "query_timeout" << YAML::Value << FormatDuration(c.engine.query_timeout_ns);
+  e << YAML::Key << "max_query_memory" << YAML::Value << c.engine.max_query_memory;
   e << YAML::Key << "ingestion_rate_mb" << YAML::Value << c.limits.rate.ingestion_rate_mb;
   e << YAML::Key << "ingestion_burst_size_mb" << YAML::Value << c.limits.rate.ingestion_burst_size_mb;
   e << YAML::Key << "max_streams_per_user" << YAML::Value << c.limits.rate.max_streams_per_user;
@@ -608,6 +633,10 @@ std::string ConfigToYaml(const Config& c) {
       << (c.now_offset_ns < 0 ? "-" + FormatDuration(-c.now_offset_ns) : FormatDuration(c.now_offset_ns));
     e << YAML::EndMap;
   }
+  e << YAML::Key << "querier" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "max_concurrent" << YAML::Value << c.engine.max_concurrent;
+  e << YAML::Key << "max_queue_wait" << YAML::Value << FormatDuration(c.engine.max_queue_wait_ns);
+  e << YAML::EndMap;
   e << YAML::Key << "query" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "scan_threads" << YAML::Value << c.engine.scan_threads;
   e << YAML::EndMap;

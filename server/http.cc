@@ -1,5 +1,6 @@
 #include "server/http.h"
 
+#include <poll.h>
 #include <zlib.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -33,6 +34,15 @@ std::vector<std::string> Request::Params(const std::string& name) const {
 std::string Request::Header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
   return it == headers.end() ? std::string() : it->second;
+}
+
+bool Request::ClientGone() const {
+  if (socket_fd < 0) return false;
+  pollfd p{};
+  p.fd = socket_fd;
+  p.events = POLLRDHUP;
+  if (::poll(&p, 1, 0) <= 0) return false;
+  return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 Response Response::Text(int status, std::string body) {
@@ -178,6 +188,7 @@ struct HttpServer::Impl {
       auto t0 = std::chrono::steady_clock::now();
       Request req;
       req.method = std::string(msg.method_string());
+      req.socket_fd = sock.native_handle();
       std::string_view target(msg.target().data(), msg.target().size());
       size_t q = target.find('?');
       req.path = UrlDecode(target.substr(0, q), false);

@@ -29,6 +29,11 @@ struct Request {
   bool HasParam(const std::string& name) const { return params.count(name) > 0; }
   std::vector<std::string> Params(const std::string& name) const;
   std::string Header(const std::string& lower_name) const;
+
+  // True once the client has closed or reset its connection (a poll(2) on
+  // the socket, no read): long handlers use it to stop work nobody awaits.
+  bool ClientGone() const;
+  int socket_fd = -1;  // set by the server; -1 for requests built in code
 };
 
 struct Response {

@@ -154,6 +154,7 @@ int HttpStatusFor(const Status& s) {
     case Status::Code::kTooManyRequests: return 429;
     case Status::Code::kUnsupported: return 415;
     case Status::Code::kCancelled: return 499;
+    case Status::Code::kDeadlineExceeded: return 504;
     default: return 500;
   }
 }
