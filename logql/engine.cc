@@ -241,6 +241,7 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
             if (ctx->Done()) return false;
             for (size_t k = 0; k < b.size(); ++k) {
               if (top.Excluded(b.ts[k])) return false;
+              if (ctx->Done()) return false;
               const LabelView* md = b.md.data() + b.md_begin[k];
               size_t n_md = b.md_begin[k + 1] - b.md_begin[k];
               level.Apply(b.line[k], &md, &n_md);
@@ -377,6 +378,7 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
               const LabelView* md = b.md.data() + b.md_begin[k];
               size_t n_md = b.md_begin[k + 1] - b.md_begin[k];
               level.Apply(b.line[k], &md, &n_md);
+              if (ctx->Done()) return false;
               if (!sx->Process(b.ts[k], b.line[k], md, n_md, &v)) continue;
               const ResultLabels& rl = sx->labels();
               if (&rl != last) {

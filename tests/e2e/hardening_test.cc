@@ -8,6 +8,12 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "server/metrics.h"
 #include "tests/e2e/lode_process.h"
@@ -148,6 +154,121 @@ TEST(HardeningTest, AdminEndpointsNeedATenantWhenAuthIsEnabled) {
     auto ok = lode->Post(path, "", {{"X-Scope-OrgID", "ops"}});
     EXPECT_LT(ok.status, 300) << path << ": " << ok.body;
   }
+}
+
+}  // namespace
+}  // namespace lode::testing
+
+namespace lode::testing {
+namespace {
+
+// Pushes `n` lines of stream {app="big"} for tenant "t", one second apart.
+void PushLines(LodeProcess& lode, int n) {
+  int64_t t0 = NowNs() - static_cast<int64_t>(n + 60) * 1000000000LL;
+  for (int done = 0; done < n;) {
+    std::vector<PushEntry> es;
+    for (int i = 0; i < 5000 && done < n; ++i, ++done) {
+      es.push_back({t0 + done * 1000000000LL, "level=info msg=\"request served\" id=" + std::to_string(done), {}});
+    }
+    auto r = lode.Post("/loki/api/v1/push", EncodePush({{R"({app="big"})", es}}),
+                       {{"Content-Type", "application/x-protobuf"}, {"X-Scope-OrgID", "t"}});
+    ASSERT_EQ(r.status, 204) << r.body;
+  }
+}
+
+// A query that doubles label x `doublings` times on every line.
+std::string Doubling(int doublings, const std::string& agg_range = "") {
+  std::string q = "{app=\"big\"} | label_format x=\"{{.app}}\"";
+  for (int i = 0; i < doublings; ++i) q += " | label_format x=\"{{.x}}{{.x}}\"";
+  if (!agg_range.empty()) q = "count_over_time(" + q + " [" + agg_range + "])";
+  return q;
+}
+
+std::string RangeQuery(const std::string& q) {
+  int64_t now = NowNs();
+  return "/loki/api/v1/query_range?query=" + Q(q) + "&start=" + std::to_string(now - 86400LL * 1000000000) +
+         "&end=" + std::to_string(now) + "&step=60";
+}
+
+TEST(HardeningTest, QueryPastQueryTimeoutIsStoppedWithLokisTimeoutError) {
+  AuthLode lode("limits_config:\n  query_timeout: 300ms\n");
+  ASSERT_TRUE(lode->Ready());
+  PushLines(*lode, 20000);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = lode->Get(RangeQuery(Doubling(18, "1h")), {{"X-Scope-OrgID", "t"}});
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.status, 504) << r.body.substr(0, 300);
+  EXPECT_EQ(r.body,
+            "request timed out, decrease the duration of the request or add more label matchers (prefer exact match "
+            "over regex match) to reduce the amount of data processed\n");
+  EXPECT_LT(secs, 3.0);
+  // A cheap query still answers.
+  EXPECT_EQ(lode->Get(RangeQuery("count_over_time({app=\"big\"}[1h])"), {{"X-Scope-OrgID", "t"}}).status, 200);
+}
+
+TEST(HardeningTest, LabelFormatDoublingHitsTheQueryMemoryLimitNotRss) {
+  AuthLode lode("limits_config:\n  max_query_memory: 4MB\n");
+  ASSERT_TRUE(lode->Ready());
+  PushLines(*lode, 10);
+  // 40 doublings of a 3-byte label: 3 TB per line without a bound.
+  for (const std::string& q : {Doubling(40), Doubling(40, "1h")}) {
+    auto r = lode->Get(RangeQuery(q), {{"X-Scope-OrgID", "t"}});
+    EXPECT_EQ(r.status, 400) << r.body.substr(0, 300);
+    EXPECT_EQ(r.body.rfind("the query needs more memory than the limit of 4.0 MB (limits_config.max_query_memory)", 0),
+              0u)
+        << r.body.substr(0, 300);
+  }
+  // Within the budget the same shape works.
+  auto ok = lode->Get(RangeQuery(Doubling(10)), {{"X-Scope-OrgID", "t"}});
+  EXPECT_EQ(ok.status, 200) << ok.body.substr(0, 300);
+}
+
+// Sends a request on a raw connection and closes it after `hold_ms`
+// without reading the answer.
+void RequestThenHangUp(int port, const std::string& target, int hold_ms) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nX-Scope-OrgID: t\r\n\r\n";
+  ASSERT_EQ(write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
+  close(fd);
+}
+
+TEST(HardeningTest, ExcessQueriesGet429AndAHungUpClientFreesItsSlot) {
+  AuthLode lode("querier:\n  max_concurrent: 1\n  max_queue_wait: 200ms\nlimits_config:\n  query_timeout: 60s\n");
+  ASSERT_TRUE(lode->Ready());
+  PushLines(*lode, 20000);
+  const std::string slow = RangeQuery(Doubling(18, "1h"));
+  // Hold the only slot with a slow query; a second query waits 200ms, then 429.
+  std::thread holder([&] { lode->Get(slow, {{"X-Scope-OrgID", "t"}}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto r = lode->Get(RangeQuery("count_over_time({app=\"big\"}[1h])"), {{"X-Scope-OrgID", "t"}});
+  EXPECT_EQ(r.status, 429) << r.body.substr(0, 200);
+  EXPECT_EQ(r.body, "too many outstanding requests\n");
+  holder.join();
+  // A client that hangs up mid-query: its query is cancelled, and the slot
+  // frees up long before the slow query could finish.
+  auto t0 = std::chrono::steady_clock::now();
+  auto full = lode->Get(slow, {{"X-Scope-OrgID", "t"}});
+  double full_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(full.status, 200);
+  ASSERT_GT(full_secs, 1.0) << "the slow query is not slow enough on this machine to test cancellation";
+  std::thread hangup([&] { RequestThenHangUp(lode->port(), slow, 200); });
+  hangup.join();
+  t0 = std::chrono::steady_clock::now();
+  // Waits for the slot in 200ms steps (each 429 retries).
+  int status = 0;
+  while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30)) {
+    status = lode->Get(RangeQuery("count_over_time({app=\"big\"}[1h])"), {{"X-Scope-OrgID", "t"}}).status;
+    if (status == 200) break;
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(status, 200);
+  EXPECT_LT(secs, full_secs / 2) << "the hung-up query kept running";
 }
 
 }  // namespace
