@@ -18,6 +18,10 @@ auth_enabled: false
 server:
   http_listen_address: 0.0.0.0
   http_listen_port: 3100
+  http_server_read_timeout: 30s
+  http_server_write_timeout: 30s
+  http_server_idle_timeout: 2m
+  http_server_max_connections: 512
 storage:
   data_dir: ./data
   sync_writes: false
@@ -190,6 +194,18 @@ const std::map<std::string, Setter>& Schema() {
          LODE_RETURN_IF_ERROR(Int(k, v, 0, 65535, &n));
          c->listen_port = static_cast<uint16_t>(n);
          return Status::OK();
+       }},
+      {"server.http_server_read_timeout", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->http_read_timeout_ns);
+       }},
+      {"server.http_server_write_timeout", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->http_write_timeout_ns);
+       }},
+      {"server.http_server_idle_timeout", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->http_idle_timeout_ns);
+       }},
+      {"server.http_server_max_connections", [](const std::string& k, const std::string& v, Config* c) {
+         return Int(k, v, 1, 1000000, &c->http_max_connections);
        }},
       {"server.log_level", [](const std::string& k, const std::string& v, Config* c) {
          if (v != "debug" && v != "info" && v != "warn" && v != "error") return Bad(k, "log level", v);
@@ -546,6 +562,10 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "http_listen_address" << YAML::Value << c.listen_address;
   e << YAML::Key << "http_listen_port" << YAML::Value << c.listen_port;
   e << YAML::Key << "log_level" << YAML::Value << c.log_level;
+  e << YAML::Key << "http_server_read_timeout" << YAML::Value << FormatDuration(c.http_read_timeout_ns);
+  e << YAML::Key << "http_server_write_timeout" << YAML::Value << FormatDuration(c.http_write_timeout_ns);
+  e << YAML::Key << "http_server_idle_timeout" << YAML::Value << FormatDuration(c.http_idle_timeout_ns);
+  e << YAML::Key << "http_server_max_connections" << YAML::Value << c.http_max_connections;
   e << YAML::EndMap;
   e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "data_dir" << YAML::Value << c.data_dir;

@@ -147,6 +147,10 @@ int main(int argc, char** argv) {
   server::HttpOptions ho;
   ho.address = cfg.listen_address;
   ho.port = cfg.listen_port;
+  ho.read_timeout_ms = cfg.http_read_timeout_ns / 1000000;
+  ho.write_timeout_ms = cfg.http_write_timeout_ns / 1000000;
+  ho.idle_timeout_ms = cfg.http_idle_timeout_ns / 1000000;
+  ho.max_connections = static_cast<int>(cfg.http_max_connections);
   server::HttpServer http(ho);
   api.Register(&http);
   metrics.Help("lode_request_duration_seconds", "histogram", "Time to serve HTTP requests, by route and status.");

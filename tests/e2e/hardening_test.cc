@@ -273,3 +273,85 @@ TEST(HardeningTest, ExcessQueriesGet429AndAHungUpClientFreesItsSlot) {
 
 }  // namespace
 }  // namespace lode::testing
+
+namespace lode::testing {
+namespace {
+
+int Connect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Everything the server sends until it closes (or `max_secs` pass).
+std::string ReadUntilClose(int fd, double max_secs) {
+  timeval tv{static_cast<time_t>(max_secs), static_cast<suseconds_t>((max_secs - static_cast<int>(max_secs)) * 1e6)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::string out;
+  char b[4096];
+  for (;;) {
+    ssize_t n = read(fd, b, sizeof(b));
+    if (n <= 0) break;
+    out.append(b, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+TEST(HardeningTest, SlowAndIdleClientsTimeOutAndOversizedRequestsAreRefused) {
+  AuthLode lode(
+      "server:\n  http_server_read_timeout: 500ms\n  http_server_idle_timeout: 700ms\n"
+      "  http_server_max_connections: 4\n");
+  ASSERT_TRUE(lode->Ready());
+  // A body shorter than its Content-Length: 408 after the read timeout.
+  int fd = Connect(lode->port());
+  ASSERT_GE(fd, 0);
+  std::string req = "POST /loki/api/v1/push HTTP/1.1\r\nHost: x\r\nX-Scope-OrgID: t\r\nContent-Length: 100\r\n\r\nabc";
+  ASSERT_EQ(write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  auto t0 = std::chrono::steady_clock::now();
+  std::string got = ReadUntilClose(fd, 5);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  close(fd);
+  EXPECT_EQ(got.rfind("HTTP/1.1 408", 0), 0u) << got;
+  EXPECT_GT(secs, 0.4);
+  EXPECT_LT(secs, 3);
+  // An idle keep-alive connection is closed after the idle timeout.
+  fd = Connect(lode->port());
+  t0 = std::chrono::steady_clock::now();
+  got = ReadUntilClose(fd, 5);
+  secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  close(fd);
+  EXPECT_EQ(got, "");
+  EXPECT_GT(secs, 0.6);
+  EXPECT_LT(secs, 3);
+  // Headers over 64 KiB: 431; a body over 64 MiB: 413.
+  fd = Connect(lode->port());
+  std::string big = "GET /ready HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(70 * 1024, 'a') + "\r\n\r\n";
+  ASSERT_EQ(write(fd, big.data(), big.size()), static_cast<ssize_t>(big.size()));
+  got = ReadUntilClose(fd, 5);
+  close(fd);
+  EXPECT_EQ(got.rfind("HTTP/1.1 431", 0), 0u) << got;
+  fd = Connect(lode->port());
+  std::string huge = "POST /loki/api/v1/push HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n";
+  ASSERT_EQ(write(fd, huge.data(), huge.size()), static_cast<ssize_t>(huge.size()));
+  got = ReadUntilClose(fd, 5);
+  close(fd);
+  EXPECT_EQ(got.rfind("HTTP/1.1 413", 0), 0u) << got;
+  // Every slot held by idle connections: a new client still gets served
+  // (idle connections are closed to make room), not 503.
+  std::vector<int> idle;
+  for (int i = 0; i < 4; ++i) idle.push_back(Connect(lode->port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto r = lode->Get("/ready");
+  EXPECT_EQ(r.status, 200) << r.body;
+  for (int f : idle) close(f);
+}
+
+}  // namespace
+}  // namespace lode::testing
