@@ -22,7 +22,8 @@ class Status {
     kTooManyRequests,   // rate limited: HTTP 429
     kLimitExceeded,     // a query/ingest limit: HTTP 400
     kUnsupported,       // unsupported media type or encoding: HTTP 415
-    kCancelled,
+    kCancelled,         // the client went away: HTTP 499
+    kDeadlineExceeded,  // a query ran past its timeout: HTTP 504
     kUnavailable,       // temporarily refused (disk full): HTTP 503, retryable
     kIOError,           // storage failure: HTTP 500
     kInternal,          // invariant broken: HTTP 500
@@ -38,6 +39,7 @@ class Status {
   static Status Unsupported(std::string msg) { return Status(Code::kUnsupported, std::move(msg)); }
   static Status Cancelled(std::string msg) { return Status(Code::kCancelled, std::move(msg)); }
   static Status Unavailable(std::string msg) { return Status(Code::kUnavailable, std::move(msg)); }
+  static Status DeadlineExceeded(std::string msg) { return Status(Code::kDeadlineExceeded, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
 

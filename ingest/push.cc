@@ -146,9 +146,11 @@ Status DecodeProtobufPush(std::string_view body, PushRequest* out) {
     return Status::InvalidArgument("snappy: corrupt input");
   }
   out->streams.clear();
-  if (!DecodePushRequestWire(std::string_view(raw.get(), n), out)) {
+  std::string wire_error;
+  if (!DecodePushRequestWire(std::string_view(raw.get(), n), out, &wire_error)) {
     out->streams.clear();
-    return Status::InvalidArgument("failed to parse push request: invalid protobuf");
+    return Status::InvalidArgument("failed to parse push request: " +
+                                   (wire_error.empty() ? std::string("invalid protobuf") : wire_error));
   }
   size_t kept = 0;
   for (auto& ps : out->streams) {

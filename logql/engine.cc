@@ -45,6 +45,13 @@ Status ParallelFor(size_t n, int threads, const std::function<Status(size_t, int
   return first;
 }
 
+// Heap bytes a label set holds (an estimate for the query memory budget).
+uint64_t LabelsBytes(const Labels& ls) {
+  uint64_t n = 0;
+  for (const auto& l : ls) n += sizeof(l) + l.name.size() + l.value.size();
+  return n;
+}
+
 void AddStats(QueryStats* q, const ScanStats& s) {
   q->bytes_processed += s.bytes_scanned;
   q->lines_processed += s.lines_scanned;
@@ -159,7 +166,36 @@ int64_t Engine::DefaultStep(int64_t start_ns, int64_t end_ns) {
   return std::max<int64_t>(secs, 1) * kSecond;
 }
 
+std::unique_ptr<QueryContext> Engine::NewContext() const {
+  return std::make_unique<QueryContext>(std::chrono::nanoseconds(opts_.query_timeout_ns), opts_.max_query_memory);
+}
+
 Status Engine::Query(const QueryRequest& req, QueryResult* out) {
+  std::unique_ptr<QueryContext> own;
+  QueryContext* ctx = req.ctx;
+  if (!ctx) {
+    own = NewContext();
+    ctx = own.get();
+  }
+  {
+    std::unique_lock<std::mutex> l(slots_mu_);
+    if (!slots_cv_.wait_for(l, std::chrono::nanoseconds(std::max<int64_t>(opts_.max_queue_wait_ns, 0)),
+                            [this] { return running_ < opts_.max_concurrent; })) {
+      return Status::TooManyRequests("too many outstanding requests");
+    }
+    ++running_;
+  }
+  Status s = Run(req, ctx, out);
+  {
+    std::lock_guard<std::mutex> l(slots_mu_);
+    --running_;
+  }
+  slots_cv_.notify_one();
+  if (!s.ok()) *out = QueryResult{};  // free what a stopped query holds
+  return s;
+}
+
+Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out) {
   auto t0 = std::chrono::steady_clock::now();
   ExprPtr expr;
   LODE_RETURN_IF_ERROR(ParseExpr(req.query, &expr));
@@ -194,6 +230,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
     TopTimes top(limit, req.direction == Direction::kForward);
     LODE_RETURN_IF_ERROR(ParallelFor(streams.size(), opts_.scan_threads, [&](size_t i, int) {
       Partial& p = partials[i];
+      ScopedQueryContext scope(ctx);
       auto sp = pipeline->ForStream(streams[i].labels);
       LevelInjector level(want_level, streams[i].labels);
       std::unordered_map<const ResultLabels*, size_t> group_of;
@@ -201,12 +238,15 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
       return reader_->ScanStream(
           req.tenant, streams[i].id, req.start_ns, req.end_ns, req.direction,
           [&](const EntryBatch& b) {
+            if (ctx->Done()) return false;
             for (size_t k = 0; k < b.size(); ++k) {
               if (top.Excluded(b.ts[k])) return false;
+              if (ctx->Done()) return false;
               const LabelView* md = b.md.data() + b.md_begin[k];
               size_t n_md = b.md_begin[k + 1] - b.md_begin[k];
               level.Apply(b.line[k], &md, &n_md);
               if (!sp->Process(b.ts[k], b.line[k], md, n_md)) continue;
+              if (ctx->Done()) return false;
               top.Add(b.ts[k]);
               const ResultLabels& rl = sp->labels();
               auto [it, inserted] = group_of.try_emplace(&rl, p.groups.size());
@@ -214,6 +254,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
                 StreamResult g;
                 g.labels = rl.all;
                 g.stream = rl.stream;
+                if (!ctx->Charge(LabelsBytes(rl.all) + LabelsBytes(rl.stream))) return false;
                 p.groups.push_back(std::move(g));
               }
               ResultEntry e;
@@ -221,6 +262,10 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
               e.line.assign(sp->line());
               e.structured_metadata = rl.structured_metadata;
               e.parsed = rl.parsed;
+              if (!ctx->Charge(sizeof(ResultEntry) + e.line.size() + LabelsBytes(e.structured_metadata) +
+                               LabelsBytes(e.parsed))) {
+                return false;
+              }
               p.groups[it->second].entries.push_back(std::move(e));
               p.hits.push_back({b.ts[k], seq++, it->second});
               if (p.hits.size() >= limit) return false;
@@ -229,6 +274,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
           },
           &p.stats);
     }));
+    LODE_RETURN_IF_ERROR(ctx->Err());
     // Global order by direction; the first `limit` entries win.
     struct Ref {
       int64_t ts;
@@ -290,6 +336,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
   ep.step_ns = req.instant ? 0 : (req.step_ns > 0 ? req.step_ns : DefaultStep(req.start_ns, req.end_ns));
   ep.max_series = opts_.max_query_series;
   ep.max_points_per_series = opts_.max_points_per_series;
+  ep.ctx = ctx;
   if (!req.instant && ep.step_ns > 0 &&
       (ep.end_ns - ep.start_ns) / ep.step_ns > static_cast<int64_t>(opts_.max_points_per_series)) {
     return Status::InvalidArgument(
@@ -316,6 +363,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
     std::vector<Partial> partials(streams.size());
     LODE_RETURN_IF_ERROR(ParallelFor(streams.size(), opts_.scan_threads, [&](size_t i, int) {
       Partial& p = partials[i];
+      ScopedQueryContext scope(ctx);
       auto sx = ex->ForStream(streams[i].labels);
       LevelInjector level(want_level, streams[i].labels);
       const ResultLabels* last = nullptr;
@@ -323,25 +371,33 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
       return reader_->ScanStream(
           req.tenant, streams[i].id, start, end, Direction::kForward,
           [&](const EntryBatch& b) {
+            if (ctx->Done()) return false;
+            uint64_t batch_bytes = 0;
             for (size_t k = 0; k < b.size(); ++k) {
               double v;
               const LabelView* md = b.md.data() + b.md_begin[k];
               size_t n_md = b.md_begin[k + 1] - b.md_begin[k];
               level.Apply(b.line[k], &md, &n_md);
+              if (ctx->Done()) return false;
               if (!sx->Process(b.ts[k], b.line[k], md, n_md, &v)) continue;
               const ResultLabels& rl = sx->labels();
               if (&rl != last) {
                 last = &rl;
                 auto [it, inserted] = p.series.try_emplace(rl.hash);
-                if (inserted) it->second.labels = rl.all;
+                if (inserted) {
+                  it->second.labels = rl.all;
+                  batch_bytes += sizeof(SampleSeries) + LabelsBytes(rl.all);
+                }
                 cur = &it->second;
               }
               cur->samples.push_back({b.ts[k], v});
+              batch_bytes += sizeof(Sample);
             }
-            return true;
+            return ctx->Charge(batch_bytes) && !ctx->Done();
           },
           &p.stats);
     }));
+    LODE_RETURN_IF_ERROR(ctx->Err());
     std::unordered_map<uint64_t, size_t> index;
     std::vector<std::vector<size_t>> runs;  // per series: start of every sorted run
     for (auto& p : partials) {
@@ -365,6 +421,7 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
     return Status::OK();
   };
   LODE_RETURN_IF_ERROR(Evaluate(*expr, ep, source, &out->metric));
+  LODE_RETURN_IF_ERROR(ctx->Err());
   switch (out->metric.type) {
     case EvalResult::Type::kMatrix: out->type = QueryResult::Type::kMatrix; break;
     case EvalResult::Type::kVector: out->type = QueryResult::Type::kVector; break;

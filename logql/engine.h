@@ -8,11 +8,15 @@
 // An Engine is thread-safe; Query() may run concurrently.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "logql/evaluator.h"
+#include "logql/query_context.h"
 #include "storage/reader.h"
 
 namespace lode::logql {
@@ -22,6 +26,17 @@ struct EngineOptions {
   size_t max_points_per_series = 11000;
   size_t max_entries_limit = 5000;  // max `limit` accepted for log queries
   int scan_threads = 2;             // parallel stream scans
+  // limits_config.query_timeout: a query running longer stops and fails
+  // with HTTP 504 and Loki's timeout message. <= 0: no timeout.
+  int64_t query_timeout_ns = 60LL * 1000000000;
+  // querier.max_concurrent: queries running at once; more wait up to
+  // max_queue_wait_ns (querier.max_queue_wait, lode's own) for a slot, then
+  // fail with 429 "too many outstanding requests".
+  int max_concurrent = 4;
+  int64_t max_queue_wait_ns = 5LL * 1000000000;
+  // limits_config.max_query_memory (lode's own): bytes one query may
+  // materialise (see QueryContext). 0: unlimited.
+  uint64_t max_query_memory = 1ULL << 30;
 };
 
 struct QueryRequest {
@@ -34,6 +49,9 @@ struct QueryRequest {
   uint32_t limit = 100;
   Direction direction = Direction::kBackward;
   bool instant = false;  // /query: evaluate at end_ns (== start_ns)
+  // Optional, owned by the caller (e.g. to cancel when the client goes
+  // away); null: the engine makes one from its options.
+  QueryContext* ctx = nullptr;
 };
 
 struct ResultEntry {
@@ -72,15 +90,25 @@ class Engine {
 
   // Parses and runs the query. Errors are user-facing (Loki's text):
   // kInvalidArgument for parse errors and invalid requests, kLimitExceeded
-  // for limits, kIOError for storage failures.
+  // for limits, kTooManyRequests when no slot frees up in time,
+  // kDeadlineExceeded past the query timeout, kCancelled when req.ctx was
+  // cancelled, kIOError for storage failures.
   Status Query(const QueryRequest& req, QueryResult* out);
+
+  // A QueryContext with this engine's timeout and memory budget.
+  std::unique_ptr<QueryContext> NewContext() const;
 
   // Loki's default step for a range query: max(1s, floor((end-start)/250)).
   static int64_t DefaultStep(int64_t start_ns, int64_t end_ns);
 
  private:
+  Status Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out);
+
   Reader* reader_;
   EngineOptions opts_;
+  std::mutex slots_mu_;
+  std::condition_variable slots_cv_;
+  int running_ = 0;
 };
 
 }  // namespace lode::logql

@@ -253,6 +253,7 @@ Status Evaluate(const Expr& expr, const EvalParams& params, const SampleSource& 
   out->type = EvalResult::Type::kMatrix;
   std::unordered_map<uint32_t, size_t> index;  // label id -> out->series index
   for (int64_t t = start;; t += step) {
+    if (params.ctx && params.ctx->Done()) return params.ctx->Err();
     LODE_RETURN_IF_ERROR(root->Next(t, &vec));
     for (const StepSample& s : vec) {
       auto [it, inserted] = index.try_emplace(s.id, out->series.size());

@@ -16,6 +16,7 @@
 #include "logql/syntax/ast.h"
 #include "base/labels.h"
 #include "base/status.h"
+#include "logql/query_context.h"
 
 namespace lode::logql {
 
@@ -53,6 +54,7 @@ struct EvalParams {
   bool instant = false;  // evaluate only at start_ns (== end_ns)
   size_t max_series = 500;
   size_t max_points_per_series = 11000;
+  QueryContext* ctx = nullptr;  // checked at every step when set
 };
 
 struct EvalResult {

@@ -55,7 +55,9 @@ void Api::Register(HttpServer* http) {
   http->Route("/api/prom/label", tenants(&Api::LegacyLabels));
   http->Route("/api/prom/label/*", tenants(&Api::LegacyLabelValues));
   http->Route("/api/prom/series", tenants(&Api::Series));
-  http->Route("/flush", bind(&Api::Flush));
+  // Admin endpoints sit behind the same auth as Loki's (a tenant header when
+  // auth_enabled), though they act on the whole store.
+  http->Route("/flush", WithTenant(cfg_, [this](const Request& r, const std::string&) { return Flush(r); }));
   http->Route("/metrics", bind(&Api::Metrics));
   http->Route("/ready", [](const Request&) { return Response::Text(200, "ready"); });
   http->Route("/loki/api/v1/status/buildinfo", [](const Request&) {
@@ -96,14 +98,14 @@ Api::IngestOutcome Api::Ingest(const std::string& tenant, ingest::PushRequest* p
   std::string rate_error;
   size_t& streams_limited = o.streams_limited;
   if (!ingest::ApplyIngestLimits(limiter_.get(), tenant, limits.rate, now, pr, &errors, &rate_error, &streams_limited)) {
-    metrics_->Add("lode_discarded_samples_total", "reason=\"rate_limited\",tenant=\"" + tenant + "\"",
+    metrics_->Add("lode_discarded_samples_total", {{"reason", "rate_limited"}, {"tenant", tenant}},
                   static_cast<double>(pr->TotalEntries()));
     o.refused_status = 429;
     o.refused_message = rate_error;
     return o;
   }
   if (streams_limited) {
-    metrics_->Add("lode_discarded_streams_total", "reason=\"stream_limit\",tenant=\"" + tenant + "\"",
+    metrics_->Add("lode_discarded_streams_total", {{"reason", "stream_limit"}, {"tenant", tenant}},
                   static_cast<double>(streams_limited));
   }
   std::vector<StreamEntries> batch;
@@ -118,14 +120,17 @@ Api::IngestOutcome Api::Ingest(const std::string& tenant, ingest::PushRequest* p
     }
   }
   o.stored = pr->TotalEntries();
-  metrics_->Add("lode_distributor_lines_received_total", "tenant=\"" + tenant + "\"", pr->TotalEntries());
-  metrics_->Add("lode_distributor_bytes_received_total", "tenant=\"" + tenant + "\"", pr->TotalBytes());
-  if (!errors.empty()) metrics_->Add("lode_discarded_requests_total", "tenant=\"" + tenant + "\"", 1);
+  metrics_->Add("lode_distributor_lines_received_total", {{"tenant", tenant}}, pr->TotalEntries());
+  metrics_->Add("lode_distributor_bytes_received_total", {{"tenant", tenant}}, pr->TotalBytes());
+  if (!errors.empty()) metrics_->Add("lode_discarded_requests_total", {{"tenant", tenant}}, 1);
   return o;
 }
 
 Response Api::RunQuery(const Request& req, logql::QueryRequest q) {
   logql::QueryResult result;
+  std::unique_ptr<logql::QueryContext> ctx = engine_->NewContext();
+  ctx->SetCancelCheck([&req] { return req.ClientGone(); });
+  q.ctx = ctx.get();
   Status s = engine_->Query(q, &result);
   if (!s.ok()) return ErrorResponse(s);
   std::string flags = req.Header("x-loki-response-encoding-flags");
@@ -242,13 +247,13 @@ Response Api::Flush(const Request& req) {
 
 Response Api::Metrics(const Request&) {
   StoreStats st = store_->Stats();
-  metrics_->Set("lode_store_streams", "", static_cast<double>(st.streams));
-  metrics_->Set("lode_store_head_bytes", "", static_cast<double>(st.head_bytes));
-  metrics_->Set("lode_store_chunks", "", static_cast<double>(st.chunks));
-  metrics_->Set("lode_store_disk_bytes", "", static_cast<double>(st.disk_bytes));
+  metrics_->Set("lode_store_streams", {}, static_cast<double>(st.streams));
+  metrics_->Set("lode_store_head_bytes", {}, static_cast<double>(st.head_bytes));
+  metrics_->Set("lode_store_chunks", {}, static_cast<double>(st.chunks));
+  metrics_->Set("lode_store_disk_bytes", {}, static_cast<double>(st.disk_bytes));
   for (const auto& m : store_->Metrics()) {
     metrics_->Help(m.name, m.counter ? "counter" : "gauge", m.help);
-    metrics_->Set(m.name, m.labels, m.value);
+    metrics_->SetRendered(m.name, m.labels, m.value);
   }
   Response r = Response::Text(200, metrics_->Render());
   if (extra_metrics_) r.body += extra_metrics_();

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "base/log.h"
 #include "logql/syntax/parser.h"
 #include "logql/log/pipeline.h"
 #include "server/encode.h"
@@ -138,7 +139,7 @@ Response AddDelete(const Request& req, const std::string& tenant, Store* store) 
   }
   s = store->AddDeleteRequest(&d);
   if (!s.ok()) return Text(s.code() == Status::Code::kInvalidArgument ? 400 : 500, s.message());
-  fprintf(stderr, "lode: delete request %s for tenant %s added: %s\n", d.request_id.c_str(), tenant.c_str(),
+  lode::Logf("delete request %s for tenant %s added: %s", d.request_id.c_str(), tenant.c_str(),
           d.query.c_str());
   return NoContent();
 }
@@ -187,7 +188,9 @@ void RegisterAdminRoutes(HttpServer* http, const Config* cfg, Store* store) {
   http->Route("/loki/api/v1/delete", WithTenant(cfg, [cfg, store](const Request& req, const std::string& tenant) {
                 return Deletes(req, tenant, cfg, store);
               }));
-  http->Route("/compactor/run", [store](const Request& req) { return RunCompaction(req, store); });
+  http->Route("/compactor/run", WithTenant(cfg, [store](const Request& req, const std::string&) {
+                return RunCompaction(req, store);
+              }));
 }
 
 }  // namespace lode::server

@@ -7,6 +7,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "base/log.h"
 #include "logql/syntax/parser.h"
 #include "server/encode.h"
 #include "server/request.h"
@@ -224,7 +225,7 @@ class TailSession {
     q.limit = limit;
     q.direction = dir;
     Status s = deps_.engine->Query(q, out);
-    if (!s.ok()) fprintf(stderr, "lode: tail %s: %s\n", t_.query.c_str(), s.message().c_str());
+    if (!s.ok()) lode::Logf("tail %s: %s", t_.query.c_str(), s.message().c_str());
     return s.ok();
   }
 

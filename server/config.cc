@@ -18,6 +18,10 @@ auth_enabled: false
 server:
   http_listen_address: 0.0.0.0
   http_listen_port: 3100
+  http_server_read_timeout: 30s
+  http_server_write_timeout: 30s
+  http_server_idle_timeout: 2m
+  http_server_max_connections: 512
 storage:
   data_dir: ./data
   sync_writes: false
@@ -41,6 +45,8 @@ limits_config:
   max_query_series: 500
   max_entries_limit_per_query: 5000
   max_query_length: 721h
+  query_timeout: 1m
+  max_query_memory: 1GiB
   ingestion_rate_mb: 0
   ingestion_burst_size_mb: 0
   max_streams_per_user: 0
@@ -50,6 +56,9 @@ compactor:
   retention_enabled: true
   compaction_interval: 10m
   delete_request_cancel_period: 24h
+querier:
+  max_concurrent: 4
+  max_queue_wait: 5s
 query:
   scan_threads: 2
 ui:
@@ -211,6 +220,18 @@ const std::map<std::string, Setter>& Schema() {
          c->listen_port = static_cast<uint16_t>(n);
          return Status::OK();
        }},
+      {"server.http_server_read_timeout", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->http_read_timeout_ns);
+       }},
+      {"server.http_server_write_timeout", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->http_write_timeout_ns);
+       }},
+      {"server.http_server_idle_timeout", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->http_idle_timeout_ns);
+       }},
+      {"server.http_server_max_connections", [](const std::string& k, const std::string& v, Config* c) {
+         return Int(k, v, 1, 1000000, &c->http_max_connections);
+       }},
       {"server.log_level", [](const std::string& k, const std::string& v, Config* c) {
          if (v != "debug" && v != "info" && v != "warn" && v != "error") return Bad(k, "log level", v);
          c->log_level = v;
@@ -354,6 +375,24 @@ const std::map<std::string, Setter>& Schema() {
          LODE_RETURN_IF_ERROR(Int(k, v, 1, 100000000, &n));
          c->engine.max_entries_limit = static_cast<size_t>(n);
          return Status::OK();
+       }},
+      {"limits_config.query_timeout", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->engine.query_timeout_ns);
+       }},
+      {"limits_config.max_query_memory", [](const std::string& k, const std::string& v, Config* c) {
+         size_t n;
+         LODE_RETURN_IF_ERROR(Size(k, v, &n));
+         c->engine.max_query_memory = n;
+         return Status::OK();
+       }},
+      {"querier.max_concurrent", [](const std::string& k, const std::string& v, Config* c) {
+         int64_t n;
+         LODE_RETURN_IF_ERROR(Int(k, v, 1, 1024, &n));
+         c->engine.max_concurrent = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"querier.max_queue_wait", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->engine.max_queue_wait_ns);
        }},
       {"limits_config.max_query_length", [](const std::string& k, const std::string& v, Config* c) {
          return Duration(k, v, &c->max_query_length_ns);
@@ -580,6 +619,10 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "http_listen_address" << YAML::Value << c.listen_address;
   e << YAML::Key << "http_listen_port" << YAML::Value << c.listen_port;
   e << YAML::Key << "log_level" << YAML::Value << c.log_level;
+  e << YAML::Key << "http_server_read_timeout" << YAML::Value << FormatDuration(c.http_read_timeout_ns);
+  e << YAML::Key << "http_server_write_timeout" << YAML::Value << FormatDuration(c.http_write_timeout_ns);
+  e << YAML::Key << "http_server_idle_timeout" << YAML::Value << FormatDuration(c.http_idle_timeout_ns);
+  e << YAML::Key << "http_server_max_connections" << YAML::Value << c.http_max_connections;
   e << YAML::EndMap;
   e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "data_dir" << YAML::Value << c.data_dir;
@@ -621,6 +664,8 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "max_query_series" << YAML::Value << c.engine.max_query_series;
   e << YAML::Key << "max_entries_limit_per_query" << YAML::Value << c.engine.max_entries_limit;
   e << YAML::Key << "max_query_length" << YAML::Value << FormatDuration(c.max_query_length_ns);
+  e << YAML::Key << "query_timeout" << YAML::Value << FormatDuration(c.engine.query_timeout_ns);
+  e << YAML::Key << "max_query_memory" << YAML::Value << c.engine.max_query_memory;
   e << YAML::Key << "ingestion_rate_mb" << YAML::Value << c.limits.rate.ingestion_rate_mb;
   e << YAML::Key << "ingestion_burst_size_mb" << YAML::Value << c.limits.rate.ingestion_burst_size_mb;
   e << YAML::Key << "max_streams_per_user" << YAML::Value << c.limits.rate.max_streams_per_user;
@@ -666,6 +711,10 @@ std::string ConfigToYaml(const Config& c) {
       << (c.now_offset_ns < 0 ? "-" + FormatDuration(-c.now_offset_ns) : FormatDuration(c.now_offset_ns));
     e << YAML::EndMap;
   }
+  e << YAML::Key << "querier" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "max_concurrent" << YAML::Value << c.engine.max_concurrent;
+  e << YAML::Key << "max_queue_wait" << YAML::Value << FormatDuration(c.engine.max_queue_wait_ns);
+  e << YAML::EndMap;
   e << YAML::Key << "query" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "scan_threads" << YAML::Value << c.engine.scan_threads;
   e << YAML::EndMap;

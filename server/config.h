@@ -37,6 +37,10 @@ struct Config {
   std::string listen_address = "0.0.0.0";  // server.http_listen_address
   uint16_t listen_port = 3100;             // server.http_listen_port
   std::string log_level = "info";          // server.log_level
+  int64_t http_read_timeout_ns = 30LL * 1000000000;   // server.http_server_read_timeout
+  int64_t http_write_timeout_ns = 30LL * 1000000000;  // server.http_server_write_timeout
+  int64_t http_idle_timeout_ns = 120LL * 1000000000;  // server.http_server_idle_timeout
+  int64_t http_max_connections = 512;                 // server.http_server_max_connections (lode's own)
   std::string data_dir = "./data";         // storage.data_dir (alias common.path_prefix)
   StoreOptions store;                      // storage.* and ingester.*
   TenantLimits limits;                     // limits_config.*: every tenant's defaults

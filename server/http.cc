@@ -1,5 +1,6 @@
 #include "server/http.h"
 
+#include <poll.h>
 #include <zlib.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -7,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <cerrno>
 #include <condition_variable>
 #include <mutex>
 
@@ -33,6 +35,15 @@ std::vector<std::string> Request::Params(const std::string& name) const {
 std::string Request::Header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
   return it == headers.end() ? std::string() : it->second;
+}
+
+bool Request::ClientGone() const {
+  if (socket_fd < 0) return false;
+  pollfd p{};
+  p.fd = socket_fd;
+  p.events = POLLRDHUP;
+  if (::poll(&p, 1, 0) <= 0) return false;
+  return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 Response Response::Text(int status, std::string body) {
@@ -98,6 +109,24 @@ bool GzipCompress(const std::string& in, std::string* out) {
   return r == Z_STREAM_END;
 }
 
+using SteadyClock = std::chrono::steady_clock;
+
+// Waits until `fd` is readable (or writable) or `deadline` passes; false on
+// timeout. `give_up` is polled every 100ms and ends the wait early.
+bool WaitFd(int fd, short events, SteadyClock::time_point deadline, const std::function<bool()>& give_up = {}) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{};
+    p.fd = fd;
+    p.events = events;
+    int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 100)));
+    if (r > 0) return true;
+    if (r < 0 && errno != EINTR) return true;  // let the next I/O report the error
+    if (give_up && give_up()) return false;
+  }
+}
+
 class BeastWebSocket : public WebSocket {
  public:
   explicit BeastWebSocket(websocket::stream<tcp::socket>* ws) : ws_(ws) {}
@@ -142,6 +171,7 @@ struct HttpServer::Impl {
   std::mutex conn_mu;
   std::condition_variable conn_cv;
   int active = 0;
+  std::atomic<int> waiting_for_slot{0};  // new clients waiting for a free slot
 
   Response Dispatch(const Request& req) {
     auto it = routes.find(req.path);
@@ -151,6 +181,41 @@ struct HttpServer::Impl {
     return Response::Text(404, "404 page not found");
   }
 
+  // Writes `res` on the non-blocking `sock` within write_timeout; false on
+  // error or timeout.
+  bool WriteWithDeadline(tcp::socket& sock, http::response<http::string_body>& res) {
+    const auto deadline = SteadyClock::now() + std::chrono::milliseconds(opts.write_timeout_ms);
+    http::response_serializer<http::string_body> sr{res};
+    beast::error_code ec;
+    while (!sr.is_done()) {
+      http::write_some(sock, sr, ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        if (!WaitFd(sock.native_handle(), POLLOUT, deadline)) return false;
+        ec = {};
+        continue;
+      }
+      if (ec) return false;
+    }
+    return true;
+  }
+
+  // After an error answer to a request not read to its end: stops sending
+  // and discards what the client still sends (at most 1 MiB or 1 s), so the
+  // close does not reset the connection before the client reads the answer.
+  void LingeringClose(tcp::socket& sock) {
+    beast::error_code ec;
+    sock.shutdown(tcp::socket::shutdown_send, ec);
+    const auto deadline = SteadyClock::now() + std::chrono::seconds(1);
+    char b[16384];
+    size_t total = 0;
+    while (total < (1u << 20) && WaitFd(sock.native_handle(), POLLIN, deadline)) {
+      size_t n = sock.read_some(asio::buffer(b), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+      if (ec || n == 0) break;
+      total += n;
+    }
+  }
+
   void Serve(tcp::socket sock) {
     beast::error_code ec;
     beast::flat_buffer buf;
@@ -158,26 +223,61 @@ struct HttpServer::Impl {
     // 1 MB push body takes ~2,000 system calls.
     buf.reserve(64 * 1024);
     sock.set_option(tcp::no_delay(true), ec);
+    // Non-blocking: every read and write below waits with poll(2) against a
+    // deadline, so no client holds this thread longer than the timeouts.
+    sock.non_blocking(true, ec);
+    const int fd = sock.native_handle();
     while (!stopping) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(opts.max_body_bytes);
-      parser.header_limit(64 * 1024);
-      http::read(sock, buf, parser, ec);
-      if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset) break;
-      if (ec) {
-        int status = ec == http::error::body_limit ? 413 : 400;
+      parser.header_limit(static_cast<uint32_t>(opts.max_header_bytes));
+      // Idle: wait for the next request's first byte.
+      if (buf.size() == 0) {
+        auto idle_since = SteadyClock::now();
+        bool ready = WaitFd(fd, POLLIN, idle_since + std::chrono::milliseconds(opts.idle_timeout_ms), [&] {
+          return stopping || (waiting_for_slot.load() > 0 &&
+                              SteadyClock::now() - idle_since > std::chrono::milliseconds(opts.idle_under_pressure_ms));
+        });
+        if (!ready) break;
+      }
+      const auto read_deadline = SteadyClock::now() + std::chrono::milliseconds(opts.read_timeout_ms);
+      bool timed_out = false;
+      for (;;) {
+        http::read_some(sock, buf, parser, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+          if (!WaitFd(fd, POLLIN, read_deadline)) {
+            timed_out = true;
+            break;
+          }
+          continue;
+        }
+        if (ec || parser.is_done()) break;
+      }
+      if (!timed_out && (ec == http::error::end_of_stream || ec == asio::error::eof ||
+                         ec == asio::error::connection_reset)) {
+        break;
+      }
+      if (timed_out || ec) {
+        int status = timed_out ? 408
+                     : ec == http::error::body_limit ? 413
+                     : ec == http::error::header_limit ? 431
+                     : 400;
         http::response<http::string_body> res{static_cast<http::status>(status), 11};
         res.set(http::field::content_type, "text/plain; charset=utf-8");
-        res.body() = ec == http::error::body_limit ? "request body too large\n" : "bad request: " + ec.message() + "\n";
+        res.body() = timed_out ? "request timed out: not received within server.http_server_read_timeout\n"
+                     : status == 413 ? "request body too large\n"
+                     : status == 431 ? "request header fields too large\n"
+                     : "bad request: " + ec.message() + "\n";
         res.keep_alive(false);
         res.prepare_payload();
-        http::write(sock, res, ec);
+        if (WriteWithDeadline(sock, res)) LingeringClose(sock);
         break;
       }
       auto& msg = parser.get();
       auto t0 = std::chrono::steady_clock::now();
       Request req;
       req.method = std::string(msg.method_string());
+      req.socket_fd = sock.native_handle();
       std::string_view target(msg.target().data(), msg.target().size());
       size_t q = target.find('?');
       req.path = UrlDecode(target.substr(0, q), false);
@@ -204,10 +304,11 @@ struct HttpServer::Impl {
             out.body() = std::move(bad.body);
             out.keep_alive(false);
             out.prepare_payload();
-            http::write(sock, out, ec);
+            WriteWithDeadline(sock, out);
             break;
           }
         }
+        sock.non_blocking(false, ec);
         websocket::stream<tcp::socket> ws(std::move(sock));
         ws.accept(msg, ec);
         if (ec) return;
@@ -261,8 +362,7 @@ struct HttpServer::Impl {
       out.body() = std::move(res.body);
       out.keep_alive(msg.keep_alive());
       out.prepare_payload();
-      http::write(sock, out, ec);
-      if (ec || !out.keep_alive()) break;
+      if (!WriteWithDeadline(sock, out) || !out.keep_alive()) break;
     }
     sock.shutdown(tcp::socket::shutdown_send, ec);
   }
@@ -279,6 +379,13 @@ struct HttpServer::Impl {
       }
       {
         std::unique_lock<std::mutex> l(conn_mu);
+        if (active >= opts.max_connections) {
+          // Idle keep-alive connections notice and close; wait for a slot.
+          ++waiting_for_slot;
+          conn_cv.wait_for(l, std::chrono::milliseconds(opts.accept_wait_ms),
+                           [this] { return active < opts.max_connections || stopping; });
+          --waiting_for_slot;
+        }
         if (active >= opts.max_connections) {
           l.unlock();
           http::response<http::string_body> res{http::status::service_unavailable, 11};

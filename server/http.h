@@ -29,6 +29,11 @@ struct Request {
   bool HasParam(const std::string& name) const { return params.count(name) > 0; }
   std::vector<std::string> Params(const std::string& name) const;
   std::string Header(const std::string& lower_name) const;
+
+  // True once the client has closed or reset its connection (a poll(2) on
+  // the socket, no read): long handlers use it to stop work nobody awaits.
+  bool ClientGone() const;
+  int socket_fd = -1;  // set by the server; -1 for requests built in code
 };
 
 struct Response {
@@ -62,8 +67,22 @@ using WsHandler = std::function<void(const Request&, WebSocket&)>;
 struct HttpOptions {
   std::string address = "0.0.0.0";
   uint16_t port = 3100;
-  size_t max_body_bytes = 64 << 20;
+  size_t max_body_bytes = 64 << 20;  // larger: 413
+  size_t max_header_bytes = 64 << 10;  // larger: 431
   int max_connections = 512;
+  // Deadlines (Loki's server.http_server_*_timeout and defaults): reading one
+  // request (headers and body) from its first byte; writing one response;
+  // waiting for the next request on a keep-alive connection. Past a read
+  // deadline the client gets 408 and the connection is closed; past the
+  // others it is closed.
+  int64_t read_timeout_ms = 30000;
+  int64_t write_timeout_ms = 30000;
+  int64_t idle_timeout_ms = 120000;
+  // When every connection slot is taken, a new client waits this long for
+  // one; meanwhile keep-alive connections idle for longer than
+  // idle_under_pressure_ms are closed to make room. Then 503.
+  int64_t accept_wait_ms = 2000;
+  int64_t idle_under_pressure_ms = 500;
 };
 
 class HttpServer {

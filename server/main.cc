@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "base/log.h"
 #include "ingest/collector/collector.h"
 #include "ingest/collector/generators.h"
 #include "logql/engine.h"
@@ -41,7 +42,7 @@ std::atomic<bool> g_restart{false};
 void OnHangup(int) { g_reload = 1; }
 
 int Usage(const char* msg) {
-  if (msg) fprintf(stderr, "lode: %s\n", msg);
+  if (msg) lode::Logf("%s", msg);
   fprintf(stderr,
           "usage: lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]\n"
           "            [--print-config] [--log-sources FILE]...\n"
@@ -70,7 +71,7 @@ int Inspect(int argc, char** argv) {
   std::string out;
   lode::Status s = lode::InspectDataDir(dir, opts, &out);
   if (!s.ok()) {
-    fprintf(stderr, "lode: inspect %s: %s\n", dir.c_str(), s.message().c_str());
+    lode::Logf("inspect %s: %s", dir.c_str(), s.message().c_str());
     return 1;
   }
   fputs(out.c_str(), stdout);
@@ -124,7 +125,7 @@ int main(int argc, char** argv) {
   server::Config cfg;
   Status s = server::LoadConfig(config_path, &cfg);
   if (!s.ok()) {
-    fprintf(stderr, "lode: %s\n", s.message().c_str());
+    lode::Logf("%s", s.message().c_str());
     return 1;
   }
   if (!listen.empty()) {
@@ -151,7 +152,7 @@ int main(int argc, char** argv) {
   }
   s = server::ResolveLimits(&cfg);
   if (!s.ok()) {
-    fprintf(stderr, "lode: %s\n", s.message().c_str());
+    lode::Logf("%s", s.message().c_str());
     return 1;
   }
 
@@ -167,14 +168,14 @@ int main(int argc, char** argv) {
   const bool exists = std::filesystem::exists(std::filesystem::path(cfg.data_dir) / "CURRENT");
   if (exists && Store::AvailableBytes(cfg.data_dir) < min_free) {
     cfg.store.read_only = true;
-    fprintf(stderr, "lode: the disk of %s is full (%llu bytes free, %llu needed to write): serving queries "
-            "read-only; pushes fail until space returns\n", cfg.data_dir.c_str(),
+    lode::Logf("the disk of %s is full (%llu bytes free, %llu needed to write): serving queries "
+               "read-only; pushes fail until space returns", cfg.data_dir.c_str(),
             static_cast<unsigned long long>(Store::AvailableBytes(cfg.data_dir)),
             static_cast<unsigned long long>(min_free));
   }
   s = Store::Open(cfg.store, &store);
   if (!s.ok()) {
-    fprintf(stderr, "lode: cannot open data directory %s: %s\n", cfg.data_dir.c_str(), s.message().c_str());
+    lode::Logf("cannot open data directory %s: %s", cfg.data_dir.c_str(), s.message().c_str());
     return 1;
   }
   std::thread space_watch;
@@ -183,7 +184,7 @@ int main(int argc, char** argv) {
       while (!g_stop) {
         std::this_thread::sleep_for(std::chrono::seconds(2));
         if (Store::AvailableBytes(cfg.data_dir) >= min_free) {
-          fprintf(stderr, "lode: space is back on %s: restarting read-write\n", cfg.data_dir.c_str());
+          lode::Logf("space is back on %s: restarting read-write", cfg.data_dir.c_str());
           g_restart = true;
           g_stop = true;
           return;
@@ -200,6 +201,10 @@ int main(int argc, char** argv) {
   server::HttpOptions ho;
   ho.address = cfg.listen_address;
   ho.port = cfg.listen_port;
+  ho.read_timeout_ms = cfg.http_read_timeout_ns / 1000000;
+  ho.write_timeout_ms = cfg.http_write_timeout_ns / 1000000;
+  ho.idle_timeout_ms = cfg.http_idle_timeout_ns / 1000000;
+  ho.max_connections = static_cast<int>(cfg.http_max_connections);
   server::HttpServer http(ho);
   api.Register(&http);
   std::unique_ptr<collector::Collector> files;
@@ -235,15 +240,15 @@ int main(int argc, char** argv) {
       route = "other";
     }
     metrics.Observe("lode_request_duration_seconds",
-                    "route=\"" + route + "\",status_code=\"" + std::to_string(res.status) + "\"", secs);
+                    {{"route", route}, {"status_code", std::to_string(res.status)}}, secs);
     if (res.status >= 400 && res.status != 404) {
-      fprintf(stderr, "lode: %s %s -> %d: %.200s", req.method.c_str(), req.path.c_str(), res.status,
+      lode::Logf("%s %s -> %d: %.1000s", req.method.c_str(), req.path.c_str(), res.status,
               res.body.c_str());
     }
   });
   s = http.Start();
   if (!s.ok()) {
-    fprintf(stderr, "lode: %s\n", s.message().c_str());
+    lode::Logf("%s", s.message().c_str());
     return 1;
   }
   std::signal(SIGTERM, OnSignal);
@@ -251,8 +256,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGHUP, OnHangup);
   if (files) files->Start();
-  fprintf(stderr, "lode: listening on %s:%u, data in %s\n", cfg.listen_address.c_str(), http.port(),
-          cfg.data_dir.c_str());
+  lode::Logf("listening on %s:%u, data in %s", cfg.listen_address.c_str(), http.port(), cfg.data_dir.c_str());
   while (!g_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (g_reload) {
@@ -260,17 +264,17 @@ int main(int argc, char** argv) {
       if (files) files->RequestReload();
     }
   }
-  fprintf(stderr, "lode: shutting down\n");
+  lode::Logf("shutting down");
   http.Stop();
   if (space_watch.joinable()) space_watch.join();
   if (files) files->Stop();
   s = store->Flush();
-  if (!s.ok()) fprintf(stderr, "lode: flush at shutdown failed: %s\n", s.message().c_str());
+  if (!s.ok()) lode::Logf("flush at shutdown failed: %s", s.message().c_str());
   store.reset();
   if (g_restart) {
     // Same pid, same arguments; the listening socket is closed by now.
     execv("/proc/self/exe", argv);
-    fprintf(stderr, "lode: restart failed: %s\n", strerror(errno));
+    lode::Logf("restart failed: %s", strerror(errno));
     return 1;
   }
   return 0;

@@ -9,19 +9,51 @@ namespace lode::server {
 namespace {
 const double kBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 constexpr size_t kNumBuckets = sizeof(kBuckets) / sizeof(kBuckets[0]);
+
+std::string RenderLabels(const MetricLabels& labels) {
+  std::string out;
+  for (const auto& [k, v] : labels) {
+    if (!out.empty()) out.push_back(',');
+    out += k + "=\"" + EscapeLabelValue(v) + "\"";
+  }
+  return out;
+}
+
 }  // namespace
 
-void Metrics::Add(const std::string& name, const std::string& labels, double v) {
-  std::lock_guard<std::mutex> l(mu_);
-  values_[name][labels] += v;
+std::string EscapeLabelValue(const std::string& v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
 }
 
-void Metrics::Set(const std::string& name, const std::string& labels, double v) {
+void Metrics::Add(const std::string& name, const MetricLabels& labels, double v) {
+  std::string key = RenderLabels(labels);
   std::lock_guard<std::mutex> l(mu_);
-  values_[name][labels] = v;
+  values_[name][key] += v;
 }
 
-void Metrics::Observe(const std::string& name, const std::string& labels, double v) {
+void Metrics::Set(const std::string& name, const MetricLabels& labels, double v) {
+  std::string key = RenderLabels(labels);
+  std::lock_guard<std::mutex> l(mu_);
+  values_[name][key] = v;
+}
+
+void Metrics::SetRendered(const std::string& name, const std::string& rendered_labels, double v) {
+  std::lock_guard<std::mutex> l(mu_);
+  values_[name][rendered_labels] = v;
+}
+
+void Metrics::Observe(const std::string& name, const MetricLabels& metric_labels, double v) {
+  std::string labels = RenderLabels(metric_labels);
   std::lock_guard<std::mutex> l(mu_);
   Hist& h = hists_[name][labels];
   if (h.buckets.empty()) h.buckets.assign(kNumBuckets, 0);

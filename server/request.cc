@@ -10,7 +10,9 @@
 #include <cmath>
 #include <ctime>
 
+#include "base/log.h"
 #include "logql/syntax/parser.h"
+#include "server/tenant_id.h"
 
 namespace lode::server {
 
@@ -155,6 +157,7 @@ int HttpStatusFor(const Status& s) {
     case Status::Code::kUnsupported: return 415;
     case Status::Code::kUnavailable: return 503;
     case Status::Code::kCancelled: return 499;
+    case Status::Code::kDeadlineExceeded: return 504;
     default: return 500;
   }
 }
@@ -175,14 +178,6 @@ Status ParseLimit(const Request& req, uint32_t* out) {
   return Status::OK();
 }
 
-namespace {
-
-bool ValidTenant(std::string_view t) {
-  return !t.empty() && t.find('|') == std::string_view::npos && t.find('\0') == std::string_view::npos &&
-         t.size() <= 150 && t != "." && t != "..";
-}
-
-}  // namespace
 
 bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, Response* err, bool allow_multi) {
   if (!cfg.auth_enabled) {
@@ -201,8 +196,9 @@ bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, R
     for (;;) {
       size_t bar = org.find('|', at);
       std::string id = org.substr(at, bar == std::string::npos ? std::string::npos : bar - at);
-      if (!ValidTenant(id)) {
-        *err = Response::Text(400, "tenant ID is invalid: " + org);
+      Status valid = id.empty() ? Status::InvalidArgument("no org id") : ValidateTenantId(id);
+      if (!valid.ok()) {
+        *err = ErrorResponse(valid);
         return false;
       }
       ids.push_back(std::move(id));
@@ -220,8 +216,14 @@ bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, R
     for (const auto& id : ids) *tenant += (tenant->empty() ? "" : "|") + id;
     return true;
   }
-  if (!ValidTenant(org)) {
-    *err = Response::Text(400, "tenant ID is invalid: " + org);
+  if (org.find('|') != std::string::npos) {
+    // dskit's tenant.TenantID: several tenants where one is required.
+    *err = Response::Text(400, "multiple org IDs present");
+    return false;
+  }
+  Status valid = ValidateTenantId(org);
+  if (!valid.ok()) {
+    *err = ErrorResponse(valid);
     return false;
   }
   *tenant = org;
@@ -303,7 +305,7 @@ void LogQueryTags(const Config& cfg, const Request& req) {
   for (const auto& [k, v] : req.headers) {
     if (k == "x-query-tags" || k.rfind("x-grafana-", 0) == 0) tags += " " + k + "=" + GoQuote(v);
   }
-  if (!tags.empty()) fprintf(stderr, "lode: debug: %s%s\n", req.path.c_str(), tags.c_str());
+  if (!tags.empty()) lode::Logf("debug: %s%s", req.path.c_str(), tags.c_str());
 }
 
 bool PathSegment(std::string_view path, std::string_view prefix, std::string_view suffix, std::string* out) {

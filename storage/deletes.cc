@@ -6,6 +6,7 @@
 //   key   := "del" tenant \0 request_id
 //   value := version:u8(=1) start:zigzag end:zigzag created_at:zigzag
 //            processed:u8 query:len-prefixed
+#include "base/log.h"
 #include "storage/deletes.h"
 
 #include <algorithm>
@@ -107,7 +108,7 @@ Status DeleteRegistry::Load() {
     if (!DecodeRequest(it->value().ToStringView(), &e.req)) return Status::IOError("corrupt delete request");
     Status cs = compiler_(e.req.query, &e.query);
     if (!cs.ok()) {
-      fprintf(stderr, "lode: delete request %s of tenant %s is not applied: %s\n", e.req.request_id.c_str(),
+      lode::Logf("delete request %s of tenant %s is not applied: %s", e.req.request_id.c_str(),
               e.req.tenant.c_str(), cs.message().c_str());
     }
     s[e.req.tenant].push_back(std::move(e));

@@ -15,6 +15,7 @@
 // into garbage; blob files that are entirely garbage are deleted, and blob
 // garbage collection is forced for the oldest blob files up to the newest one
 // that holds a significant share of garbage.
+#include "base/log.h"
 #include "storage/retention.h"
 
 #include <rocksdb/metadata.h>
@@ -250,10 +251,9 @@ void Store::Impl::CompactLoop() {
     CompactionReport r;
     Status s = RunCompaction(&r);
     if (!s.ok()) {
-      fprintf(stderr, "lode: compaction failed: %s\n", s.message().c_str());
+      lode::Logf("compaction failed: %s", s.message().c_str());
     } else if (r.chunks_deleted || r.chunks_rewritten || r.delete_requests_processed) {
-      fprintf(stderr,
-              "lode: compaction: %llu chunks deleted, %llu rewritten, %llu entries deleted, %llu delete requests "
+      lode::Logf("compaction: %llu chunks deleted, %llu rewritten, %llu entries deleted, %llu delete requests "
               "processed; disk %llu -> %llu bytes\n",
               static_cast<unsigned long long>(r.chunks_deleted), static_cast<unsigned long long>(r.chunks_rewritten),
               static_cast<unsigned long long>(r.entries_deleted),

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include "base/log.h"
 #include "base/coding.h"
 #include "storage/store_impl.h"
 
@@ -468,7 +469,7 @@ void Store::Impl::CutDue(bool all) {
     }
     if (due) {
       Status s = CutHead(tenant, st);
-      if (!s.ok()) fprintf(stderr, "lode: cutting chunk failed: %s\n", s.message().c_str());
+      if (!s.ok()) lode::Logf("cutting chunk failed: %s", s.message().c_str());
     }
   }
 }

@@ -1,5 +1,7 @@
 #include "ingest/collector/collector.h"
 
+#include "base/log.h"
+
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -54,7 +56,7 @@ void Collector::Impl::Log(const std::string& msg) {
   if (opts.log) {
     opts.log(msg);
   } else {
-    fprintf(stderr, "lode: %s\n", msg.c_str());
+    lode::Logf("%s", msg.c_str());
   }
 }
 

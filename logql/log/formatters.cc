@@ -6,11 +6,21 @@
 #include <string>
 #include <vector>
 
+#include "logql/query_context.h"
 #include "logql/template/template.h"
 
 namespace lode::logql {
 
 namespace {
+
+// A formatted line or label larger than what the running query may still
+// hold stops that query (its engine reports the memory limit): repeated
+// label_format doubling a label must not grow without bound.
+Status WithinQueryMemory(const std::string& out) {
+  QueryContext* q = QueryContext::Current();
+  if (q && !q->Fits(out.size())) return Status::LimitExceeded("query memory limit exceeded");
+  return Status::OK();
+}
 
 // ---------------------------------------------------------------------------
 // line_format
@@ -40,6 +50,7 @@ class LineFormat : public LogStage {
     ctx.ts_ns = ts;
     st->out.clear();
     Status s = t_->Execute(ctx, &st->out);
+    if (s.ok()) s = WithinQueryMemory(st->out);
     if (!s.ok()) {
       lbs->SetErr(kErrTemplateFormat);
       lbs->SetErrDetails(s.message());
@@ -112,6 +123,7 @@ class LabelFormat : public LogStage {
       ctx.ts_ns = ts;
       st->out.clear();
       Status s = item.tmpl->Execute(ctx, &st->out);
+      if (s.ok()) s = WithinQueryMemory(st->out);
       if (!s.ok()) {
         lbs->SetErr(kErrTemplateFormat);
         lbs->SetErrDetails(s.message());

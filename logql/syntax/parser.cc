@@ -55,6 +55,12 @@ bool Parser::FailAt(int line, int col, const std::string& msg) {
 
 bool Parser::Fail(const std::string& msg) { return FailAt(0, 0, msg); }
 
+bool Parser::Nest() {
+  if (++depth_ <= kMaxNesting) return true;
+  return Fail("expression nested too deeply: more than " + std::to_string(kMaxNesting) +
+              " levels of parentheses, aggregations or operators");
+}
+
 bool Parser::SyntaxError(std::initializer_list<Tok> expected) {
   const Token& t = Cur();
   if (t.kind == Tok::kError) return FailAt(t.line, t.col, t.str);

@@ -119,7 +119,16 @@ class Parser {
   // An error Loki only finds when it builds the pipeline (`ip()` with a
   // regex or pattern line filter); reported after everything else.
   std::string pipeline_error_;
+  // Nesting of the expression being parsed (parentheses, aggregations,
+  // operator chains): bounded so that parsing, validating, evaluating and
+  // destroying the tree cannot overflow the stack.
+  int depth_ = 0;
+  bool Nest();  // ++depth_; false (a parse error) past kMaxNesting
 };
+
+// Deepest expression tree accepted; deeper is `parse error : ... nested too
+// deeply` (HTTP 400). Real queries stay far below it.
+inline constexpr int kMaxNesting = 256;
 
 // Loki's name for an operation (error messages).
 const char* VectorOpText(VectorOp op, bool approx);

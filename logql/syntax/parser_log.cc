@@ -299,6 +299,8 @@ bool Parser::ParseLabelFilter(std::unique_ptr<LabelFilterExpr>* out) {
     operands.back() = std::move(node);
     ops.pop_back();
   };
+  if (!Nest()) return false;
+  int nested = 1;
   std::unique_ptr<LabelFilterExpr> first;
   if (!ParseLabelFilterOperand(&first)) return false;
   operands.push_back(std::move(first));
@@ -322,12 +324,15 @@ bool Parser::ParseLabelFilter(std::unique_ptr<LabelFilterExpr>* out) {
       }
     }
     while (!ops.empty() && ReduceBefore(ops.back(), op)) reduce();
+    if (!Nest()) return false;
+    ++nested;
     ops.push_back(op);
     std::unique_ptr<LabelFilterExpr> operand;
     if (!ParseLabelFilterOperand(&operand)) return false;
     operands.push_back(std::move(operand));
   }
   while (!ops.empty()) reduce();
+  depth_ -= nested;
   *out = std::move(operands.back());
   return true;
 }
@@ -493,7 +498,8 @@ bool Parser::ParseLogRange(LogRange* out) {
   if (!Is(Tok::kOpenParen)) return SyntaxError({Tok::kOpenBrace, Tok::kOpenParen});
   Advance();
   if (Is(Tok::kOpenParen)) {
-    if (!ParseLogRange(out)) return false;
+    if (!Nest() || !ParseLogRange(out)) return false;
+    --depth_;
     return Expect(Tok::kCloseParen, {Tok::kCloseParen});
   }
   if (!Is(Tok::kOpenBrace)) return SyntaxError({Tok::kOpenBrace, Tok::kOpenParen});

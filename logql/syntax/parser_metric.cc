@@ -195,12 +195,16 @@ const char* VectorOpText(VectorOp op, bool approx) {
 }
 
 bool Parser::ParseBinExpr(int min_prec, ExprPtr* out) {
+  if (!Nest()) return false;
+  int nested = 1;  // this call, plus one per operator of a left-deep chain
   ExprPtr lhs;
   if (!ParseOperand(&lhs)) return false;
   for (;;) {
     BinOpKind op;
     int prec;
     if (!BinOpFor(Cur().kind, &op, &prec) || prec < min_prec) break;
+    if (!Nest()) return false;
+    ++nested;
     Advance();
     auto e = NewExpr(Expr::Kind::kBinOp);
     e->binop = op;
@@ -210,6 +214,7 @@ bool Parser::ParseBinExpr(int min_prec, ExprPtr* out) {
     CheckBinOp(*e);
     lhs = std::move(e);
   }
+  depth_ -= nested;
   *out = std::move(lhs);
   return true;
 }

@@ -317,7 +317,7 @@ TEST_F(MultiTenantTest, DisabledByDefaultRejectsBar) {
   Start(false);
   auto r = Get("team-a|team-b", "/loki/api/v1/query_range?query=" + Q(R"({app="x"})") + Range());
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, "tenant ID is invalid: team-a|team-b\n");
+  EXPECT_EQ(r.body, "multiple org IDs present\n");
 }
 
 }  // namespace

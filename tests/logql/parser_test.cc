@@ -472,3 +472,56 @@ TEST(ParserTest, AstNames) {
 
 }  // namespace
 }  // namespace lode::logql
+
+namespace lode::logql {
+namespace {
+
+// Deep nesting is a parse error (HTTP 400), never a stack overflow: in
+// parentheses, aggregations, operator chains, label filter chains and range
+// parentheses.
+TEST(ParserNestingTest, DeepExpressionsAreErrorsNotStackOverflows) {
+  // 100k nested parentheses already exceed Loki's 5120-byte query size.
+  {
+    ExprPtr e;
+    Status s = ParseExpr(std::string(100000, '(') + "1" + std::string(100000, ')'), &e);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(s.message(), "parse error : input size too long (200001 > 5120)");
+  }
+  // Within that size: as deep as the bytes allow.
+  const int n = 2500;
+  std::vector<std::string> deep = {
+      std::string(n, '(') + "1" + std::string(n, ')'),
+      [&] {
+        std::string s;
+        for (int i = 0; i < n / 3; ++i) s += "sum(";
+        s += "count_over_time({a=\"b\"}[1m])";
+        return s + std::string(n / 3, ')');
+      }(),
+      [&] {
+        std::string s = "1";
+        for (int i = 0; i < n; ++i) s += "+1";
+        return s;
+      }(),
+      [&] {
+        std::string s = "{a=\"b\"} | x > 1";
+        for (int i = 0; i < n / 5; ++i) s += " or x>1";
+        return s;
+      }(),
+      "{a=\"b\"} | " + std::string(n - 20, '(') + "x > 1" + std::string(n - 20, ')'),
+      "count_over_time(" + std::string(n - 20, '(') + "{a=\"b\"}[1m]" + std::string(n - 20, ')') + ")",
+  };
+  for (const auto& q : deep) {
+    ExprPtr e;
+    Status s = ParseExpr(q, &e);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << q.substr(0, 40);
+    EXPECT_NE(s.message().find("nested too deeply"), std::string::npos) << s.message().substr(0, 200);
+  }
+  // Realistic nesting still parses.
+  ExprPtr e;
+  std::string ok = std::string(50, '(') + "sum(rate({a=\"b\"} | x > 1 or y > 2 [5m]))" + std::string(50, ')');
+  for (int i = 0; i < 50; ++i) ok += " + 1";
+  EXPECT_TRUE(ParseExpr(ok, &e).ok()) << ParseExpr(ok, &e).message();
+}
+
+}  // namespace
+}  // namespace lode::logql
