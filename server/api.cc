@@ -8,6 +8,7 @@
 #include "logql/syntax/parser.h"
 #include "server/api_admin.h"
 #include "server/api_grafana.h"
+#include "server/api_rules.h"
 #include "server/encode.h"
 #include "server/request.h"
 #include "server/api_ui.h"
@@ -55,6 +56,7 @@ void Api::Register(HttpServer* http) {
   RegisterGrafanaRoutes(http, cfg_, store_, engine_, metrics_);
   RegisterAdminRoutes(http, cfg_, store_);
   RegisterUiRoutes(http, *cfg_);
+  RegisterRulesRoutes(http, cfg_, ruler_);
   http->Route("/config", [this](const Request&) {
     Response r = Response::Text(200, ConfigToYaml(*cfg_));
     r.content_type = "text/yaml; charset=utf-8";

@@ -10,6 +10,7 @@
 #include "server/http.h"
 #include "ingest/limits.h"
 #include "server/metrics.h"
+#include "ruler/evaluator.h"
 #include "storage/store.h"
 
 namespace lode::server {
@@ -18,6 +19,8 @@ class Api {
  public:
   Api(const Config* cfg, Store* store, logql::Engine* engine, Metrics* metrics);
   void Register(HttpServer* http);
+  // The ruler behind the rules API (null: the ruler is off). Call before Register.
+  void SetRuler(ruler::Ruler* r) { ruler_ = r; }
 
   Response Push(const Request& req, const std::string& tenant);
   // POST /otlp/v1/logs (api_otlp.cc).
@@ -50,6 +53,7 @@ class Api {
   logql::Engine* engine_;
   server::Metrics* metrics_;
   std::unique_ptr<ingest::IngestLimiter> limiter_;  // per-tenant rate and stream limits
+  ruler::Ruler* ruler_ = nullptr;
 };
 
 

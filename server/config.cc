@@ -429,6 +429,13 @@ Status Walk(const YAML::Node& node, const std::string& prefix, Config* cfg) {
       continue;
     }
     auto it = Schema().find(key);
+    if (it == Schema().end() && key.rfind("ruler.", 0) == 0) {
+      bool known = false;
+      std::string value;
+      LODE_RETURN_IF_ERROR(ValueText(key, v, &value));
+      LODE_RETURN_IF_ERROR(ApplyRulerKey(key, value, &cfg->ruler, &known));
+      if (known) continue;
+    }
     if (it == Schema().end()) return Status::InvalidArgument("config: unknown key \"" + key + "\"");
     std::string value;
     LODE_RETURN_IF_ERROR(ValueText(key, v, &value));

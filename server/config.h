@@ -14,6 +14,7 @@
 #include "ingest/otlp_config.h"
 #include "ingest/push.h"
 #include "logql/engine.h"
+#include "server/ruler_config.h"
 #include "storage/retention.h"
 #include "base/status.h"
 #include "storage/store.h"
@@ -46,6 +47,7 @@ struct Config {
   bool retention_enabled = true;                      // compactor.retention_enabled
   int64_t now_offset_ns = 0;                          // testing.now_offset (tests only)
   bool ui_enabled = true;                             // ui.enabled: serve the log explorer at / and /ui/
+  RulerConfig ruler;                                  // ruler.*: alerting and recording rules
 
   // overrides.<tenant>.<limits key>: raw values as configured (sequence
   // values as YAML text), resolved by ResolveLimits.
