@@ -240,6 +240,7 @@ Response Api::Metrics(const Request&) {
     metrics_->Help(m.name, m.counter ? "counter" : "gauge", m.help);
     metrics_->Set(m.name, m.labels, m.value);
   }
+  if (ruler_) SetRulerMetrics(ruler_->Stats(), metrics_);
   Response r = Response::Text(200, metrics_->Render());
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;

@@ -118,4 +118,26 @@ void RegisterRulesRoutes(HttpServer* http, const Config* cfg, ruler::Ruler* rule
               }));
 }
 
+void SetRulerMetrics(const ruler::RulerStats& st, Metrics* m) {
+  auto counter = [m](const char* name, const char* help, uint64_t v) {
+    m->Help(name, "counter", help);
+    m->Set(name, "", static_cast<double>(v));
+  };
+  counter("lode_ruler_evaluations_total", "Rule group evaluations.", st.evaluations);
+  counter("lode_ruler_missed_iterations_total", "Group evaluations skipped because the ruler fell behind.", st.missed);
+  counter("lode_ruler_rule_failures_total", "Rule evaluations that failed.", st.rule_failures);
+  counter("lode_ruler_notifications_sent_total", "Alerts delivered to Alertmanager.", st.notifier.sent);
+  counter("lode_ruler_notifications_dropped_total", "Alerts dropped because the notification queue was full.",
+          st.notifier.dropped);
+  counter("lode_ruler_notifications_errors_total", "Failed POSTs to Alertmanager.", st.notifier.errors);
+  counter("lode_ruler_remote_write_samples_sent_total", "Recorded samples accepted by the remote-write receiver.",
+          st.remote_write.sent);
+  counter("lode_ruler_remote_write_samples_dropped_total", "Recorded samples dropped because the queue was full.",
+          st.remote_write.dropped);
+  counter("lode_ruler_remote_write_samples_failed_total", "Recorded samples given up after retries or a 4xx.",
+          st.remote_write.failed);
+  m->Help("lode_ruler_notification_queue_length", "gauge", "Alerts waiting to be sent.");
+  m->Set("lode_ruler_notification_queue_length", "", static_cast<double>(st.notifier.queued));
+}
+
 }  // namespace lode::server

@@ -19,9 +19,14 @@
 #include "ruler/evaluator.h"
 #include "server/config.h"
 #include "server/http.h"
+#include "server/metrics.h"
 
 namespace lode::server {
 
 void RegisterRulesRoutes(HttpServer* http, const Config* cfg, ruler::Ruler* ruler);
+
+// The ruler's counters for /metrics (evaluations, failures, notifications
+// sent/dropped/failed, remote-write samples sent/dropped/failed).
+void SetRulerMetrics(const ruler::RulerStats& st, Metrics* m);
 
 }  // namespace lode::server

@@ -621,6 +621,25 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "ui" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "enabled" << YAML::Value << b(c.ui_enabled);
   e << YAML::EndMap;
+  if (c.ruler.Enabled()) {
+    const RulerConfig& rc = c.ruler;
+    std::string am;
+    for (const auto& u : rc.alertmanager_urls) am += (am.empty() ? "" : ",") + u;
+    e << YAML::Key << "ruler" << YAML::Value << YAML::BeginMap;
+    e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap << YAML::Key << "type" << YAML::Value << rc.storage_type;
+    e << YAML::Key << "local" << YAML::Value << YAML::BeginMap << YAML::Key << "directory" << YAML::Value
+      << rc.directory << YAML::EndMap << YAML::EndMap;
+    e << YAML::Key << "rule_path" << YAML::Value << rc.rule_path;
+    e << YAML::Key << "alertmanager_url" << YAML::Value << am;
+    e << YAML::Key << "evaluation_interval" << YAML::Value << FormatDuration(rc.evaluation_interval_ns);
+    e << YAML::Key << "poll_interval" << YAML::Value << FormatDuration(rc.poll_interval_ns);
+    e << YAML::Key << "resend_delay" << YAML::Value << FormatDuration(rc.resend_delay_ns);
+    e << YAML::Key << "external_url" << YAML::Value << rc.external_url;
+    e << YAML::Key << "remote_write" << YAML::Value << YAML::BeginMap << YAML::Key << "enabled" << YAML::Value
+      << b(rc.remote_write_enabled) << YAML::Key << "client" << YAML::Value << YAML::BeginMap << YAML::Key << "url"
+      << YAML::Value << rc.remote_write_url << YAML::EndMap << YAML::EndMap;
+    e << YAML::EndMap;
+  }
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
 }

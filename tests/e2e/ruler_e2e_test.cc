@@ -166,6 +166,14 @@ TEST(RulerE2ETest, AlertReachesAlertmanagerResolvesAndRecordsIntoPrometheus) {
     return body.find("\"service\":\"api\"") != std::string::npos;
   })) << "no recorded series in Prometheus: " << body;
   EXPECT_NE(body.find("\"__name__\":\"service:log_lines:count5s\""), std::string::npos) << body;
+  std::string metrics = lode.Get("/metrics").body;
+  auto counter = [&](const std::string& name) {
+    size_t at = metrics.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + name.size() + 2));
+  };
+  EXPECT_GT(counter("lode_ruler_notifications_sent_total"), 0) << metrics;
+  EXPECT_GT(counter("lode_ruler_remote_write_samples_sent_total"), 0) << metrics;
+  EXPECT_EQ(counter("lode_ruler_notifications_dropped_total"), 0) << metrics;
 
   // No more CRITICAL lines: the 5s window empties, the alert resolves.
   ASSERT_TRUE(WaitFor(40, [&] {
@@ -275,6 +283,10 @@ TEST(RulerE2ETest, RulesCheckAndBadFileAtStart) {
   EXPECT_EQ(rc, 1);
   EXPECT_NE(out.find("bad.yaml: group \"g\", rule \"A\": could not parse expression: parse error"), std::string::npos)
       << out;
+  // The example rules shipped in grafana/rules/ are valid.
+  out = RunCmd(std::string(LODE_BINARY) + " rules check " LODE_SOURCE_DIR "/grafana/rules/*.yaml", &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("SUCCESS"), std::string::npos) << out;
   // lode refuses to start with a bad rule file, naming it.
   WriteFile(d.path + "/rules/fake/bad.yaml", "groups:\n  - name: g\n    rules:\n      - record: r\n        expr: '{a=\"b\"}'\n");
   WriteFile(d.path + "/lode.yaml", RulerConfig(d.path, ""));
