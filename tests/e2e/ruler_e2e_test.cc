@@ -298,3 +298,44 @@ TEST(RulerE2ETest, RulesCheckAndBadFileAtStart) {
 
 }  // namespace
 }  // namespace lode::testing
+
+#include "server/config.h"
+
+namespace lode::server {
+namespace {
+
+TEST(RulerConfigTest, LokiKeysAndErrors) {
+  Config c;
+  ASSERT_TRUE(ApplyConfigYaml("ruler:\n  storage:\n    type: local\n    local:\n      directory: /r\n"
+                              "  rule_path: /s\n  alertmanager_url: 'http://a:9093, http://b:9093'\n"
+                              "  evaluation_interval: 15s\n  resend_delay: 2m\n  external_url: http://g:3000\n"
+                              "  remote_write:\n    enabled: true\n    client:\n      url: http://p:9090/api/v1/write\n",
+                              &c)
+                  .ok());
+  EXPECT_TRUE(c.ruler.Enabled());
+  EXPECT_EQ(c.ruler.directory, "/r");
+  EXPECT_EQ(c.ruler.rule_path, "/s");
+  ASSERT_EQ(c.ruler.alertmanager_urls.size(), 2u);
+  EXPECT_EQ(c.ruler.alertmanager_urls[1], "http://b:9093");
+  EXPECT_EQ(c.ruler.evaluation_interval_ns, 15LL * 1000000000);
+  EXPECT_EQ(c.ruler.resend_delay_ns, 120LL * 1000000000);
+  EXPECT_TRUE(c.ruler.remote_write_enabled);
+  EXPECT_EQ(c.ruler.remote_write_url, "http://p:9090/api/v1/write");
+  EXPECT_NE(ConfigToYaml(c).find("alertmanager_url: http://a:9093,http://b:9093"), std::string::npos);
+  Config d;
+  EXPECT_FALSE(d.ruler.Enabled());  // off by default
+  EXPECT_EQ(ApplyConfigYaml("ruler:\n  storage:\n    type: s3\n", &d).message(),
+            "config: ruler.storage.type: only \"local\" is supported, got \"s3\"");
+  EXPECT_EQ(ApplyConfigYaml("ruler:\n  evaluation_interval: 0s\n", &d).message(),
+            "config: ruler.evaluation_interval: invalid duration \"0s\"");
+  EXPECT_EQ(ApplyConfigYaml("ruler:\n  alertmanager_url: https://x\n", &d).message(),
+            "config: ruler.alertmanager_url: invalid URL (plain http:// only) \"https://x\"");
+  EXPECT_EQ(ApplyConfigYaml("ruler:\n  bogus: 1\n", &d).message(), "config: unknown key \"ruler.bogus\"");
+  Config e;
+  ASSERT_TRUE(ApplyConfigYaml("ruler:\n  remote_write:\n    enabled: true\n", &e).ok());
+  EXPECT_EQ(ValidateRulerConfig(e.ruler).message(),
+            "config: ruler.remote_write.enabled needs ruler.remote_write.client.url");
+}
+
+}  // namespace
+}  // namespace lode::server
