@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "tests/e2e/lode_process.h"
@@ -258,6 +259,51 @@ TEST(RulerE2ETest, PendingStateSurvivesRestart) {
   })) << body;
   EXPECT_NE(body.find(active_at), std::string::npos) << "activeAt changed across the restart: " << active_at << " vs "
                                                      << body;
+}
+
+// What Grafana's alerting pages send to a Loki data source with
+// manageAlerts (through its lotex proxy: ruler at /api/prom/rules, status at
+// /prometheus/api/v1/rules), with auth on: tenants are kept apart.
+TEST(RulerE2ETest, GrafanaAlertingSequence) {
+  TempDir d;
+  WriteFile(d.path + "/lode.yaml", "auth_enabled: true\n" + RulerConfig(d.path, ""));
+  LodeProcess lode({"--config", d.path + "/lode.yaml"});
+  ASSERT_TRUE(lode.Ready());
+  std::map<std::string, std::string> a = {{"X-Scope-OrgID", "team-a"}}, b = {{"X-Scope-OrgID", "team-b"}};
+  EXPECT_EQ(lode.Get("/api/prom/rules").status, 401);
+  HttpResult r = lode.Get("/api/prom/rules?subtype=cortex", a);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "no rule groups found\n");
+  r = lode.Get("/prometheus/api/v1/rules", a);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{\"data\":{\"groups\":[]},\"status\":\"success\"}");
+  // Grafana's rule editor posts the group as Go's yaml.Marshal writes it.
+  const std::string posted =
+      "name: grafana-group\ninterval: 1s\nrules:\n    - alert: FromGrafana\n"
+      "      expr: sum(count_over_time({app=\"x\"}[1m])) >= 0 or vector(1)\n      for: 0s\n"
+      "      labels:\n        team: a\n      annotations:\n        summary: hello {{ $value }}\n";
+  r = HttpRequest(lode.port(), "POST", "/api/prom/rules/grafana-ns", posted, {{"X-Scope-OrgID", "team-a"},
+                                                                             {"Content-Type", "application/yaml"}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.body, "{\"status\":\"success\",\"data\":null,\"errorType\":\"\",\"error\":\"\"}");
+  r = lode.Get("/api/prom/rules/grafana-ns/grafana-group", a);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("alert: FromGrafana"), std::string::npos) << r.body;
+  EXPECT_EQ(lode.Get("/api/prom/rules", b).status, 404);  // team-b sees nothing
+  std::string status;
+  ASSERT_TRUE(WaitFor(10, [&] {
+    status = lode.Get("/prometheus/api/v1/rules", a).body;
+    return status.find("\"state\":\"firing\"") != std::string::npos;
+  })) << status;
+  EXPECT_NE(status.find("\"name\":\"grafana-group\""), std::string::npos);
+  EXPECT_NE(status.find("\"file\":\"grafana-ns\""), std::string::npos);
+  EXPECT_NE(status.find("\"type\":\"alerting\""), std::string::npos);
+  EXPECT_NE(status.find("\"health\":\"ok\""), std::string::npos);
+  EXPECT_NE(status.find("\"summary\":\"hello 1\""), std::string::npos) << status;
+  EXPECT_EQ(lode.Get("/prometheus/api/v1/rules", b).body.find("grafana-group"), std::string::npos);
+  EXPECT_NE(lode.Get("/prometheus/api/v1/alerts", a).body.find("FromGrafana"), std::string::npos);
+  EXPECT_EQ(HttpRequest(lode.port(), "DELETE", "/api/prom/rules/grafana-ns/grafana-group", "", a).status, 202);
+  EXPECT_EQ(lode.Get("/api/prom/rules", a).status, 404);
 }
 
 std::string RunCmd(const std::string& cmd, int* rc) {
