@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <pthread.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -181,6 +183,7 @@ void Ruler::EvalAllAt(int64_t ts) {
 }
 
 void Ruler::Run() {
+  pthread_setname_np(pthread_self(), "lode-ruler");  // for per-thread CPU accounting (bench/ruler_bench.sh)
   std::unique_lock<std::mutex> l(mu_);
   while (!stop_) {
     int64_t now = opts_.clock();
