@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "ruler/notifier.h"
 #include "ruler/remote_write.h"
@@ -74,6 +75,30 @@ TEST(RuleStoreTest, GroupsPerNamespaceBound) {
   Status s = st.SetGroup("t", "ns", Group1("one-too-many"));
   EXPECT_EQ(s.message(), "per-user rule groups per namespace limit (limit: 100) exceeded");
   EXPECT_EQ(st.Load("t", nullptr)["ns"].groups.size(), kMaxGroupsPerNamespace);
+}
+
+TEST(RuleStoreTest, RulesPerGroupBound) {
+  TempDir d;
+  RuleStore st(d.path);
+  RuleGroup g = Group1("big");
+  g.rules.resize(kMaxRulesPerGroup + 1, g.rules[0]);
+  EXPECT_EQ(st.SetGroup("t", "ns", g).message(), "per-user rules per rule group limit (limit: 1000 actual: 1001) exceeded");
+  EXPECT_TRUE(st.Load("t", nullptr).empty());  // nothing stored
+}
+
+TEST(RemoteWriteTest, QueueIsBoundedAndCountsDrops) {
+  RemoteWriteOptions o;
+  o.url = "http://127.0.0.1:1/api/v1/write";  // nothing listens
+  o.queue_capacity = 2;
+  o.max_retries = 0;
+  o.timeout_ms = 200;
+  std::unique_ptr<RemoteWriter> w;
+  ASSERT_TRUE(RemoteWriter::Create(o, &w).ok());
+  w->Append(std::vector<RecordedSample>(5));
+  EXPECT_EQ(w->Stats().dropped, 3u);
+  for (int i = 0; i < 40 && w->Stats().failed < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(w->Stats().failed, 2u);  // the connection error, no retries left
+  EXPECT_EQ(w->Stats().sent, 0u);
 }
 
 TEST(RemoteWriteTest, EncodesWriteRequest) {
