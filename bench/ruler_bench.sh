@@ -55,7 +55,7 @@ for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/ready >/dev/null && brea
 curl -sf -XPOST http://127.0.0.1:$PORT/flush
 sleep 5
 cpu() { awk '{print $14 + $15}' /proc/$PID/stat; }
-rcpu() { for t in /proc/$PID/task/*; do [ "$(cat $t/comm)" = lode-ruler ] && awk '{print $14 + $15}' $t/stat; done; }
+rcpu() { for t in /proc/$PID/task/*; do if [ "$(cat $t/comm)" = lode-ruler ]; then awk '{print $14 + $15}' $t/stat; fi; done; }
 evals() { curl -s http://127.0.0.1:$PORT/metrics | awk '$1 == "lode_ruler_evaluations_total" {print $2}'; }
 HZ=$(getconf CLK_TCK)
 c0=$(cpu); r0=$(rcpu); e0=$(evals); sleep "$DURATION"; c1=$(cpu); r1=$(rcpu); e1=$(evals)

@@ -261,4 +261,16 @@ std::string FileToYaml(const RuleFile& f) {
   return std::string(e.c_str()) + "\n";
 }
 
+std::string NamespacesToYaml(const std::vector<std::pair<std::string, const RuleFile*>>& nss) {
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  for (const auto& [ns, f] : nss) {
+    e << YAML::Key << ns << YAML::Value << YAML::BeginSeq;
+    for (const auto& g : f->groups) EmitGroup(g, &e);
+    e << YAML::EndSeq;
+  }
+  e << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
+}
+
 }  // namespace lode::ruler

@@ -66,6 +66,8 @@ Status ValidateGroup(const RuleGroup& g, const std::string& where);
 // YAML text of a group / a whole file, as Loki's API answers them.
 std::string GroupToYaml(const RuleGroup& g);
 std::string FileToYaml(const RuleFile& f);
+// `namespace: [groups...]` for every entry, as GET /loki/api/v1/rules answers.
+std::string NamespacesToYaml(const std::vector<std::pair<std::string, const RuleFile*>>& nss);
 
 // Go's duration text Prometheus prints ("5m", "1h30m", "30s").
 std::string PromDuration(int64_t ns);

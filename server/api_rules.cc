@@ -31,14 +31,9 @@ bool SplitPath(const std::string& path, const std::string& prefix, std::string* 
 }
 
 std::string NamespacesYaml(const ruler::Namespaces& nss) {
-  std::string out;
-  for (const auto& [ns, f] : nss) {
-    // `ns:` followed by the groups as a YAML list (indented under it).
-    std::string body = ruler::FileToYaml(f);  // "groups:\n  - name: ..."
-    size_t nl = body.find('\n');
-    out += ns + ":" + (nl == std::string::npos ? std::string(" []\n") : body.substr(nl));
-  }
-  return out;
+  std::vector<std::pair<std::string, const ruler::RuleFile*>> list;
+  for (const auto& [ns, f] : nss) list.emplace_back(ns, &f);
+  return ruler::NamespacesToYaml(list);
 }
 
 Response Manage(const std::string& prefix, ruler::Ruler* ruler, const Request& req, const std::string& tenant) {

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <yaml-cpp/yaml.h>
+
 #include <boost/asio.hpp>
 #include <chrono>
 #include <filesystem>
@@ -200,6 +202,7 @@ TEST(RulerE2ETest, RulesApiChangesSurviveKill9) {
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body, "team-c: group \"bad\", rule \"A\": expression must be a metric query, not a log query: {a=\"b\"}\n");
   EXPECT_EQ(lode.Post("/loki/api/v1/rules/..", group).status, 400);
+  ASSERT_EQ(lode.Post("/loki/api/v1/rules/" + Q("odd: name"), group).status, 202);  // YAML-special namespace
 
   lode.Kill9();
   ASSERT_TRUE(lode.Start());
@@ -208,6 +211,9 @@ TEST(RulerE2ETest, RulesApiChangesSurviveKill9) {
   EXPECT_NE(r.body.find("team-a:"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("team-b:"), std::string::npos) << r.body;
   EXPECT_EQ(r.body.find("team-c"), std::string::npos) << r.body;
+  YAML::Node listed = YAML::Load(r.body);
+  EXPECT_TRUE(listed["odd: name"].IsSequence()) << r.body;
+  EXPECT_EQ(listed["team-a"][0]["name"].as<std::string>(), "api-group");
   r = lode.Get("/loki/api/v1/rules/team-a/api-group");
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("alert: Always"), std::string::npos) << r.body;
@@ -230,6 +236,7 @@ TEST(RulerE2ETest, RulesApiChangesSurviveKill9) {
   EXPECT_EQ(HttpRequest(lode.port(), "DELETE", "/loki/api/v1/rules/team-a/api-group").status, 202);
   EXPECT_EQ(HttpRequest(lode.port(), "DELETE", "/api/prom/rules/team-b").status, 202);
   EXPECT_EQ(HttpRequest(lode.port(), "DELETE", "/api/prom/rules/team-b").status, 404);
+  EXPECT_EQ(HttpRequest(lode.port(), "DELETE", "/api/prom/rules/" + Q("odd: name")).status, 202);
   lode.Kill9();
   ASSERT_TRUE(lode.Start());
   EXPECT_EQ(lode.Get("/loki/api/v1/rules").status, 404);
