@@ -69,7 +69,7 @@ Status ApplyRulerKey(const std::string& key, const std::string& v, RulerConfig* 
     return BoolV(key, v, &rc->enable_api);
   } else if (key == "ruler.remote_write.enabled") {
     return BoolV(key, v, &rc->remote_write_enabled);
-  } else if (key == "ruler.remote_write.client.url") {
+  } else if (key == "ruler.remote_write.client.url" || key == "ruler.remote_write.url") {
     if (!v.empty() && v.rfind("http://", 0) != 0) return Bad(key, "URL (plain http:// only)", v);
     rc->remote_write_url = v;
   } else {

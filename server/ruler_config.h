@@ -17,7 +17,7 @@
 //     remote_write:
 //       enabled: false
 //       client:
-//         url: http://prometheus:9090/api/v1/write
+//         url: http://prometheus:9090/api/v1/write   # also accepted: remote_write.url
 #pragma once
 
 #include <cstdint>
