@@ -83,10 +83,9 @@ Ruler::~Ruler() {
 }
 
 void Ruler::Reload() {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    reload_ = true;
-  }
+  // No lock: an evaluation in progress holds mu_. A wakeup lost between the
+  // loop's check and its wait costs at most the loop's 1 s wait.
+  reload_ = true;
   cv_.notify_all();
 }
 
@@ -162,9 +161,12 @@ void Ruler::EvalGroupLocked(Slot* s, int64_t ts) {
   std::vector<RecordedSample> recorded;
   g->Eval(ts, [&](const std::string& expr, int64_t t, std::vector<VecSample>* out) { return query_(tenant, expr, t, out); },
           &recorded);
-  stats_.evaluations++;
-  for (const auto& r : g->rules()) {
-    if (r.health == "err") stats_.rule_failures++;
+  {
+    std::lock_guard<std::mutex> sl(stats_mu_);
+    stats_.evaluations++;
+    for (const auto& r : g->rules()) {
+      if (r.health == "err") stats_.rule_failures++;
+    }
   }
   if (notifier_) {
     std::map<size_t, std::vector<Alert>> by_rule;
@@ -198,7 +200,10 @@ void Ruler::Run() {
       if (s.next_ns <= now) {
         int64_t interval = s.group->interval_ns();
         int64_t ts = now / interval * interval;  // the latest aligned slot
-        stats_.missed += static_cast<uint64_t>((ts - s.next_ns) / interval);
+        {
+          std::lock_guard<std::mutex> sl(stats_mu_);
+          stats_.missed += static_cast<uint64_t>((ts - s.next_ns) / interval);
+        }
         EvalGroupLocked(&s, ts);
         s.next_ns = ts + interval;
         evaluated = true;
@@ -299,8 +304,11 @@ void Ruler::LoadState() {
 }
 
 RulerStats Ruler::Stats() {
-  std::lock_guard<std::mutex> l(mu_);
-  RulerStats s = stats_;
+  RulerStats s;
+  {
+    std::lock_guard<std::mutex> l(stats_mu_);
+    s = stats_;
+  }
   if (notifier_) s.notifier = notifier_->Stats();
   if (remote_) s.remote_write = remote_->Stats();
   return s;

@@ -13,6 +13,7 @@
 // the missed slots (counted in Stats().missed). Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -105,11 +106,12 @@ class Ruler {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  bool reload_ = true;
+  std::atomic<bool> reload_{true};  // set without mu_: Reload() never waits for an evaluation
   int64_t next_poll_ns_ = 0;
   std::map<std::string, Slot> slots_;  // tenant \x1f ns \x1f group
   std::map<std::string, std::vector<Alert>> restored_;  // tenant \x1f rule key -> alerts
   std::string last_state_;
+  std::mutex stats_mu_;  // guards stats_ (so /metrics never waits for an evaluation)
   RulerStats stats_;
   std::thread thread_;
 };
