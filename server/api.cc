@@ -9,6 +9,7 @@
 #include "server/api_admin.h"
 #include "server/api_grafana.h"
 #include "server/api_status.h"
+#include "server/api_rules.h"
 #include "server/encode.h"
 #include "server/request.h"
 #include "server/api_ui.h"
@@ -69,6 +70,7 @@ void Api::Register(HttpServer* http) {
   RegisterStatusRoutes(http, cfg_);
   RegisterAdminRoutes(http, cfg_, store_);
   RegisterUiRoutes(http, *cfg_);
+  RegisterRulesRoutes(http, cfg_, ruler_);
 }
 
 Response Api::Push(const Request& req, const std::string& tenant) {
@@ -255,6 +257,7 @@ Response Api::Metrics(const Request&) {
     metrics_->Help(m.name, m.counter ? "counter" : "gauge", m.help);
     metrics_->SetRendered(m.name, m.labels, m.value);
   }
+  if (ruler_) SetRulerMetrics(ruler_->Stats(), metrics_);
   Response r = Response::Text(200, metrics_->Render());
   if (extra_metrics_) r.body += extra_metrics_();
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -12,6 +12,7 @@
 #include "server/http.h"
 #include "ingest/limits.h"
 #include "server/metrics.h"
+#include "ruler/evaluator.h"
 #include "storage/store.h"
 
 namespace lode::server {
@@ -22,6 +23,8 @@ class Api {
   // a MultiTenantReader in lode); null: the store.
   Api(const Config* cfg, Store* store, logql::Engine* engine, Metrics* metrics, Reader* reader = nullptr);
   void Register(HttpServer* http);
+  // The ruler behind the rules API (null: the ruler is off). Call before Register.
+  void SetRuler(ruler::Ruler* r) { ruler_ = r; }
 
   Response Push(const Request& req, const std::string& tenant);
   // POST /otlp/v1/logs (api_otlp.cc).
@@ -68,6 +71,7 @@ class Api {
   server::Metrics* metrics_;
   std::unique_ptr<ingest::IngestLimiter> limiter_;  // per-tenant rate and stream limits
   std::function<std::string()> extra_metrics_;
+  ruler::Ruler* ruler_ = nullptr;
 };
 
 

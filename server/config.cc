@@ -525,6 +525,13 @@ Status Walk(const YAML::Node& node, const std::string& prefix, Config* cfg) {
       continue;
     }
     auto it = Schema().find(key);
+    if (it == Schema().end() && key.rfind("ruler.", 0) == 0) {
+      bool known = false;
+      std::string value;
+      LODE_RETURN_IF_ERROR(ValueText(key, v, &value));
+      LODE_RETURN_IF_ERROR(ApplyRulerKey(key, value, &cfg->ruler, &known));
+      if (known) continue;
+    }
     if (it == Schema().end()) return Status::InvalidArgument("config: unknown key \"" + key + "\"");
     std::string value;
     LODE_RETURN_IF_ERROR(ValueText(key, v, &value));
@@ -731,6 +738,25 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "refresh_interval" << YAML::Value << FormatDuration(c.collector_refresh_interval_ns);
   e << YAML::Key << "rotate_wait" << YAML::Value << FormatDuration(c.collector_rotate_wait_ns);
   e << YAML::EndMap;
+  if (c.ruler.Enabled()) {
+    const RulerConfig& rc = c.ruler;
+    std::string am;
+    for (const auto& u : rc.alertmanager_urls) am += (am.empty() ? "" : ",") + u;
+    e << YAML::Key << "ruler" << YAML::Value << YAML::BeginMap;
+    e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap << YAML::Key << "type" << YAML::Value << rc.storage_type;
+    e << YAML::Key << "local" << YAML::Value << YAML::BeginMap << YAML::Key << "directory" << YAML::Value
+      << rc.directory << YAML::EndMap << YAML::EndMap;
+    e << YAML::Key << "rule_path" << YAML::Value << rc.rule_path;
+    e << YAML::Key << "alertmanager_url" << YAML::Value << am;
+    e << YAML::Key << "evaluation_interval" << YAML::Value << FormatDuration(rc.evaluation_interval_ns);
+    e << YAML::Key << "poll_interval" << YAML::Value << FormatDuration(rc.poll_interval_ns);
+    e << YAML::Key << "resend_delay" << YAML::Value << FormatDuration(rc.resend_delay_ns);
+    e << YAML::Key << "external_url" << YAML::Value << rc.external_url;
+    e << YAML::Key << "remote_write" << YAML::Value << YAML::BeginMap << YAML::Key << "enabled" << YAML::Value
+      << b(rc.remote_write_enabled) << YAML::Key << "client" << YAML::Value << YAML::BeginMap << YAML::Key << "url"
+      << YAML::Value << rc.remote_write_url << YAML::EndMap << YAML::EndMap;
+    e << YAML::EndMap;
+  }
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
 }

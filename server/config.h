@@ -14,6 +14,7 @@
 #include "ingest/otlp_config.h"
 #include "ingest/push.h"
 #include "logql/engine.h"
+#include "server/ruler_config.h"
 #include "storage/retention.h"
 #include "base/status.h"
 #include "storage/store.h"
@@ -60,6 +61,8 @@ struct Config {
   std::string collector_tenant = "fake";       // collector.tenant
   int64_t collector_refresh_interval_ns = 30LL * 1000000000;  // collector.refresh_interval (HTTP sources)
   int64_t collector_rotate_wait_ns = 5LL * 1000000000;        // collector.rotate_wait
+
+  RulerConfig ruler;                                  // ruler.*: alerting and recording rules
 
   // overrides.<tenant>.<limits key>: raw values as configured (sequence
   // values as YAML text), resolved by ResolveLimits.

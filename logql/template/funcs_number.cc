@@ -51,6 +51,8 @@ int64_t ToInt64(const Value& v) {
   }
 }
 
+}  // namespace
+
 // cast.ToFloat64 (errors give 0).
 double ToFloat64(const Value& v) {
   switch (v.kind) {
@@ -65,6 +67,8 @@ double ToFloat64(const Value& v) {
     default: return 0;
   }
 }
+
+namespace {
 
 int64_t WrapAdd(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b)); }
 int64_t WrapMul(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b)); }

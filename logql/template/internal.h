@@ -182,6 +182,10 @@ std::string QueryEscape(std::string_view s);
 
 // Looks up a template function by name (builtins, Loki's and Sprig's).
 const FuncDef* FindFunc(std::string_view name);
+// Prometheus's alert template functions (funcs_prom.cc), for CompilePrometheus.
+const FuncDef* FindPromFunc(std::string_view name);
+// cast.ToFloat64 (funcs_number.cc; errors give 0).
+double ToFloat64(const Value& v);
 // Methods of time.Time callable as fields (e.g. `__timestamp__.Unix`). The
 // receiver is passed as args[0]; nparams excludes it.
 const FuncDef* FindTimeMethod(std::string_view name);

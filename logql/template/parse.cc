@@ -500,6 +500,7 @@ class Parser {
     switch (tok.typ) {
       case Item::kIdentifier: {
         const FuncDef* f = FindFunc(tok.val);
+        if (f == nullptr && t_->prometheus_) f = FindPromFunc(tok.val);
         if (f == nullptr) {
           std::string q;
           AppendQuote(&q, tok.val, false);

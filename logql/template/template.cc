@@ -14,10 +14,22 @@ Status Template::Compile(std::string_view source, std::unique_ptr<Template>* out
   return Compile(source, "line", out);
 }
 
+Status Template::CompilePrometheus(std::string_view source, std::string_view name, std::unique_ptr<Template>* out) {
+  // Prometheus defines $labels and $value with a prelude of the same kind.
+  std::string text = "{{$labels := .}}{{$value := __value__}}" + std::string(source);
+  return CompileImpl(text, name, true, out);
+}
+
 Status Template::Compile(std::string_view source, std::string_view name, std::unique_ptr<Template>* out) {
+  return CompileImpl(source, name, false, out);
+}
+
+Status Template::CompileImpl(std::string_view source, std::string_view name, bool prometheus,
+                             std::unique_ptr<Template>* out) {
   auto t = std::make_unique<tmpl::TemplateImpl>();
   t->name_ = std::string(name);
   t->source_ = std::string(source);
+  t->prometheus_ = prometheus;
   LODE_RETURN_IF_ERROR(tmpl::ParseTemplate(t.get()));
   bool constant = t->defs_.empty();
   bool simple = t->defs_.empty();

@@ -24,6 +24,7 @@ struct TemplateContext {
   size_t n_labels = 0;
   std::string_view line;
   int64_t ts_ns = 0;
+  double value = 0;  // Prometheus templates (CompilePrometheus): $value
 };
 
 class Template {
@@ -37,6 +38,12 @@ class Template {
   // templates "line" (the default above) and label_format ones "label". The
   // caller adds Loki's prefix ("invalid line template: ...") if it wants it.
   static Status Compile(std::string_view source, std::string_view name, std::unique_ptr<Template>* out);
+  // A Prometheus alert template (rule labels and annotations): the dot and
+  // `$labels` are the alert's labels, `$value` is TemplateContext::value (a
+  // float64), and Prometheus's humanize, humanizePercentage,
+  // humanizeDuration, toUpper and toLower are defined besides the functions
+  // above.
+  static Status CompilePrometheus(std::string_view source, std::string_view name, std::unique_ptr<Template>* out);
   virtual ~Template() = default;
 
   // Appends the output to *out (does not clear it). A runtime error (e.g. a
@@ -46,6 +53,10 @@ class Template {
 
   // True when the template is a plain string with no actions.
   virtual bool IsConstant() const = 0;
+
+ private:
+  static Status CompileImpl(std::string_view source, std::string_view name, bool prometheus,
+                            std::unique_ptr<Template>* out);
 };
 
 }  // namespace lode::logql

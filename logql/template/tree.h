@@ -146,6 +146,7 @@ class TemplateImpl : public Template {
   std::vector<std::pair<std::string, std::unique_ptr<Node>>> defs_;
   bool constant_ = false;
   bool simple_ = false;  // only text and `{{.label}}` actions
+  bool prometheus_ = false;  // CompilePrometheus: Prometheus's functions too
 
   const Node* FindDef(std::string_view name) const;
 };
