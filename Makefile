@@ -60,7 +60,9 @@ test: build test-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 1
 
 # libFuzzer targets under ASan + UBSan (clang), in their own build directory.
-# `make fuzz` builds them; FUZZ_SECONDS=N runs each for N seconds (fuzz/run.sh).
+# `make fuzz` builds them and replays each target's seed corpus and past
+# crashes (fuzz/corpus, fuzz/regressions); FUZZ_SECONDS=N explores N seconds
+# per target instead (fuzz/run.sh).
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 0
 
@@ -71,7 +73,7 @@ fuzz-build: deps
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
 
 fuzz: fuzz-build
-	@if [ "$(FUZZ_SECONDS)" -gt 0 ]; then fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS); fi
+	fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 bench: build
 	bench/run.sh $(BUILD_DIR)

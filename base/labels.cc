@@ -95,6 +95,26 @@ const std::string* FindLabel(const Labels& ls, std::string_view name) {
 
 namespace {
 
+// Exactly the hex digits of `digits` (at most 8) as a number; false on any
+// other character. Label strings come from clients: no exceptions here.
+bool ParseHexDigits(std::string_view digits, uint32_t* out) {
+  uint32_t v = 0;
+  for (char c : digits) {
+    int d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return false;
+    v = v << 4 | static_cast<uint32_t>(d);
+  }
+  *out = v;
+  return !digits.empty();
+}
+
+}  // namespace
+
+namespace {
+
 // Parses a Go string literal ("..." with escapes, or `...`) starting at s[*i].
 bool ParseQuoted(std::string_view s, size_t* i, std::string* out, std::string* err) {
   char q = s[*i];
@@ -136,7 +156,12 @@ bool ParseQuoted(std::string_view s, size_t* i, std::string* out, std::string* e
             *err = "invalid escape";
             return false;
           }
-          out->push_back(static_cast<char>(std::stoi(std::string(s.substr(*i, 2)), nullptr, 16)));
+          uint32_t byte = 0;
+          if (!ParseHexDigits(s.substr(*i, 2), &byte)) {
+            *err = "invalid escape";
+            return false;
+          }
+          out->push_back(static_cast<char>(byte));
           *i += 2;
           break;
         }
@@ -147,7 +172,12 @@ bool ParseQuoted(std::string_view s, size_t* i, std::string* out, std::string* e
             *err = "invalid escape";
             return false;
           }
-          uint32_t cp = static_cast<uint32_t>(std::stoul(std::string(s.substr(*i, n)), nullptr, 16));
+          uint32_t cp = 0;
+          // Go's strconv.Unquote: hex digits only, a valid code point.
+          if (!ParseHexDigits(s.substr(*i, n), &cp) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            *err = "invalid escape";
+            return false;
+          }
           *i += n;
           AppendRune(cp, out);
           break;

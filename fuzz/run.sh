@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
-# Runs each libFuzzer target for SECONDS on a working corpus seeded from
+# SECONDS=0 replays the seed corpus and the regressions once (deterministic;
+# what CI runs). Otherwise runs each libFuzzer target for SECONDS on a
+# working corpus seeded from
 # fuzz/corpus/<target> (and fuzz/regressions/<target>: inputs that once
 # crashed, replayed first). A crash, leak, sanitizer report or timeout stops
 # that target; its input is kept under BUILD_DIR/fuzz-artifacts/ and the run
@@ -29,6 +31,19 @@ for t in "${targets[@]}"; do
   seeds=()
   [ -d "$src/regressions/$t" ] && seeds+=("$src/regressions/$t")
   log=$build/fuzz-artifacts/$t.log
+  if [ "$seconds" -eq 0 ]; then
+    dirs=("$src/corpus/$t")
+    [ -d "$src/regressions/$t" ] && dirs+=("$src/regressions/$t")
+    if "$bin" -runs=0 -timeout=10 -rss_limit_mb=2048 "${dirs[@]}" >"$log" 2>&1; then
+      echo "fuzz: $t: ok (corpus and regressions replayed)"
+      passed=$((passed + 1))
+    else
+      echo "fuzz: $t: FAILED replaying its corpus; report in $log:" >&2
+      grep -E 'ERROR|runtime error|SUMMARY' "$log" | head -5 >&2
+      failed=$((failed + 1))
+    fi
+    continue
+  fi
   if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
       -artifact_prefix="$build/fuzz-artifacts/$t-" "$work" "${seeds[@]}" >"$log" 2>&1; then
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')

@@ -15,15 +15,15 @@ namespace {
 std::vector<std::unique_ptr<lode::logql::StreamPipeline>>* Pipelines() {
   static auto* out = [] {
     const char* queries[] = {
-        R"({a="b"} | json)",
-        R"({a="b"} | json status="response.status", first="items[0]" | status >= 500)",
-        R"({a="b"} | logfmt | level="error" or duration > 1s)",
-        R"({a="b"} | logfmt --strict --keep-empty)",
-        R"({a="b"} | pattern "<ip> - - [<_>] \"<method> <path> <_>\" <status> <size>")",
-        R"({a="b"} | regexp "(?P<method>\\w+) (?P<path>\\S+)")",
-        R"({a="b"} | unpack | line_format "{{.app}} {{__line__ | trunc 20}}")",
-        R"({a="b"} |= "error" |~ "(?i)time(out)?" | json | label_format x="{{.level}}-{{.status}}" | drop __error__)",
-        R"({a="b"} | decolorize | logfmt | keep level, msg | size > 10KB)",
+        R"q({a="b"} | json)q",
+        R"q({a="b"} | json status="response.status", first="items[0]" | status >= 500)q",
+        R"q({a="b"} | logfmt | level="error" or duration > 1s)q",
+        R"q({a="b"} | logfmt --strict --keep-empty)q",
+        R"q({a="b"} | pattern "<ip> - - [<_>] \"<method> <path> <_>\" <status> <size>")q",
+        R"q({a="b"} | regexp "(?P<method>\\w+) (?P<path>\\S+)")q",
+        R"q({a="b"} | unpack | line_format "{{.app}} {{__line__ | trunc 20}}")q",
+        R"q({a="b"} |= "error" |~ "(?i)time(out)?" | json | label_format x="{{.level}}-{{.status}}" | drop __error__)q",
+        R"q({a="b"} | decolorize | logfmt | keep level, msg | size > 10KB)q",
     };
     auto* v = new std::vector<std::unique_ptr<lode::logql::StreamPipeline>>();
     lode::Labels stream;

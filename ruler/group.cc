@@ -114,7 +114,9 @@ void Group::EvalAlert(RuleState* r, int64_t ts, const std::vector<VecSample>& ve
   std::map<std::string, Alert> current;
   for (const auto& smp : vec) {
     Labels ls = smp.labels;
-    for (auto& [k, v] : Expand(r->label_tmpls, smp.labels, smp.value)) {
+    for (auto& kv : Expand(r->label_tmpls, smp.labels, smp.value)) {
+      const auto& k = kv.first;  // not a structured binding: the lambda below captures it
+      auto& v = kv.second;
       if (v.empty()) {
         ls.erase(std::remove_if(ls.begin(), ls.end(), [&](const Label& l) { return l.name == k; }), ls.end());
       } else {

@@ -311,7 +311,10 @@ const std::map<std::string, Setter>& Schema() {
          return Size(k, v, &c->store.chunk_target_size);
        }},
       {"ingester.chunk_block_size", [](const std::string& k, const std::string& v, Config* c) {
-         return Size(k, v, &c->store.block_size);
+         LODE_RETURN_IF_ERROR(Size(k, v, &c->store.block_size));
+         // Readers refuse blocks over 64 MiB as corrupt (storage/chunk.cc).
+         if (c->store.block_size == 0 || c->store.block_size > (16u << 20)) return Bad(k, "block size (1B..16MiB)", v);
+         return Status::OK();
        }},
       {"ingester.max_chunk_age", [](const std::string& k, const std::string& v, Config* c) {
          return Duration(k, v, &c->store.max_chunk_age_ns);

@@ -65,6 +65,10 @@ void EncodeBlock(const OwnedEntry* b, const OwnedEntry* e, int level, std::strin
   meta->comp_size = n;
 }
 
+// The largest uncompressed block a chunk may declare (chunk_block_size is
+// far smaller); larger ones are corrupt.
+constexpr uint64_t kMaxBlockRawSize = 64u << 20;
+
 Status Corrupt(const char* what) { return Status::IOError(std::string("corrupt chunk: ") + what); }
 
 struct ParsedHeader {
@@ -79,6 +83,9 @@ Status ParseHeader(std::string_view chunk, ParsedHeader* h) {
   ++p;
   uint64_t nb;
   if (!GetVarint(&p, end, &nb)) return Corrupt("header");
+  // Each block's meta takes at least 5 bytes: a count beyond that is corrupt
+  // (and must not size an allocation).
+  if (nb > static_cast<uint64_t>(end - p) / 5) return Corrupt("block count");
   h->blocks.resize(nb);
   for (auto& m : h->blocks) {
     uint64_t a, b;
@@ -87,11 +94,17 @@ Status ParseHeader(std::string_view chunk, ParsedHeader* h) {
       return Corrupt("block meta");
     m.min_ts = UnZigZag(a);
     m.max_ts = UnZigZag(b);
+    // Bounds that keep a corrupt meta from sizing allocations: a block
+    // decompresses to at most kMaxBlockRawSize, and every entry takes at
+    // least one byte of it.
+    if (m.raw_size > kMaxBlockRawSize || m.n > m.raw_size) return Corrupt("block size");
   }
   h->data = p;
-  uint64_t total = 0;
-  for (auto& m : h->blocks) total += m.comp_size;
-  if (static_cast<uint64_t>(end - p) < total) return Corrupt("truncated");
+  uint64_t left = static_cast<uint64_t>(end - p);
+  for (auto& m : h->blocks) {
+    if (m.comp_size > left) return Corrupt("truncated");
+    left -= m.comp_size;
+  }
   return Status::OK();
 }
 

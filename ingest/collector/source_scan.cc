@@ -114,7 +114,9 @@ bool Collector::Impl::OpenFile(SourceState* s, const std::string& path, uint64_t
     std::vector<re2::StringPiece> groups(static_cast<size_t>(n) + 1);
     if (s->from_path->Match(label_path, 0, label_path.size(), RE2::UNANCHORED, groups.data(),
                             n + 1)) {
-      for (const auto& [name, idx] : s->from_path->NamedCapturingGroups()) {
+      for (const auto& group : s->from_path->NamedCapturingGroups()) {
+        const std::string& name = group.first;  // not a structured binding: lambdas capture it
+        const int idx = group.second;
         std::string_view v(groups[static_cast<size_t>(idx)].data(),
                            groups[static_cast<size_t>(idx)].size());
         if (v.empty()) continue;
