@@ -22,6 +22,21 @@ const { LODE_BINARY, CHROMIUM, SCREENSHOT_DIR } = process.env;
 if (!LODE_BINARY || !CHROMIUM || !SCREENSHOT_DIR) throw new Error('run tests/ui/run.sh');
 
 const WAIT = { timeout: 10_000 };
+
+// page.click, retried when the element was re-rendered between being found
+// and clicked (the virtualised line list redraws rows): puppeteer's
+// "Node is detached from document".
+async function click(selector, tries = 5) {
+  for (let i = 0; ; i++) {
+    try {
+      await page.click(selector);
+      return;
+    } catch (e) {
+      if (i >= tries || !/detached|not clickable|no node found/i.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 const lodes = [];
 let main; // {url}
 let browser;
@@ -111,7 +126,7 @@ after(async () => {
 
 // Replaces the editor's text as a user would (select all, type).
 async function typeQuery(text) {
-  await page.click('#query');
+  await click('#query');
   await page.keyboard.down('Control');
   await page.keyboard.press('KeyA');
   await page.keyboard.up('Control');
@@ -207,7 +222,7 @@ test('the page passes axe-core accessibility checks in light and dark', async ()
     await page.goto(`${main.url}/?query=${encodeURIComponent('{app="shop"}')}`, { waitUntil: 'load' });
     await page.waitForSelector('.lines .row', WAIT);
     await page.waitForFunction(() => window.lode.chart.plot, WAIT);
-    await page.click('.lines .row .msg');
+    await click('.lines .row .msg');
     await page.waitForSelector('.row .details', WAIT);
     await page.addScriptTag({ path: AXE });
     const violations = await page.evaluate(async () => {
@@ -253,26 +268,26 @@ test('completion offers label names and values, and the query runs from the keyb
 });
 
 test('filter buttons change the query; the back button restores it', async () => {
-  await page.click('.lines .row .msg');
+  await click('.lines .row .msg');
   await page.waitForSelector('.row .details', WAIT);
   await screenshot('explorer-details');
   // Stream label env="prod" goes into the selector.
-  await page.click('.row .details button.filter[data-kind="label"][data-key="env"][data-op="="]');
+  await click('.row .details button.filter[data-kind="label"][data-key="env"][data-op="="]');
   await page.waitForFunction(() => document.getElementById('query').value === '{app="shop", env="prod"}', WAIT);
   await page.waitForFunction(() => new URL(location).searchParams.get('query') === '{app="shop", env="prod"}', WAIT);
   await page.waitForFunction(() => window.lode.lines.entries.length === 60, WAIT);
   // A field parsed in the browser (logfmt) adds the parser and a label filter.
-  await page.click('.lines .row .msg');
+  await click('.lines .row .msg');
   await page.waitForSelector('.row .details', WAIT);
-  await page.click('.row .details button.filter[data-kind="parsed"][data-key="level"][data-op="!="]');
+  await click('.row .details button.filter[data-kind="parsed"][data-key="level"][data-op="!="]');
   await page.waitForFunction(() => document.getElementById('query').value.endsWith('| logfmt | level!="error"'), WAIT);
   await page.waitForFunction(() => window.lode.lines.entries.length === 60 - 12, WAIT);
   assert.equal(await page.$eval('.lines .row', (e) => e.className), 'row lvl-info');
   // Hide lines like this one: != "<line>".
-  await page.click('.lines .row .msg');
+  await click('.lines .row .msg');
   await page.waitForSelector('.row .details', WAIT);
   const line = await page.$eval('.lines .row .msg', (e) => e.textContent);
-  await page.click('.row .details button.line-filter');
+  await click('.row .details button.line-filter');
   await page.waitForFunction((l) => document.getElementById('query').value.endsWith(`!= ${JSON.stringify(l)}`), WAIT, line);
   await page.waitForFunction(() => window.lode.lines.entries.length === 60 - 12 - 1, WAIT);
   await page.goBack();
@@ -292,15 +307,15 @@ test('a metric query draws a time series with a legend', async () => {
 
 test('live tail shows newly pushed lines, pauses, and counts dropped entries', async () => {
   await typeQuery('{app="tail"}');
-  await page.click('#tail');
+  await click('#tail');
   await page.waitForFunction(() => /Live: live · 0 dropped/.test(document.getElementById('tail-status').textContent), WAIT);
   await push(main, [{ stream: { app: 'tail' }, values: [[nowNs(), 'level=warn msg="first tailed line"']] }]);
   await page.waitForFunction(() => document.querySelector('.lines .row .msg')?.textContent === 'level=warn msg="first tailed line"', WAIT);
-  await page.click('#tail-pause');
+  await click('#tail-pause');
   await push(main, [{ stream: { app: 'tail' }, values: [[nowNs(), 'msg="while paused"']] }]);
   await page.waitForFunction(() => /1 waiting/.test(document.getElementById('line-count').textContent), WAIT);
   assert.equal(await lineCount(), 1);
-  await page.click('#tail-pause');
+  await click('#tail-pause');
   await page.waitForFunction(() => document.querySelector('.lines .row .msg')?.textContent === 'msg="while paused"', WAIT);
   await screenshot('explorer-tail');
   // lode reports entries it skipped for a slow client in dropped_entries;
@@ -309,7 +324,7 @@ test('live tail shows newly pushed lines, pauses, and counts dropped entries', a
     data: JSON.stringify({ streams: [], dropped_entries: [{ timestamp: '1', labels: {} }, { timestamp: '2', labels: {} }] }),
   }));
   assert.match(await page.$eval('#tail-status', (e) => e.textContent), /Live: live · 2 dropped/);
-  await page.click('#tail');
+  await click('#tail');
   await page.waitForFunction(() => !window.lode.tail.active, WAIT);
 });
 
@@ -354,7 +369,7 @@ test('5,000 lines render virtualised and load more pages with limit', async () =
   // Scrolling to the bottom renders the oldest of the 5,000.
   await page.$eval('.lines', (e) => { e.scrollTop = e.scrollHeight; });
   await page.waitForFunction(() => [...document.querySelectorAll('.lines .row .msg')].some((m) => m.textContent === 'level=info bulk line 1000'), WAIT);
-  await page.click('#more');
+  await click('#more');
   await page.waitForFunction(() => window.lode.lines.entries.length === 6000, WAIT);
   await page.$eval('.lines', (e) => { e.scrollTop = e.scrollHeight; });
   await page.waitForFunction(() => [...document.querySelectorAll('.lines .row .msg')].some((m) => m.textContent === 'level=info bulk line 0'), WAIT);
@@ -382,10 +397,10 @@ test('time range: relative choices, drag-zoom on the chart, absolute range, all 
   assert.equal(await page.$eval('#absolute', (e) => e.hidden), false);
   await page.waitForFunction(() => window.lode.lines.entries.length < 60, WAIT);
   // An absolute range typed in (UTC), then back to the relative one.
-  await page.click('#utc');
+  await click('#utc');
   await page.$eval('#abs-from', (e) => { e.value = '2020-01-01T00:00:00'; });
   await page.$eval('#abs-to', (e) => { e.value = '2020-01-02T00:00:00'; });
-  await page.click('#abs-apply');
+  await click('#abs-apply');
   await page.waitForFunction(() => new URL(location).searchParams.get('from') === String(Date.UTC(2020, 0, 1)), WAIT);
   await page.waitForFunction(() => window.lode.lines.entries.length === 0, WAIT);
   await page.goBack();
@@ -397,7 +412,7 @@ test('time range: relative choices, drag-zoom on the chart, absolute range, all 
   const shown = await page.$eval('.lines .row time', (e) => e.textContent);
   const ts = Number(BigInt(SHOP[SHOP.length - 1][0]) / 1000000n);
   assert.equal(shown, new Date(ts).toISOString().replace('T', ' ').replace('Z', ''));
-  await page.click('#utc');
+  await click('#utc');
 });
 
 test('wrap and copy a line', async () => {
@@ -407,19 +422,19 @@ test('wrap and copy a line', async () => {
   await runQuery();
   await page.waitForFunction(() => window.lode.lines.entries.length === 1, WAIT);
   const h1 = await page.$eval('.lines .row', (e) => e.offsetHeight);
-  await page.click('#wrap');
+  await click('#wrap');
   await page.waitForFunction((h) => document.querySelector('.lines .row').offsetHeight > 2 * h, WAIT, h1);
-  await page.click('#wrap');
+  await click('#wrap');
   await page.waitForFunction((h) => document.querySelector('.lines .row').offsetHeight === h, WAIT, h1);
   await browser.defaultBrowserContext().overridePermissions(main.url, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
   await page.hover('.lines .row');
-  await page.click('.lines .row .copy');
+  await click('.lines .row .copy');
   await page.waitForFunction(() => document.querySelector('.lines .row .copy').textContent === 'Copied', WAIT);
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), long);
 });
 
 test('the label browser builds a selector', async () => {
-  await page.click('#labels-toggle');
+  await click('#labels-toggle');
   await page.waitForFunction(() => [...document.querySelectorAll('#lb-names button')].some((b) => b.textContent === 'env'), WAIT);
   await page.evaluate(() => [...document.querySelectorAll('#lb-names button')].find((b) => b.textContent === 'env').click());
   await page.waitForFunction(() => document.querySelectorAll('#lb-values button').length === 2, WAIT);
@@ -427,10 +442,10 @@ test('the label browser builds a selector', async () => {
   assert.deepEqual(await page.$$eval('#lb-values button:not([hidden])', (b) => b.map((e) => e.textContent)), ['dev']);
   await page.evaluate(() => [...document.querySelectorAll('#lb-values button')].find((b) => b.textContent === 'dev').click());
   assert.equal(await page.$eval('#lb-selector', (e) => e.textContent), '{env="dev"}');
-  await page.click('#lb-use');
+  await click('#lb-use');
   await page.waitForFunction(() => window.lode.lines.entries.length === 1, WAIT);
   assert.equal(await editorValue(), '{env="dev"}');
-  await page.click('#labels-toggle');
+  await click('#labels-toggle');
 });
 
 // The target is 300 ms on an idle machine; this shared CI box runs four
