@@ -32,8 +32,12 @@ inline bool GetVarint(const char** p, const char* end, uint64_t* v) {
   return false;
 }
 
-inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+inline uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+inline int64_t UnZigZag(uint64_t v) {
+  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
 
 inline void PutBE64(std::string* dst, uint64_t v) {
   for (int i = 7; i >= 0; --i) dst->push_back(static_cast<char>(v >> (i * 8)));
@@ -52,7 +56,9 @@ inline uint32_t GetBE32(const char* p) {
   return v;
 }
 // Signed timestamps in keys: flip the sign bit so that order is preserved.
-inline void PutTsKey(std::string* dst, int64_t ts) { PutBE64(dst, static_cast<uint64_t>(ts) ^ (1ULL << 63)); }
+inline void PutTsKey(std::string* dst, int64_t ts) {
+  PutBE64(dst, static_cast<uint64_t>(ts) ^ (1ULL << 63));
+}
 inline int64_t GetTsKey(const char* p) { return static_cast<int64_t>(GetBE64(p) ^ (1ULL << 63)); }
 
 inline void PutLengthPrefixed(std::string* dst, std::string_view s) {

@@ -11,8 +11,7 @@
 namespace lode {
 
 void SortLabels(Labels* ls) {
-  std::sort(ls->begin(), ls->end(),
-            [](const Label& a, const Label& b) { return a.name < b.name; });
+  std::sort(ls->begin(), ls->end(), [](const Label& a, const Label& b) { return a.name < b.name; });
 }
 
 std::string GoQuote(std::string_view s) {
@@ -23,15 +22,33 @@ std::string GoQuote(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\v': out += "\\v"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\x";
@@ -101,10 +118,14 @@ bool ParseHexDigits(std::string_view digits, uint32_t* out) {
   uint32_t v = 0;
   for (char c : digits) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
     v = v << 4 | static_cast<uint32_t>(d);
   }
   *out = v;
@@ -141,16 +162,36 @@ bool ParseQuoted(std::string_view s, size_t* i, std::string* out, std::string* e
       char e = s[*i + 1];
       *i += 2;
       switch (e) {
-        case 'n': out->push_back('\n'); break;
-        case 't': out->push_back('\t'); break;
-        case 'r': out->push_back('\r'); break;
-        case 'a': out->push_back('\a'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'v': out->push_back('\v'); break;
-        case '\\': out->push_back('\\'); break;
-        case '"': out->push_back('"'); break;
-        case '\'': out->push_back('\''); break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 'a':
+          out->push_back('\a');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'v':
+          out->push_back('\v');
+          break;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '"':
+          out->push_back('"');
+          break;
+        case '\'':
+          out->push_back('\'');
+          break;
         case 'x': {
           if (*i + 2 > s.size()) {
             *err = "invalid escape";
@@ -174,7 +215,8 @@ bool ParseQuoted(std::string_view s, size_t* i, std::string* out, std::string* e
           }
           uint32_t cp = 0;
           // Go's strconv.Unquote: hex digits only, a valid code point.
-          if (!ParseHexDigits(s.substr(*i, n), &cp) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+          if (!ParseHexDigits(s.substr(*i, n), &cp) || cp > 0x10FFFF ||
+              (cp >= 0xD800 && cp <= 0xDFFF)) {
             *err = "invalid escape";
             return false;
           }
@@ -217,7 +259,8 @@ Status ParseLabels(std::string_view text, Labels* out) {
     while (true) {
       SkipSpace(text, &i);
       size_t start = i;
-      while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_'))
+      while (i < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_'))
         ++i;
       std::string name(text.substr(start, i - start));
       if (!IsValidLabelName(name)) {
@@ -353,10 +396,18 @@ bool LabelMatcher::Matches(std::string_view v) const {
 std::string LabelMatcher::ToString() const {
   const char* op = "=";
   switch (type_) {
-    case MatchType::kEqual: op = "="; break;
-    case MatchType::kNotEqual: op = "!="; break;
-    case MatchType::kRegexMatch: op = "=~"; break;
-    case MatchType::kRegexNoMatch: op = "!~"; break;
+    case MatchType::kEqual:
+      op = "=";
+      break;
+    case MatchType::kNotEqual:
+      op = "!=";
+      break;
+    case MatchType::kRegexMatch:
+      op = "=~";
+      break;
+    case MatchType::kRegexNoMatch:
+      op = "!~";
+      break;
   }
   return name_ + op + GoQuote(value_);
 }

@@ -23,7 +23,9 @@ struct Label {
   std::string name;
   std::string value;
   bool operator==(const Label& o) const { return name == o.name && value == o.value; }
-  bool operator<(const Label& o) const { return name < o.name || (name == o.name && value < o.value); }
+  bool operator<(const Label& o) const {
+    return name < o.name || (name == o.name && value < o.value);
+  }
 };
 
 // A non-owning label; views are valid as long as the storage they point into.

@@ -21,11 +21,24 @@ std::string EscapeLogText(std::string_view s) {
       continue;
     }
     switch (c) {
-      case '\n': out += "\\n"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      case '\\': out += "\\\\"; ++i; continue;
-      default: break;
+      case '\n':
+        out += "\\n";
+        ++i;
+        continue;
+      case '\r':
+        out += "\\r";
+        ++i;
+        continue;
+      case '\t':
+        out += "\\t";
+        ++i;
+        continue;
+      case '\\':
+        out += "\\\\";
+        ++i;
+        continue;
+      default:
+        break;
     }
     if (c < 0x80) {  // other C0 controls and DEL
       out += "\\x";

@@ -31,15 +31,25 @@ class Status {
 
   Status() = default;
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return Status(Code::kInvalidArgument, std::move(msg)); }
+  static Status InvalidArgument(std::string msg) {
+    return Status(Code::kInvalidArgument, std::move(msg));
+  }
   static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
-  static Status Unauthorized(std::string msg) { return Status(Code::kUnauthorized, std::move(msg)); }
-  static Status TooManyRequests(std::string msg) { return Status(Code::kTooManyRequests, std::move(msg)); }
-  static Status LimitExceeded(std::string msg) { return Status(Code::kLimitExceeded, std::move(msg)); }
+  static Status Unauthorized(std::string msg) {
+    return Status(Code::kUnauthorized, std::move(msg));
+  }
+  static Status TooManyRequests(std::string msg) {
+    return Status(Code::kTooManyRequests, std::move(msg));
+  }
+  static Status LimitExceeded(std::string msg) {
+    return Status(Code::kLimitExceeded, std::move(msg));
+  }
   static Status Unsupported(std::string msg) { return Status(Code::kUnsupported, std::move(msg)); }
   static Status Cancelled(std::string msg) { return Status(Code::kCancelled, std::move(msg)); }
   static Status Unavailable(std::string msg) { return Status(Code::kUnavailable, std::move(msg)); }
-  static Status DeadlineExceeded(std::string msg) { return Status(Code::kDeadlineExceeded, std::move(msg)); }
+  static Status DeadlineExceeded(std::string msg) {
+    return Status(Code::kDeadlineExceeded, std::move(msg));
+  }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
 
@@ -54,10 +64,10 @@ class Status {
   std::string msg_;
 };
 
-#define LODE_RETURN_IF_ERROR(expr)        \
-  do {                                    \
-    ::lode::Status _st = (expr);          \
-    if (!_st.ok()) return _st;            \
+#define LODE_RETURN_IF_ERROR(expr) \
+  do {                             \
+    ::lode::Status _st = (expr);   \
+    if (!_st.ok()) return _st;     \
   } while (0)
 
 }  // namespace lode

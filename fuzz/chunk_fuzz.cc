@@ -15,7 +15,8 @@ const std::string& ValidChunk() {
   static const std::string chunk = [] {
     std::vector<std::string> lines;
     std::vector<lode::OwnedEntry> entries;
-    for (int i = 0; i < 200; ++i) lines.push_back("level=info msg=\"request " + std::to_string(i) + "\"");
+    for (int i = 0; i < 200; ++i)
+      lines.push_back("level=info msg=\"request " + std::to_string(i) + "\"");
     for (int i = 0; i < 200; ++i) {
       lode::OwnedEntry e;
       e.ts = 1700000000000000000LL + i * 1000000LL;
@@ -50,8 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lode::EntryBatch batch;
   lode::ScanStats stats;
   bool stopped = false;
-  (void)lode::DecodeChunk(chunk, INT64_MIN, INT64_MAX, lode::Direction::kForward,
-                          [](const lode::EntryBatch&) { return true; }, &scratch, &batch, &stats, &stopped);
+  (void)lode::DecodeChunk(
+      chunk, INT64_MIN, INT64_MAX, lode::Direction::kForward,
+      [](const lode::EntryBatch&) { return true; }, &scratch, &batch, &stats, &stopped);
   std::deque<std::string> blocks;
   std::vector<lode::OwnedEntry> out;
   (void)lode::DecodeChunkEntries(chunk, INT64_MIN, INT64_MAX, &blocks, &out, &stats);

@@ -32,9 +32,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lode::ingest::PushRequest req;
   lode::Status s;
   switch (data[0] % 3) {
-    case 0: s = lode::ingest::DecodeJsonPush(in, &req); break;
-    case 1: s = lode::ingest::Decode("application/json", "gzip", Gzip(in), &req); break;
-    default: s = lode::ingest::Decode("application/json", "gzip", in, &req); break;  // raw bytes as gzip
+    case 0:
+      s = lode::ingest::DecodeJsonPush(in, &req);
+      break;
+    case 1:
+      s = lode::ingest::Decode("application/json", "gzip", Gzip(in), &req);
+      break;
+    default:
+      s = lode::ingest::Decode("application/json", "gzip", in, &req);
+      break;  // raw bytes as gzip
   }
   if (s.ok()) {
     std::vector<std::string> errors;

@@ -12,8 +12,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::unique_ptr<lode::logql::Template> t;
   if (!lode::logql::Template::Compile(src, &t).ok()) return 0;
   static const lode::LabelView labels[] = {
-      {"app", "api"}, {"duration", "1.5s"}, {"level", "error"}, {"msg", "GET /a 500 12ms"}, {"size", "10KiB"},
-      {"status", "500"}, {"ts", "2024-01-02T03:04:05Z"},
+      {"app", "api"},
+      {"duration", "1.5s"},
+      {"level", "error"},
+      {"msg", "GET /a 500 12ms"},
+      {"size", "10KiB"},
+      {"status", "500"},
+      {"ts", "2024-01-02T03:04:05Z"},
   };
   lode::logql::TemplateContext ctx;
   ctx.labels = labels;

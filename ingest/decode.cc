@@ -8,13 +8,14 @@ namespace {
 constexpr size_t kMaxInflatedBytes = 256u << 20;
 }  // namespace
 
-Status Decode(std::string_view content_type, std::string_view content_encoding, std::string_view body,
-              PushRequest* out) {
+Status Decode(std::string_view content_type, std::string_view content_encoding,
+              std::string_view body, PushRequest* out) {
   std::string inflated;
   if (content_encoding == "gzip" || content_encoding == "deflate") {
     LODE_RETURN_IF_ERROR(Gunzip(body, kMaxInflatedBytes, &inflated));
     body = inflated;
-  } else if (!content_encoding.empty() && content_encoding != "identity" && content_encoding != "snappy") {
+  } else if (!content_encoding.empty() && content_encoding != "identity" &&
+             content_encoding != "snappy") {
     return Status::Unsupported("unsupported Content-Encoding: " + std::string(content_encoding));
   }
   if (content_type.starts_with("application/json")) return DecodeJsonPush(body, out);

@@ -5,8 +5,8 @@
 
 namespace lode::ingest {
 
-bool IngestLimiter::AllowBytes(std::string_view tenant, double rate_mb, double burst_mb, uint64_t bytes,
-                               int64_t now_ns) {
+bool IngestLimiter::AllowBytes(std::string_view tenant, double rate_mb, double burst_mb,
+                               uint64_t bytes, int64_t now_ns) {
   if (rate_mb <= 0) return true;
   double rate = rate_mb * kBytesInMB;
   double burst = (burst_mb > 0 ? burst_mb : rate_mb) * kBytesInMB;
@@ -36,7 +36,8 @@ void IngestLimiter::Prune(Streams* s, int64_t now_ns) {
   s->last_prune_ns = now_ns;
 }
 
-bool IngestLimiter::AdmitStream(std::string_view tenant, uint64_t stream_hash, int64_t limit, int64_t now_ns) {
+bool IngestLimiter::AdmitStream(std::string_view tenant, uint64_t stream_hash, int64_t limit,
+                                int64_t now_ns) {
   if (limit <= 0) return true;
   std::lock_guard<std::mutex> l(mu_);
   auto t = streams_.find(tenant);
@@ -77,11 +78,14 @@ bool ApplyIngestLimits(IngestLimiter* limiter, std::string_view tenant, const Ra
       for (uint32_t i = 0; i < e.n_md; ++i) bytes += e.md[i].name.size() + e.md[i].value.size();
     }
   }
-  if (bytes && !limiter->AllowBytes(tenant, limits.ingestion_rate_mb, limits.ingestion_burst_size_mb, bytes, now_ns)) {
+  if (bytes && !limiter->AllowBytes(tenant, limits.ingestion_rate_mb,
+                                    limits.ingestion_burst_size_mb, bytes, now_ns)) {
     char buf[512];
     snprintf(buf, sizeof(buf),
-             "Ingestion rate limit exceeded for user %.*s (limit: %lld bytes/sec) while attempting to ingest '%zu' "
-             "lines totaling '%llu' bytes, reduce log volume or contact your Loki administrator to see if the limit "
+             "Ingestion rate limit exceeded for user %.*s (limit: %lld bytes/sec) while attempting "
+             "to ingest '%zu' "
+             "lines totaling '%llu' bytes, reduce log volume or contact your Loki administrator to "
+             "see if the limit "
              "can be increased",
              static_cast<int>(tenant.size()), tenant.data(),
              static_cast<long long>(limits.ingestion_rate_mb * kBytesInMB), lines,
@@ -90,7 +94,8 @@ bool ApplyIngestLimits(IngestLimiter* limiter, std::string_view tenant, const Ra
     return false;
   }
   int64_t limit = limits.max_streams_per_user;
-  if (limits.max_global_streams_per_user > 0 && (limit <= 0 || limits.max_global_streams_per_user < limit))
+  if (limits.max_global_streams_per_user > 0 &&
+      (limit <= 0 || limits.max_global_streams_per_user < limit))
     limit = limits.max_global_streams_per_user;
   if (limit <= 0) return true;
   std::vector<PushStream> kept;
@@ -101,8 +106,10 @@ bool ApplyIngestLimits(IngestLimiter* limiter, std::string_view tenant, const Ra
       continue;
     }
     ++*streams_limited;
-    errors->push_back("Maximum active stream limit exceeded when trying to create stream " + LabelsToString(s.labels) +
-                      ", reduce the number of active streams (reduce labels or reduce label values), or contact your "
+    errors->push_back("Maximum active stream limit exceeded when trying to create stream " +
+                      LabelsToString(s.labels) +
+                      ", reduce the number of active streams (reduce labels or reduce label "
+                      "values), or contact your "
                       "Loki administrator to see if the limit can be increased, user: '" +
                       std::string(tenant) + "'");
   }

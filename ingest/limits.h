@@ -39,7 +39,8 @@ class IngestLimiter {
 
   // Takes `bytes` tokens from the tenant's bucket. rate_mb <= 0: unlimited;
   // burst_mb <= 0: the bucket holds one second of rate.
-  bool AllowBytes(std::string_view tenant, double rate_mb, double burst_mb, uint64_t bytes, int64_t now_ns);
+  bool AllowBytes(std::string_view tenant, double rate_mb, double burst_mb, uint64_t bytes,
+                  int64_t now_ns);
 
   // True when the stream is active, or may become active under `limit`
   // (<= 0: unlimited); then marks it active at now_ns.

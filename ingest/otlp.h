@@ -33,10 +33,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "ingest/otlp_config.h"
 #include "ingest/otlp_logs.h"
 #include "ingest/push.h"
-#include "base/status.h"
 
 namespace lode::ingest {
 

@@ -65,13 +65,14 @@ Status Gunzip(std::string_view in, size_t max_bytes, std::string* out) {
     ret = inflate(&zs, Z_NO_FLUSH);
     if (ret != Z_OK && ret != Z_STREAM_END) {
       inflateEnd(&zs);
-      return Status::InvalidArgument(std::string("gzip: invalid data: ") + (zs.msg ? zs.msg : "corrupt input"));
+      return Status::InvalidArgument(std::string("gzip: invalid data: ") +
+                                     (zs.msg ? zs.msg : "corrupt input"));
     }
     out->append(buf, sizeof(buf) - zs.avail_out);
     if (out->size() > max_bytes) {
       inflateEnd(&zs);
-      return Status::InvalidArgument("request body too large: more than " + std::to_string(max_bytes) +
-                                     " bytes after decompression");
+      return Status::InvalidArgument("request body too large: more than " +
+                                     std::to_string(max_bytes) + " bytes after decompression");
     }
   } while (ret != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));
   inflateEnd(&zs);
@@ -90,7 +91,8 @@ bool ParseStreamLabels(PushStream* s, std::vector<std::string>* errors) {
       errors->push_back("stream '" + std::string(s->labels_text) + "' has duplicate label name: '" +
                         m.substr(22) + "'");
     } else {
-      errors->push_back("Error parsing labels '" + std::string(s->labels_text) + "' with error: " + m);
+      errors->push_back("Error parsing labels '" + std::string(s->labels_text) +
+                        "' with error: " + m);
     }
     return false;
   }
@@ -149,8 +151,9 @@ Status DecodeProtobufPush(std::string_view body, PushRequest* out) {
   std::string wire_error;
   if (!DecodePushRequestWire(std::string_view(raw.get(), n), out, &wire_error)) {
     out->streams.clear();
-    return Status::InvalidArgument("failed to parse push request: " +
-                                   (wire_error.empty() ? std::string("invalid protobuf") : wire_error));
+    return Status::InvalidArgument(
+        "failed to parse push request: " +
+        (wire_error.empty() ? std::string("invalid protobuf") : wire_error));
   }
   size_t kept = 0;
   for (auto& ps : out->streams) {
@@ -166,7 +169,8 @@ Status DecodeProtobufPush(std::string_view body, PushRequest* out) {
 Status DecodeJsonPush(std::string_view body, PushRequest* out) {
   auto doc = std::make_shared<nlohmann::json>();
   *doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
-  if (doc->is_discarded()) return Status::InvalidArgument("failed to parse push request: invalid JSON");
+  if (doc->is_discarded())
+    return Status::InvalidArgument("failed to parse push request: invalid JSON");
   if (!doc->is_object() || !doc->contains("streams") || !(*doc)["streams"].is_array()) {
     return Status::InvalidArgument("failed to parse push request: missing \"streams\" array");
   }
@@ -176,7 +180,8 @@ Status DecodeJsonPush(std::string_view body, PushRequest* out) {
   auto texts = std::make_shared<std::vector<std::string>>();
   texts->reserve(streams.size());
   for (auto& s : streams) {
-    if (!s.is_object()) return Status::InvalidArgument("failed to parse push request: stream is not an object");
+    if (!s.is_object())
+      return Status::InvalidArgument("failed to parse push request: stream is not an object");
     PushStream ps;
     auto st = s.find("stream");
     if (st == s.end()) st = s.find("labels");
@@ -184,7 +189,8 @@ Status DecodeJsonPush(std::string_view body, PushRequest* out) {
     if (st != s.end() && st->is_object()) {
       for (auto it = st->begin(); it != st->end(); ++it) {
         if (!it.value().is_string()) {
-          return Status::InvalidArgument("failed to parse push request: label value of " + it.key() + " is not a string");
+          return Status::InvalidArgument("failed to parse push request: label value of " +
+                                         it.key() + " is not a string");
         }
         ls.push_back({it.key(), it.value().get<std::string>()});
       }
@@ -201,7 +207,8 @@ Status DecodeJsonPush(std::string_view body, PushRequest* out) {
       ps.labels = ls;
       for (const auto& l : ls) {
         if (!IsValidLabelName(l.name)) {
-          out->errors.push_back("Error parsing labels '" + texts->back() + "' with error: invalid label name \"" + l.name + "\"");
+          out->errors.push_back("Error parsing labels '" + texts->back() +
+                                "' with error: invalid label name \"" + l.name + "\"");
           ok = false;
           break;
         }
@@ -216,7 +223,8 @@ Status DecodeJsonPush(std::string_view body, PushRequest* out) {
     if (!ok) continue;
     auto vals = s.find("values");
     if (vals == s.end() || !vals->is_array()) {
-      return Status::InvalidArgument("failed to parse push request: stream has no \"values\" array");
+      return Status::InvalidArgument(
+          "failed to parse push request: stream has no \"values\" array");
     }
     size_t n_md = 0;
     for (auto& v : *vals)
@@ -224,25 +232,30 @@ Status DecodeJsonPush(std::string_view body, PushRequest* out) {
     ps.md.reserve(n_md);
     for (auto& v : *vals) {
       if (!v.is_array() || v.size() < 2 || !v[1].is_string()) {
-        return Status::InvalidArgument("failed to parse push request: each value must be [\"<unix epoch in nanoseconds>\", \"<log line>\"]");
+        return Status::InvalidArgument(
+            "failed to parse push request: each value must be [\"<unix epoch in nanoseconds>\", "
+            "\"<log line>\"]");
       }
       EntryRef r;
       if (v[0].is_string()) {
         const std::string& ts = v[0].get_ref<const std::string&>();
         if (!ParseDecimalNs(ts, &r.ts)) {
-          return Status::InvalidArgument("failed to parse push request: invalid timestamp \"" + ts + "\"");
+          return Status::InvalidArgument("failed to parse push request: invalid timestamp \"" + ts +
+                                         "\"");
         }
       } else if (v[0].is_number_integer()) {
         r.ts = v[0].get<int64_t>();
       } else {
-        return Status::InvalidArgument("failed to parse push request: timestamp must be a string of nanoseconds");
+        return Status::InvalidArgument(
+            "failed to parse push request: timestamp must be a string of nanoseconds");
       }
       r.line = v[1].get_ref<const std::string&>();
       if (v.size() >= 3 && v[2].is_object()) {
         size_t begin = ps.md.size();
         for (auto it = v[2].begin(); it != v[2].end(); ++it) {
           if (!it.value().is_string()) {
-            return Status::InvalidArgument("failed to parse push request: structured metadata values must be strings");
+            return Status::InvalidArgument(
+                "failed to parse push request: structured metadata values must be strings");
           }
           ps.md.push_back({it.key(), it.value().get_ref<const std::string&>()});
         }
@@ -253,7 +266,9 @@ Status DecodeJsonPush(std::string_view body, PushRequest* out) {
     }
     out->streams.push_back(std::move(ps));
   }
-  out->backing = std::make_shared<std::pair<std::shared_ptr<nlohmann::json>, std::shared_ptr<std::vector<std::string>>>>(doc, texts);
+  out->backing = std::make_shared<
+      std::pair<std::shared_ptr<nlohmann::json>, std::shared_ptr<std::vector<std::string>>>>(doc,
+                                                                                             texts);
   return Status::OK();
 }
 
@@ -290,13 +305,14 @@ void Validate(const PushLimits& limits, int64_t now_ns, PushRequest* req,
     for (EntryRef e : s.entries) {
       if (limits.reject_old_samples && limits.reject_old_samples_max_age_ns > 0 &&
           e.ts < now_ns - limits.reject_old_samples_max_age_ns) {
-        errors->push_back("entry for stream '" + lbl() + "' has timestamp too old: " + GoTime(e.ts) +
-                          ", oldest acceptable timestamp is: " +
+        errors->push_back("entry for stream '" + lbl() + "' has timestamp too old: " +
+                          GoTime(e.ts) + ", oldest acceptable timestamp is: " +
                           GoTime(now_ns - limits.reject_old_samples_max_age_ns));
         continue;
       }
       if (limits.creation_grace_period_ns > 0 && e.ts > now_ns + limits.creation_grace_period_ns) {
-        errors->push_back("entry for stream '" + lbl() + "' has timestamp too new: " + GoTime(e.ts));
+        errors->push_back("entry for stream '" + lbl() +
+                          "' has timestamp too new: " + GoTime(e.ts));
         continue;
       }
       if (limits.max_line_size && e.line.size() > limits.max_line_size) {
@@ -304,13 +320,17 @@ void Validate(const PushLimits& limits, int64_t now_ns, PushRequest* req,
           e.line = e.line.substr(0, limits.max_line_size);
         } else {
           errors->push_back("Max entry size '" + std::to_string(limits.max_line_size) +
-                            "' bytes exceeded for stream '" + lbl() + "' while adding an entry with length '" +
+                            "' bytes exceeded for stream '" + lbl() +
+                            "' while adding an entry with length '" +
                             std::to_string(e.line.size()) + "' bytes");
           continue;
         }
       }
       if (e.n_md && !limits.allow_structured_metadata) {
-        errors->push_back("stream '" + lbl() + "' includes structured metadata, but this feature is disallowed. Please see `limits_config.allow_structured_metadata` or contact your Loki administrator to enable it.");
+        errors->push_back("stream '" + lbl() +
+                          "' includes structured metadata, but this feature is disallowed. Please "
+                          "see `limits_config.allow_structured_metadata` or contact your Loki "
+                          "administrator to enable it.");
         continue;
       }
       s.entries[n++] = e;
@@ -336,8 +356,9 @@ void RejectExpired(const std::function<int64_t(const Labels&)>& cutoff_for, Push
           s.entries[n++] = e;
           continue;
         }
-        errors->push_back("entry for stream '" + LabelsToString(s.labels) + "' has timestamp too old: " +
-                          GoTime(e.ts) + ", oldest acceptable timestamp is: " + GoTime(cutoff));
+        errors->push_back("entry for stream '" + LabelsToString(s.labels) +
+                          "' has timestamp too old: " + GoTime(e.ts) +
+                          ", oldest acceptable timestamp is: " + GoTime(cutoff));
       }
       s.entries.resize(n);
     }

@@ -25,12 +25,12 @@ struct PushStream {
   std::string_view labels_text;  // as sent
   Labels labels;                 // parsed, sorted
   std::vector<EntryRef> entries;
-  std::vector<LabelView> md;     // storage for entries' metadata
+  std::vector<LabelView> md;  // storage for entries' metadata
 };
 
 struct PushRequest {
   std::vector<PushStream> streams;
-  std::shared_ptr<void> backing;  // owns the bytes the views point into
+  std::shared_ptr<void> backing;    // owns the bytes the views point into
   std::vector<std::string> errors;  // per-stream decode errors (stream dropped)
   size_t TotalEntries() const;
   size_t TotalBytes() const;
@@ -38,15 +38,15 @@ struct PushRequest {
 
 // Limits applied to pushes (Loki's limits_config names in comments).
 struct PushLimits {
-  size_t max_line_size = 256 * 1024;          // max_line_size (0 = unlimited)
-  bool max_line_size_truncate = false;        // max_line_size_truncate
-  size_t max_label_names_per_series = 15;     // max_label_names_per_series
-  size_t max_label_name_length = 1024;        // max_label_name_length
-  size_t max_label_value_length = 2048;       // max_label_value_length
-  bool reject_old_samples = true;             // reject_old_samples
+  size_t max_line_size = 256 * 1024;       // max_line_size (0 = unlimited)
+  bool max_line_size_truncate = false;     // max_line_size_truncate
+  size_t max_label_names_per_series = 15;  // max_label_names_per_series
+  size_t max_label_name_length = 1024;     // max_label_name_length
+  size_t max_label_value_length = 2048;    // max_label_value_length
+  bool reject_old_samples = true;          // reject_old_samples
   int64_t reject_old_samples_max_age_ns = 7LL * 86400 * 1000000000;  // reject_old_samples_max_age
   int64_t creation_grace_period_ns = 10LL * 60 * 1000000000;         // creation_grace_period
-  bool allow_structured_metadata = true;      // allow_structured_metadata
+  bool allow_structured_metadata = true;                             // allow_structured_metadata
 };
 
 // Decodes a push body as its Content-Type and Content-Encoding say:
@@ -57,8 +57,8 @@ struct PushLimits {
 // accepted as is. Unsupported types or encodings: kUnsupported (HTTP 415);
 // malformed bodies: kInvalidArgument with Loki's message. Decoded entries do
 // not point into `body`.
-Status Decode(std::string_view content_type, std::string_view content_encoding, std::string_view body,
-              PushRequest* out);
+Status Decode(std::string_view content_type, std::string_view content_encoding,
+              std::string_view body, PushRequest* out);
 
 // body: snappy block-compressed logproto.PushRequest.
 Status DecodeProtobufPush(std::string_view body, PushRequest* out);

@@ -102,8 +102,9 @@ bool ParseEntry(std::string_view m, EntryRef* r, std::vector<LabelView>* md, std
   const __int128 ns = static_cast<__int128>(seconds) * 1000000000 + nanos;
   if (ns > INT64_MAX || ns < INT64_MIN) {
     if (err) {
-      *err = "timestamp: seconds:" + std::to_string(seconds) + " nanos:" + std::to_string(nanos) +
-             ": out of range (timestamps are nanoseconds since 1970 in an int64: years 1677 to 2262)";
+      *err =
+          "timestamp: seconds:" + std::to_string(seconds) + " nanos:" + std::to_string(nanos) +
+          ": out of range (timestamps are nanoseconds since 1970 in an int64: years 1677 to 2262)";
     }
     return false;
   }

@@ -14,8 +14,8 @@
 //   tolerate many-to-many, and keep the left order (then unmatched right).
 #pragma once
 
-#include "logql/syntax/ast.h"
 #include "logql/step_evaluator.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql {
 

@@ -9,8 +9,8 @@
 #include <unordered_map>
 
 #include "logql/log/detected_level.h"
-#include "logql/syntax/parser.h"
 #include "logql/log/pipeline.h"
+#include "logql/syntax/parser.h"
 
 namespace lode::logql {
 
@@ -62,7 +62,8 @@ void AddStats(QueryStats* q, const ScanStats& s) {
 // Range aggregations directly under `sum by/without (...)`: the extractor can
 // apply the outer grouping early (as Loki does), so that parsed labels do not
 // explode the number of intermediate series.
-void CollectOuterSumGroupings(const Expr& e, std::unordered_map<const Expr*, const Grouping*>* out) {
+void CollectOuterSumGroupings(const Expr& e,
+                              std::unordered_map<const Expr*, const Grouping*>* out) {
   if (e.kind == Expr::Kind::kVectorAgg && e.vector_op == VectorOp::kSum && e.grouping && e.lhs &&
       e.lhs->kind == Expr::Kind::kRangeAgg) {
     (*out)[e.lhs.get()] = &*e.grouping;
@@ -149,7 +150,8 @@ void MergeSortedRuns(std::vector<size_t>* starts, std::vector<Sample>* v) {
   while (b.size() > 2) {
     size_t runs = b.size() - 1, kept = 0;
     for (size_t j = 0; j < runs; j += 2) {
-      if (j + 1 < runs) std::inplace_merge(v->begin() + b[j], v->begin() + b[j + 1], v->begin() + b[j + 2], by_ts);
+      if (j + 1 < runs)
+        std::inplace_merge(v->begin() + b[j], v->begin() + b[j + 1], v->begin() + b[j + 2], by_ts);
       b[kept++] = b[j];
     }
     b[kept++] = v->size();
@@ -167,7 +169,8 @@ int64_t Engine::DefaultStep(int64_t start_ns, int64_t end_ns) {
 }
 
 std::unique_ptr<QueryContext> Engine::NewContext() const {
-  return std::make_unique<QueryContext>(std::chrono::nanoseconds(opts_.query_timeout_ns), opts_.max_query_memory);
+  return std::make_unique<QueryContext>(std::chrono::nanoseconds(opts_.query_timeout_ns),
+                                        opts_.max_query_memory);
 }
 
 Status Engine::Query(const QueryRequest& req, QueryResult* out) {
@@ -179,7 +182,8 @@ Status Engine::Query(const QueryRequest& req, QueryResult* out) {
   }
   {
     std::unique_lock<std::mutex> l(slots_mu_);
-    if (!slots_cv_.wait_for(l, std::chrono::nanoseconds(std::max<int64_t>(opts_.max_queue_wait_ns, 0)),
+    if (!slots_cv_.wait_for(l,
+                            std::chrono::nanoseconds(std::max<int64_t>(opts_.max_queue_wait_ns, 0)),
                             [this] { return running_ < opts_.max_concurrent; })) {
       return Status::TooManyRequests("too many outstanding requests");
     }
@@ -205,19 +209,22 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
   if (expr->IsLogQuery()) {
     if (req.instant) {
       return Status::InvalidArgument(
-          "log queries are not supported as an instant query type, please change your query to a range query "
+          "log queries are not supported as an instant query type, please change your query to a "
+          "range query "
           "type");
     }
     if (req.limit > opts_.max_entries_limit) {
-      return Status::InvalidArgument("max entries limit per query exceeded, limit > max_entries_limit (" +
-                                     std::to_string(req.limit) + " > " + std::to_string(opts_.max_entries_limit) +
-                                     ")");
+      return Status::InvalidArgument(
+          "max entries limit per query exceeded, limit > max_entries_limit (" +
+          std::to_string(req.limit) + " > " + std::to_string(opts_.max_entries_limit) + ")");
     }
     std::unique_ptr<Pipeline> pipeline;
     LODE_RETURN_IF_ERROR(Pipeline::Create(expr->log, &pipeline));
     std::vector<StreamRef> streams;
-    LODE_RETURN_IF_ERROR(reader_->SelectStreams(req.tenant, expr->log.matchers, req.start_ns, req.end_ns, &streams));
-    std::sort(streams.begin(), streams.end(), [](const StreamRef& a, const StreamRef& b) { return a.labels < b.labels; });
+    LODE_RETURN_IF_ERROR(
+        reader_->SelectStreams(req.tenant, expr->log.matchers, req.start_ns, req.end_ns, &streams));
+    std::sort(streams.begin(), streams.end(),
+              [](const StreamRef& a, const StreamRef& b) { return a.labels < b.labels; });
 
     // Each stream yields at most `limit` passing entries, kept per group.
     struct Partial {
@@ -262,8 +269,8 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
               e.line.assign(sp->line());
               e.structured_metadata = rl.structured_metadata;
               e.parsed = rl.parsed;
-              if (!ctx->Charge(sizeof(ResultEntry) + e.line.size() + LabelsBytes(e.structured_metadata) +
-                               LabelsBytes(e.parsed))) {
+              if (!ctx->Charge(sizeof(ResultEntry) + e.line.size() +
+                               LabelsBytes(e.structured_metadata) + LabelsBytes(e.parsed))) {
                 return false;
               }
               p.groups[it->second].entries.push_back(std::move(e));
@@ -318,13 +325,15 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
       }
     }
     for (auto& s : out->streams) {
-      std::stable_sort(s.entries.begin(), s.entries.end(), [fwd](const ResultEntry& a, const ResultEntry& b) {
-        return fwd ? a.ts < b.ts : a.ts > b.ts;
-      });
+      std::stable_sort(s.entries.begin(), s.entries.end(),
+                       [fwd](const ResultEntry& a, const ResultEntry& b) {
+                         return fwd ? a.ts < b.ts : a.ts > b.ts;
+                       });
     }
     out->type = QueryResult::Type::kStreams;
     out->stats.streams = streams.size();
-    out->stats.exec_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out->stats.exec_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return Status::OK();
   }
 
@@ -333,14 +342,16 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
   ep.instant = req.instant;
   ep.start_ns = req.instant ? req.end_ns : req.start_ns;
   ep.end_ns = req.end_ns;
-  ep.step_ns = req.instant ? 0 : (req.step_ns > 0 ? req.step_ns : DefaultStep(req.start_ns, req.end_ns));
+  ep.step_ns =
+      req.instant ? 0 : (req.step_ns > 0 ? req.step_ns : DefaultStep(req.start_ns, req.end_ns));
   ep.max_series = opts_.max_query_series;
   ep.max_points_per_series = opts_.max_points_per_series;
   ep.ctx = ctx;
   if (!req.instant && ep.step_ns > 0 &&
       (ep.end_ns - ep.start_ns) / ep.step_ns > static_cast<int64_t>(opts_.max_points_per_series)) {
     return Status::InvalidArgument(
-        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution "
+        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
+        "resolution "
         "(?step=XX)");
   }
   std::mutex stats_mu;
@@ -350,7 +361,8 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
                             std::vector<SampleSeries>* series) -> Status {
     std::unique_ptr<SampleExtractor> ex;
     auto og = outer_groupings.find(&node);
-    LODE_RETURN_IF_ERROR(SampleExtractor::Create(node, og == outer_groupings.end() ? nullptr : og->second, &ex));
+    LODE_RETURN_IF_ERROR(
+        SampleExtractor::Create(node, og == outer_groupings.end() ? nullptr : og->second, &ex));
     const LogSelectorExpr& sel = node.log_range.selector;
     // Samples in (from, to]: scan [from+1, to+1).
     int64_t start = from_ns + 1, end = to_ns + 1;
@@ -423,11 +435,18 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
   LODE_RETURN_IF_ERROR(Evaluate(*expr, ep, source, &out->metric));
   LODE_RETURN_IF_ERROR(ctx->Err());
   switch (out->metric.type) {
-    case EvalResult::Type::kMatrix: out->type = QueryResult::Type::kMatrix; break;
-    case EvalResult::Type::kVector: out->type = QueryResult::Type::kVector; break;
-    case EvalResult::Type::kScalar: out->type = QueryResult::Type::kScalar; break;
+    case EvalResult::Type::kMatrix:
+      out->type = QueryResult::Type::kMatrix;
+      break;
+    case EvalResult::Type::kVector:
+      out->type = QueryResult::Type::kVector;
+      break;
+    case EvalResult::Type::kScalar:
+      out->type = QueryResult::Type::kScalar;
+      break;
   }
-  out->stats.exec_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out->stats.exec_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return Status::OK();
 }
 

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "logql/syntax/ast.h"
 #include "base/labels.h"
 #include "base/status.h"
 #include "logql/query_context.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "logql/syntax/ast.h"
 #include "logql/step_evaluator.h"
+#include "logql/syntax/ast.h"
 
 namespace re2 {
 class RE2;

@@ -9,7 +9,9 @@ thread_local QueryContext* t_current = nullptr;
 }  // namespace
 
 QueryContext::QueryContext(std::chrono::nanoseconds timeout, uint64_t max_bytes)
-    : deadline_(Clock::now() + timeout), has_deadline_(timeout.count() > 0), max_bytes_(max_bytes) {}
+    : deadline_(Clock::now() + timeout),
+      has_deadline_(timeout.count() > 0),
+      max_bytes_(max_bytes) {}
 
 void QueryContext::Stop(Reason r) {
   int expected = kRunning;
@@ -51,13 +53,17 @@ bool QueryContext::Fits(uint64_t bytes) {
 
 Status QueryContext::Err() const {
   switch (reason_.load()) {
-    case kCancelledReason: return Status::Cancelled(kClientCanceledMessage);
-    case kDeadline: return Status::DeadlineExceeded(kQueryTimeoutMessage);
+    case kCancelledReason:
+      return Status::Cancelled(kClientCanceledMessage);
+    case kDeadline:
+      return Status::DeadlineExceeded(kQueryTimeoutMessage);
     case kMemory:
-      return Status::LimitExceeded("the query needs more memory than the limit of " + HumanizeBytes(max_bytes_) +
-                                   " (limits_config.max_query_memory); reduce the time range, add label matchers "
-                                   "or simplify line_format/label_format");
-    default: return Status::OK();
+      return Status::LimitExceeded(
+          "the query needs more memory than the limit of " + HumanizeBytes(max_bytes_) +
+          " (limits_config.max_query_memory); reduce the time range, add label matchers "
+          "or simplify line_format/label_format");
+    default:
+      return Status::OK();
   }
 }
 

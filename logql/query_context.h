@@ -88,7 +88,8 @@ class ScopedQueryContext {
 
 // Loki's messages (pkg/util/server/error.go).
 inline constexpr const char* kQueryTimeoutMessage =
-    "request timed out, decrease the duration of the request or add more label matchers (prefer exact match over "
+    "request timed out, decrease the duration of the request or add more label matchers (prefer "
+    "exact match over "
     "regex match) to reduce the amount of data processed";
 inline constexpr const char* kClientCanceledMessage = "the request was cancelled by the client";
 

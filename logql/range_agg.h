@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "logql/syntax/ast.h"
 #include "logql/evaluator.h"
 #include "logql/step_evaluator.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql {
 

@@ -13,8 +13,8 @@
 // Groups are emitted in order of first appearance in the input.
 #pragma once
 
-#include "logql/syntax/ast.h"
 #include "logql/step_evaluator.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql {
 

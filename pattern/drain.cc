@@ -10,12 +10,25 @@ constexpr std::string_view kVar = "<_>";
 constexpr size_t kMaxExactKeys = 50000;
 constexpr size_t kMaxClustersPerKey = 64;
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 bool IsDelimiter(char c) {
   switch (c) {
-    case '=': case '"': case '\'': case ',': case ';': case ':':
-    case '(': case ')': case '[': case ']': case '{': case '}': case '|':
+    case '=':
+    case '"':
+    case '\'':
+    case ',':
+    case ';':
+    case ':':
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '|':
       return true;
     default:
       return false;
@@ -115,7 +128,8 @@ size_t PatternMiner::FindOrCreate(const std::vector<Token>& tokens, std::string_
       if (c.tokens[k] != tokens[k].text) c.tokens[k] = kVar;
     }
   } else {
-    if (clusters_.size() >= max_clusters_ || candidates.size() >= kMaxClustersPerKey) return SIZE_MAX;
+    if (clusters_.size() >= max_clusters_ || candidates.size() >= kMaxClustersPerKey)
+      return SIZE_MAX;
     Cluster c;
     c.level.assign(level);
     for (const auto& t : tokens) {
@@ -143,7 +157,8 @@ void PatternMiner::Add(int64_t ts_ns, std::string_view line, std::string_view le
   c.total++;
 }
 
-std::string PatternMiner::Render(const std::vector<std::string>& tokens, const std::vector<std::string>& spaces) {
+std::string PatternMiner::Render(const std::vector<std::string>& tokens,
+                                 const std::vector<std::string>& spaces) {
   std::string out;
   size_t k = 0;
   while (k < tokens.size()) {

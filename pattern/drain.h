@@ -54,7 +54,7 @@ class PatternMiner {
 
  private:
   struct Token {
-    std::string_view text;  // "<_>" when masked
+    std::string_view text;   // "<_>" when masked
     std::string_view space;  // whitespace before the token
   };
   struct Cluster {
@@ -67,13 +67,15 @@ class PatternMiner {
 
   static void Tokenize(std::string_view line, std::vector<Token>* out);
   size_t FindOrCreate(const std::vector<Token>& tokens, std::string_view level);
-  static std::string Render(const std::vector<std::string>& tokens, const std::vector<std::string>& spaces);
+  static std::string Render(const std::vector<std::string>& tokens,
+                            const std::vector<std::string>& spaces);
 
   int64_t step_;
   size_t max_clusters_;
   std::vector<Cluster> clusters_;
-  std::unordered_map<std::string, std::vector<size_t>> by_key_;  // level|count|first token -> clusters
-  std::unordered_map<std::string, size_t> exact_;                 // level|masked line -> cluster
+  std::unordered_map<std::string, std::vector<size_t>>
+      by_key_;                                     // level|count|first token -> clusters
+  std::unordered_map<std::string, size_t> exact_;  // level|masked line -> cluster
   std::vector<Token> tokens_;
   std::string key_;
   uint64_t dropped_ = 0;

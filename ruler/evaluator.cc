@@ -2,18 +2,18 @@
 
 #include "ruler/evaluator.h"
 
-#include <nlohmann/json.hpp>
-
 #include <pthread.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace lode::ruler {
 
 TenantQueryFn EngineQuery(logql::Engine* engine) {
-  return [engine](const std::string& tenant, const std::string& expr, int64_t ts, std::vector<VecSample>* out) {
+  return [engine](const std::string& tenant, const std::string& expr, int64_t ts,
+                  std::vector<VecSample>* out) {
     logql::QueryRequest q;
     q.tenant = tenant;
     q.query = expr;
@@ -22,7 +22,9 @@ TenantQueryFn EngineQuery(logql::Engine* engine) {
     logql::QueryResult r;
     LODE_RETURN_IF_ERROR(engine->Query(q, &r));
     if (r.type == logql::QueryResult::Type::kScalar) {
-      double v = r.metric.series.empty() || r.metric.series[0].points.empty() ? 0 : r.metric.series[0].points[0].v;
+      double v = r.metric.series.empty() || r.metric.series[0].points.empty()
+                     ? 0
+                     : r.metric.series[0].points[0].v;
       out->push_back({Labels(), v});
       return Status::OK();
     }
@@ -41,11 +43,13 @@ Status Ruler::Open(RulerOptions opts, TenantQueryFn query, std::unique_ptr<Ruler
   std::unique_ptr<Ruler> r(new Ruler());
   if (!opts.clock) {
     opts.clock = [] {
-      return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
           .count();
     };
   }
-  if (opts.evaluation_interval_ns <= 0) return Status::InvalidArgument("ruler.evaluation_interval must be positive");
+  if (opts.evaluation_interval_ns <= 0)
+    return Status::InvalidArgument("ruler.evaluation_interval must be positive");
   std::error_code ec;
   std::filesystem::create_directories(opts.rules_dir, ec);
   if (ec) return Status::IOError("ruler: cannot create " + opts.rules_dir + ": " + ec.message());
@@ -134,7 +138,8 @@ void Ruler::LoadRulesLocked() {
         Slot s;
         Status st = Group::Create(tenant, ns, g, interval, &s.group);
         if (!st.ok()) {
-          fprintf(stderr, "lode: ruler: %s/%s: %s\n", tenant.c_str(), ns.c_str(), st.message().c_str());
+          fprintf(stderr, "lode: ruler: %s/%s: %s\n", tenant.c_str(), ns.c_str(),
+                  st.message().c_str());
           continue;
         }
         if (old != slots_.end()) {
@@ -159,8 +164,12 @@ void Ruler::EvalGroupLocked(Slot* s, int64_t ts) {
   Group* g = s->group.get();
   const std::string tenant = g->tenant();
   std::vector<RecordedSample> recorded;
-  g->Eval(ts, [&](const std::string& expr, int64_t t, std::vector<VecSample>* out) { return query_(tenant, expr, t, out); },
-          &recorded);
+  g->Eval(
+      ts,
+      [&](const std::string& expr, int64_t t, std::vector<VecSample>* out) {
+        return query_(tenant, expr, t, out);
+      },
+      &recorded);
   {
     std::lock_guard<std::mutex> sl(stats_mu_);
     stats_.evaluations++;
@@ -170,7 +179,8 @@ void Ruler::EvalGroupLocked(Slot* s, int64_t ts) {
   }
   if (notifier_) {
     std::map<size_t, std::vector<Alert>> by_rule;
-    for (auto& [i, a] : g->Notifications(ts, opts_.resend_delay_ns)) by_rule[i].push_back(std::move(a));
+    for (auto& [i, a] : g->Notifications(ts, opts_.resend_delay_ns))
+      by_rule[i].push_back(std::move(a));
     for (auto& [i, list] : by_rule) notifier_->Send(list, GeneratorUrl(g->rules()[i].desc.expr));
   }
   if (remote_) remote_->Append(std::move(recorded));
@@ -185,7 +195,8 @@ void Ruler::EvalAllAt(int64_t ts) {
 }
 
 void Ruler::Run() {
-  pthread_setname_np(pthread_self(), "lode-ruler");  // for per-thread CPU accounting (bench/ruler_bench.sh)
+  pthread_setname_np(pthread_self(),
+                     "lode-ruler");  // for per-thread CPU accounting (bench/ruler_bench.sh)
   std::unique_lock<std::mutex> l(mu_);
   while (!stop_) {
     int64_t now = opts_.clock();
@@ -224,7 +235,8 @@ nlohmann::json LabelsJson(const Labels& ls) {
 }
 Labels JsonLabels(const nlohmann::json& j) {
   Labels ls;
-  for (auto it = j.begin(); it != j.end(); ++it) ls.push_back({it.key(), it.value().get<std::string>()});
+  for (auto it = j.begin(); it != j.end(); ++it)
+    ls.push_back({it.key(), it.value().get<std::string>()});
   SortLabels(&ls);
   return ls;
 }
@@ -266,7 +278,8 @@ void Ruler::SaveStateLocked() {
                         {"valid_until", a.valid_until_ns}});
     }
   }
-  std::string text = nlohmann::json({{"alerts", alerts}}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string text = nlohmann::json({{"alerts", alerts}})
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (text == last_state_) return;
   Status s = WriteFileAtomic(StatePath(), text);
   if (!s.ok()) {
@@ -288,14 +301,17 @@ void Ruler::LoadState() {
       a.labels = JsonLabels(e.at("labels"));
       a.annotations = JsonLabels(e.at("annotations"));
       std::string st = e.at("state").get<std::string>();
-      a.state = st == "firing" ? AlertState::kFiring : st == "pending" ? AlertState::kPending : AlertState::kInactive;
+      a.state = st == "firing"    ? AlertState::kFiring
+                : st == "pending" ? AlertState::kPending
+                                  : AlertState::kInactive;
       a.value = e.at("value").get<double>();
       a.active_at_ns = e.at("active_at").get<int64_t>();
       a.fired_at_ns = e.at("fired_at").get<int64_t>();
       a.resolved_at_ns = e.at("resolved_at").get<int64_t>();
       a.last_sent_ns = e.at("last_sent").get<int64_t>();
       a.valid_until_ns = e.at("valid_until").get<int64_t>();
-      restored_[e.at("tenant").get<std::string>() + "\x1f" + e.at("rule").get<std::string>()].push_back(std::move(a));
+      restored_[e.at("tenant").get<std::string>() + "\x1f" + e.at("rule").get<std::string>()]
+          .push_back(std::move(a));
     }
   } catch (const std::exception& e) {
     fprintf(stderr, "lode: ruler: ignoring unreadable %s: %s\n", StatePath().c_str(), e.what());

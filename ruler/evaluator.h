@@ -32,26 +32,26 @@
 namespace lode::ruler {
 
 // Runs an instant query for a tenant.
-using TenantQueryFn = std::function<Status(const std::string& tenant, const std::string& expr, int64_t ts_ns,
-                                           std::vector<VecSample>* out)>;
+using TenantQueryFn = std::function<Status(const std::string& tenant, const std::string& expr,
+                                           int64_t ts_ns, std::vector<VecSample>* out)>;
 
 // Instant queries through the LogQL engine (vector and scalar results; a
 // scalar becomes one sample without labels).
 TenantQueryFn EngineQuery(logql::Engine* engine);
 
 struct RulerOptions {
-  std::string rules_dir;                          // ruler.storage.local.directory
-  std::string rule_path;                          // ruler.rule_path (state file)
-  int64_t evaluation_interval_ns = 60000000000;   // ruler.evaluation_interval
-  int64_t poll_interval_ns = 60000000000;         // ruler.poll_interval
-  int64_t resend_delay_ns = 60000000000;          // ruler.resend_delay
-  std::string external_url;                       // ruler.external_url (Grafana)
-  std::string datasource_uid;                     // ruler.datasource_uid
-  std::vector<std::string> alertmanager_urls;     // ruler.alertmanager_url
-  size_t notification_queue_capacity = 10000;     // ruler.notification_queue_capacity
-  std::string remote_write_url;                   // ruler.remote_write.client.url when enabled
+  std::string rules_dir;                         // ruler.storage.local.directory
+  std::string rule_path;                         // ruler.rule_path (state file)
+  int64_t evaluation_interval_ns = 60000000000;  // ruler.evaluation_interval
+  int64_t poll_interval_ns = 60000000000;        // ruler.poll_interval
+  int64_t resend_delay_ns = 60000000000;         // ruler.resend_delay
+  std::string external_url;                      // ruler.external_url (Grafana)
+  std::string datasource_uid;                    // ruler.datasource_uid
+  std::vector<std::string> alertmanager_urls;    // ruler.alertmanager_url
+  size_t notification_queue_capacity = 10000;    // ruler.notification_queue_capacity
+  std::string remote_write_url;                  // ruler.remote_write.client.url when enabled
   size_t remote_write_queue_capacity = 100000;
-  std::function<int64_t()> clock;                 // ns since the epoch
+  std::function<int64_t()> clock;  // ns since the epoch
 };
 
 struct RulerStats {
@@ -108,7 +108,7 @@ class Ruler {
   bool stop_ = false;
   std::atomic<bool> reload_{true};  // set without mu_: Reload() never waits for an evaluation
   int64_t next_poll_ns_ = 0;
-  std::map<std::string, Slot> slots_;  // tenant \x1f ns \x1f group
+  std::map<std::string, Slot> slots_;                   // tenant \x1f ns \x1f group
   std::map<std::string, std::vector<Alert>> restored_;  // tenant \x1f rule key -> alerts
   std::string last_state_;
   std::mutex stats_mu_;  // guards stats_ (so /metrics never waits for an evaluation)

@@ -10,15 +10,18 @@ namespace lode::ruler {
 
 const char* AlertStateName(AlertState s) {
   switch (s) {
-    case AlertState::kInactive: return "inactive";
-    case AlertState::kPending: return "pending";
-    case AlertState::kFiring: return "firing";
+    case AlertState::kInactive:
+      return "inactive";
+    case AlertState::kPending:
+      return "pending";
+    case AlertState::kFiring:
+      return "firing";
   }
   return "inactive";
 }
 
-Status Group::Create(const std::string& tenant, const std::string& ns, const RuleGroup& g, int64_t interval_ns,
-                     std::unique_ptr<Group>* out) {
+Status Group::Create(const std::string& tenant, const std::string& ns, const RuleGroup& g,
+                     int64_t interval_ns, std::unique_ptr<Group>* out) {
   auto grp = std::make_unique<Group>();
   grp->tenant_ = tenant;
   grp->ns_ = ns;
@@ -78,8 +81,8 @@ namespace {
 // Runs `tmpls` over the sample; a template error becomes the text
 // Prometheus substitutes ("<error expanding template: ...>").
 std::vector<std::pair<std::string, std::string>> Expand(
-    const std::vector<std::pair<std::string, std::unique_ptr<logql::Template>>>& tmpls, const Labels& ls,
-    double value) {
+    const std::vector<std::pair<std::string, std::unique_ptr<logql::Template>>>& tmpls,
+    const Labels& ls, double value) {
   std::vector<LabelView> views;
   views.reserve(ls.size());
   for (const auto& l : ls) views.push_back({l.name, l.value});
@@ -118,17 +121,21 @@ void Group::EvalAlert(RuleState* r, int64_t ts, const std::vector<VecSample>& ve
       const auto& k = kv.first;  // not a structured binding: the lambda below captures it
       auto& v = kv.second;
       if (v.empty()) {
-        ls.erase(std::remove_if(ls.begin(), ls.end(), [&](const Label& l) { return l.name == k; }), ls.end());
+        ls.erase(std::remove_if(ls.begin(), ls.end(), [&](const Label& l) { return l.name == k; }),
+                 ls.end());
       } else {
         SetLabel(&ls, k, v);
       }
     }
     SetLabel(&ls, "alertname", d.alert);
-    ls.erase(std::remove_if(ls.begin(), ls.end(), [](const Label& l) { return l.name == "__name__"; }), ls.end());
+    ls.erase(
+        std::remove_if(ls.begin(), ls.end(), [](const Label& l) { return l.name == "__name__"; }),
+        ls.end());
     SortLabels(&ls);
     Alert a;
     a.labels = ls;
-    for (auto& [k, v] : Expand(r->annotation_tmpls, smp.labels, smp.value)) a.annotations.push_back({k, v});
+    for (auto& [k, v] : Expand(r->annotation_tmpls, smp.labels, smp.value))
+      a.annotations.push_back({k, v});
     SortLabels(&a.annotations);
     a.value = smp.value;
     std::string key = LabelsToString(ls);
@@ -140,8 +147,8 @@ void Group::EvalAlert(RuleState* r, int64_t ts, const std::vector<VecSample>& ve
   }
   if (desc_.limit > 0 && static_cast<int64_t>(current.size()) > desc_.limit) {
     r->alerts.clear();
-    r->last_error = "exceeded limit of " + std::to_string(desc_.limit) + " with " + std::to_string(current.size()) +
-                    " alerts";
+    r->last_error = "exceeded limit of " + std::to_string(desc_.limit) + " with " +
+                    std::to_string(current.size()) + " alerts";
     return;
   }
   for (auto& [key, a] : current) {
@@ -205,8 +212,8 @@ void Group::EvalRecord(RuleState* r, int64_t ts, const std::vector<VecSample>& v
     samples.push_back(std::move(rs));
   }
   if (desc_.limit > 0 && static_cast<int64_t>(samples.size()) > desc_.limit) {
-    r->last_error = "exceeded limit of " + std::to_string(desc_.limit) + " with " + std::to_string(samples.size()) +
-                    " series";
+    r->last_error = "exceeded limit of " + std::to_string(desc_.limit) + " with " +
+                    std::to_string(samples.size()) + " series";
     return;
   }
   for (auto& s : samples) out->push_back(std::move(s));
@@ -232,7 +239,8 @@ std::vector<std::pair<size_t, Alert>> Group::Notifications(int64_t ts, int64_t r
 void Group::CopyStateFrom(Group* old) {
   for (auto& r : rules_) {
     for (auto& o : old->rules_) {
-      if (o.desc.Name() == r.desc.Name() && o.desc.labels == r.desc.labels && o.desc.expr == r.desc.expr) {
+      if (o.desc.Name() == r.desc.Name() && o.desc.labels == r.desc.labels &&
+          o.desc.expr == r.desc.expr) {
         r.alerts = std::move(o.alerts);
         r.health = o.health;
         r.last_error = o.last_error;

@@ -30,7 +30,8 @@ struct VecSample {
 };
 
 // Runs an instant metric query at ts_ns for the group's tenant.
-using QueryFn = std::function<Status(const std::string& expr, int64_t ts_ns, std::vector<VecSample>* out)>;
+using QueryFn =
+    std::function<Status(const std::string& expr, int64_t ts_ns, std::vector<VecSample>* out)>;
 
 enum class AlertState { kInactive, kPending, kFiring };
 const char* AlertStateName(AlertState s);  // "inactive", "pending", "firing"
@@ -42,10 +43,10 @@ struct Alert {
   double value = 0;
   int64_t active_at_ns = 0;
   int64_t fired_at_ns = 0;
-  int64_t resolved_at_ns = 0;       // 0 while active
+  int64_t resolved_at_ns = 0;  // 0 while active
   int64_t last_sent_ns = 0;
-  int64_t valid_until_ns = 0;       // endsAt of the last message
-  int64_t keep_firing_since_ns = 0; // condition gone, kept firing by keep_firing_for
+  int64_t valid_until_ns = 0;        // endsAt of the last message
+  int64_t keep_firing_since_ns = 0;  // condition gone, kept firing by keep_firing_for
 };
 
 // A recorded sample (recording rules), ready for remote write.
@@ -57,7 +58,8 @@ struct RecordedSample {
 
 struct RuleState {
   RuleDesc desc;
-  std::vector<std::pair<std::string, std::unique_ptr<logql::Template>>> label_tmpls, annotation_tmpls;
+  std::vector<std::pair<std::string, std::unique_ptr<logql::Template>>> label_tmpls,
+      annotation_tmpls;
   std::map<std::string, Alert> alerts;  // by LabelsToString(alert labels)
   std::string health = "unknown";       // "ok" | "err" | "unknown"
   std::string last_error;
@@ -69,8 +71,8 @@ class Group {
  public:
   // Compiles the templates of `g` (already validated). `interval_ns` is the
   // group's effective interval.
-  static Status Create(const std::string& tenant, const std::string& ns, const RuleGroup& g, int64_t interval_ns,
-                       std::unique_ptr<Group>* out);
+  static Status Create(const std::string& tenant, const std::string& ns, const RuleGroup& g,
+                       int64_t interval_ns, std::unique_ptr<Group>* out);
 
   const std::string& tenant() const { return tenant_; }
   const std::string& ns() const { return ns_; }
@@ -100,7 +102,8 @@ class Group {
 
  private:
   void EvalAlert(RuleState* r, int64_t ts, const std::vector<VecSample>& vec);
-  void EvalRecord(RuleState* r, int64_t ts, const std::vector<VecSample>& vec, std::vector<RecordedSample>* out);
+  void EvalRecord(RuleState* r, int64_t ts, const std::vector<VecSample>& vec,
+                  std::vector<RecordedSample>* out);
 
   std::string tenant_, ns_;
   RuleGroup desc_;

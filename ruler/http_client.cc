@@ -33,12 +33,13 @@ Status ParseHttpUrl(const std::string& url, HttpUrl* out) {
   } else {
     out->host = hostport;
   }
-  if (out->host.empty() || out->port.empty()) return Status::InvalidArgument("invalid URL (no host): " + url);
+  if (out->host.empty() || out->port.empty())
+    return Status::InvalidArgument("invalid URL (no host): " + url);
   return Status::OK();
 }
 
-Status HttpPost(const HttpUrl& url, const std::map<std::string, std::string>& headers, const std::string& body,
-                int timeout_ms, HttpReply* reply) {
+Status HttpPost(const HttpUrl& url, const std::map<std::string, std::string>& headers,
+                const std::string& body, int timeout_ms, HttpReply* reply) {
   try {
     boost::asio::io_context ioc;
     tcp::resolver resolver(ioc);

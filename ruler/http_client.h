@@ -27,7 +27,7 @@ struct HttpReply {
 
 // POSTs `body` to `url` (whose path is used as is). A connection or timeout
 // failure is a non-OK status; any HTTP answer is OK with reply->status.
-Status HttpPost(const HttpUrl& url, const std::map<std::string, std::string>& headers, const std::string& body,
-                int timeout_ms, HttpReply* reply);
+Status HttpPost(const HttpUrl& url, const std::map<std::string, std::string>& headers,
+                const std::string& body, int timeout_ms, HttpReply* reply);
 
 }  // namespace lode::ruler

@@ -2,9 +2,8 @@
 
 #include "ruler/notifier.h"
 
-#include <nlohmann/json.hpp>
-
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 namespace lode::ruler {
 
@@ -13,8 +12,9 @@ std::string Rfc3339Ms(int64_t ns) {
   struct tm tm;
   gmtime_r(&secs, &tm);
   char buf[64];
-  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-           tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ns % 1000000000 / 1000000));
+  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+           static_cast<int>(ns % 1000000000 / 1000000));
   return buf;
 }
 
@@ -100,8 +100,10 @@ void Notifier::Run() {
         ok_any = true;
       } else {
         errors++;
-        fprintf(stderr, "lode: ruler: sending alerts to %s:%s failed: %s\n", u.host.c_str(), u.port.c_str(),
-                s.ok() ? ("HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 200)).c_str() : s.message().c_str());
+        fprintf(stderr, "lode: ruler: sending alerts to %s:%s failed: %s\n", u.host.c_str(),
+                u.port.c_str(),
+                s.ok() ? ("HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 200)).c_str()
+                       : s.message().c_str());
       }
     }
     std::lock_guard<std::mutex> l(mu_);

@@ -129,7 +129,8 @@ void RemoteWriter::Run() {
         break;
       }
       if (s.ok() && r.status / 100 == 4 && r.status != 429) {
-        fprintf(stderr, "lode: ruler: remote write rejected: HTTP %d %s\n", r.status, r.body.substr(0, 200).c_str());
+        fprintf(stderr, "lode: ruler: remote write rejected: HTTP %d %s\n", r.status,
+                r.body.substr(0, 200).c_str());
         break;
       }
       if (attempt == opts_.max_retries) {

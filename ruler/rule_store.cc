@@ -2,8 +2,6 @@
 
 #include "ruler/rule_store.h"
 
-#include "base/labels.h"
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -11,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "base/labels.h"
 
 namespace lode::ruler {
 namespace fs = std::filesystem;
@@ -50,7 +50,8 @@ Status FsyncPath(const std::string& path, int flags) {
 }  // namespace
 
 Status WriteFileAtomic(const std::string& path, const std::string& data) {
-  std::string tmp = fs::path(path).parent_path().string() + "/." + fs::path(path).filename().string() + ".tmp";
+  std::string tmp =
+      fs::path(path).parent_path().string() + "/." + fs::path(path).filename().string() + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return Status::IOError("create " + tmp + ": " + strerror(errno));
   size_t off = 0;
@@ -68,7 +69,8 @@ Status WriteFileAtomic(const std::string& path, const std::string& data) {
     return Status::IOError("fsync " + tmp + ": " + strerror(errno));
   }
   ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::IOError("rename " + tmp + ": " + strerror(errno));
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    return Status::IOError("rename " + tmp + ": " + strerror(errno));
   return FsyncPath(fs::path(path).parent_path().string(), O_RDONLY | O_DIRECTORY);
 }
 
@@ -118,7 +120,8 @@ std::map<std::string, Namespaces> RuleStore::LoadAll(std::vector<LoadError>* err
   return out;
 }
 
-Status RuleStore::ReadNs(const std::string& tenant, const std::string& ns, RuleFile* f, bool* exists) const {
+Status RuleStore::ReadNs(const std::string& tenant, const std::string& ns, RuleFile* f,
+                         bool* exists) const {
   std::string path = PathOf(tenant, ns);
   std::error_code ec;
   *exists = fs::exists(path, ec);
@@ -141,16 +144,17 @@ Status RuleStore::WriteNs(const std::string& tenant, const std::string& ns, cons
 Status RuleStore::SetGroup(const std::string& tenant, const std::string& ns, const RuleGroup& g) {
   LODE_RETURN_IF_ERROR(CheckName("namespace", ns));
   if (g.rules.size() > kMaxRulesPerGroup) {
-    return Status::InvalidArgument("per-user rules per rule group limit (limit: " + std::to_string(kMaxRulesPerGroup) +
-                                   " actual: " + std::to_string(g.rules.size()) + ") exceeded");
+    return Status::InvalidArgument(
+        "per-user rules per rule group limit (limit: " + std::to_string(kMaxRulesPerGroup) +
+        " actual: " + std::to_string(g.rules.size()) + ") exceeded");
   }
   std::lock_guard<std::mutex> l(mu_);
   RuleFile f;
   bool exists;
   LODE_RETURN_IF_ERROR(ReadNs(tenant, ns, &f, &exists));
   if (!exists && Load(tenant, nullptr).size() >= kMaxNamespacesPerTenant) {
-    return Status::InvalidArgument("per-user rule namespaces limit (limit: " + std::to_string(kMaxNamespacesPerTenant) +
-                                   ") exceeded");
+    return Status::InvalidArgument("per-user rule namespaces limit (limit: " +
+                                   std::to_string(kMaxNamespacesPerTenant) + ") exceeded");
   }
   bool replaced = false;
   for (auto& og : f.groups) {
@@ -169,7 +173,8 @@ Status RuleStore::SetGroup(const std::string& tenant, const std::string& ns, con
   return WriteNs(tenant, ns, f);
 }
 
-Status RuleStore::DeleteGroup(const std::string& tenant, const std::string& ns, const std::string& group) {
+Status RuleStore::DeleteGroup(const std::string& tenant, const std::string& ns,
+                              const std::string& group) {
   LODE_RETURN_IF_ERROR(CheckName("namespace", ns));
   std::lock_guard<std::mutex> l(mu_);
   RuleFile f;
@@ -191,7 +196,8 @@ Status RuleStore::DeleteNamespace(const std::string& tenant, const std::string& 
   std::lock_guard<std::mutex> l(mu_);
   std::error_code ec;
   if (!fs::remove(PathOf(tenant, ns), ec)) {
-    if (!fs::remove(dir_ + "/" + tenant + "/" + ns + ".yml", ec)) return Status::NotFound("namespace does not exist");
+    if (!fs::remove(dir_ + "/" + tenant + "/" + ns + ".yml", ec))
+      return Status::NotFound("namespace does not exist");
   }
   return FsyncPath(dir_ + "/" + tenant, O_RDONLY | O_DIRECTORY);
 }

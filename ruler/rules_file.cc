@@ -20,9 +20,12 @@ std::string Where(const std::string& file, const std::string& group, const std::
   return w;
 }
 
-Status Bad(const std::string& where, const std::string& msg) { return Status::InvalidArgument(where + ": " + msg); }
+Status Bad(const std::string& where, const std::string& msg) {
+  return Status::InvalidArgument(where + ": " + msg);
+}
 
-Status ScalarText(const YAML::Node& n, const std::string& where, const std::string& key, std::string* out) {
+Status ScalarText(const YAML::Node& n, const std::string& where, const std::string& key,
+                  std::string* out) {
   if (!n.IsScalar()) return Bad(where, "field '" + key + "' must be a string");
   *out = n.Scalar();
   return Status::OK();
@@ -32,20 +35,24 @@ Status Map(const YAML::Node& n, const std::string& where, const std::string& key
   if (n.IsNull()) return Status::OK();
   if (!n.IsMap()) return Bad(where, "field '" + key + "' must be a mapping");
   for (const auto& kv : n) {
-    if (!kv.first.IsScalar() || !kv.second.IsScalar()) return Bad(where, "field '" + key + "' must map strings to strings");
+    if (!kv.first.IsScalar() || !kv.second.IsScalar())
+      return Bad(where, "field '" + key + "' must map strings to strings");
     out->emplace_back(kv.first.Scalar(), kv.second.Scalar());
   }
   return Status::OK();
 }
 
-Status Duration(const YAML::Node& n, const std::string& where, const std::string& key, int64_t* out) {
+Status Duration(const YAML::Node& n, const std::string& where, const std::string& key,
+                int64_t* out) {
   std::string s;
   LODE_RETURN_IF_ERROR(ScalarText(n, where, key, &s));
-  if (!logql::ParseDuration(s, out).ok() || *out < 0) return Bad(where, "invalid duration in field '" + key + "': " + GoQuote(s));
+  if (!logql::ParseDuration(s, out).ok() || *out < 0)
+    return Bad(where, "invalid duration in field '" + key + "': " + GoQuote(s));
   return Status::OK();
 }
 
-Status ParseRule(const YAML::Node& n, const std::string& file, const std::string& group, RuleDesc* r) {
+Status ParseRule(const YAML::Node& n, const std::string& file, const std::string& group,
+                 RuleDesc* r) {
   std::string where = Where(file, group, "");
   if (!n.IsMap()) return Bad(where, "each rule must be a mapping");
   for (const auto& kv : n) {
@@ -123,7 +130,8 @@ bool ValidMetricName(const std::string& s) {
   if (s.empty()) return false;
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || (i > 0 && c >= '0' && c <= '9');
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+              (i > 0 && c >= '0' && c <= '9');
     if (!ok) return false;
   }
   return true;
@@ -133,7 +141,8 @@ Status CheckTemplate(const std::string& where, const std::string& alert, const s
                      const std::string& name, const std::string& text) {
   std::unique_ptr<logql::Template> t;
   Status s = logql::Template::CompilePrometheus(text, "__alert_" + alert, &t);
-  if (!s.ok()) return Bad(where, "invalid " + kind + " template for " + GoQuote(name) + ": " + s.message());
+  if (!s.ok())
+    return Bad(where, "invalid " + kind + " template for " + GoQuote(name) + ": " + s.message());
   return Status::OK();
 }
 
@@ -146,13 +155,16 @@ Status ValidateGroup(const RuleGroup& g, const std::string& file) {
   for (size_t i = 0; i < g.rules.size(); ++i) {
     const RuleDesc& r = g.rules[i];
     std::string w = Where(file, g.name, r.Name().empty() ? "#" + std::to_string(i + 1) : r.Name());
-    if (r.alert.empty() && r.record.empty()) return Bad(w, "one of 'record' or 'alert' must be set");
-    if (!r.alert.empty() && !r.record.empty()) return Bad(w, "only one of 'record' and 'alert' must be set");
+    if (r.alert.empty() && r.record.empty())
+      return Bad(w, "one of 'record' or 'alert' must be set");
+    if (!r.alert.empty() && !r.record.empty())
+      return Bad(w, "only one of 'record' and 'alert' must be set");
     if (r.expr.empty()) return Bad(w, "field 'expr' must be set in rule");
     logql::ExprPtr e;
     Status s = logql::ParseExpr(r.expr, &e);
     if (!s.ok()) return Bad(w, "could not parse expression: " + s.message());
-    if (e->IsLogQuery()) return Bad(w, "expression must be a metric query, not a log query: " + r.expr);
+    if (e->IsLogQuery())
+      return Bad(w, "expression must be a metric query, not a log query: " + r.expr);
     if (!r.IsAlert()) {
       if (!ValidMetricName(r.record)) return Bad(w, "invalid recording rule name: " + r.record);
       if (!r.annotations.empty()) return Bad(w, "invalid field 'annotations' in recording rule");
@@ -187,7 +199,8 @@ Status ParseRuleFile(const std::string& text, const std::string& file, RuleFile*
       RuleGroup g;
       LODE_RETURN_IF_ERROR(ParseGroupNode(gn, file, &g));
       LODE_RETURN_IF_ERROR(ValidateGroup(g, file));
-      if (!names.insert(g.name).second) return Bad(file, "groupname: " + GoQuote(g.name) + " is repeated in the same file");
+      if (!names.insert(g.name).second)
+        return Bad(file, "groupname: " + GoQuote(g.name) + " is repeated in the same file");
       out->groups.push_back(std::move(g));
     }
   }
@@ -207,9 +220,16 @@ std::string PromDuration(int64_t ns) {
   if (ns == 0) return "0s";
   std::string out;
   int64_t ms = ns / 1000000;
-  struct U { const char* s; int64_t ms; } units[] = {{"y", 365LL * 86400000}, {"w", 7LL * 86400000}, {"d", 86400000},
-                                                     {"h", 3600000},          {"m", 60000},            {"s", 1000},
-                                                     {"ms", 1}};
+  struct U {
+    const char* s;
+    int64_t ms;
+  } units[] = {{"y", 365LL * 86400000},
+               {"w", 7LL * 86400000},
+               {"d", 86400000},
+               {"h", 3600000},
+               {"m", 60000},
+               {"s", 1000},
+               {"ms", 1}};
   for (const auto& u : units) {
     if (ms >= u.ms) {
       out += std::to_string(ms / u.ms) + u.s;
@@ -234,10 +254,12 @@ void EmitGroup(const RuleGroup& g, YAML::Emitter* e) {
     }
     *e << YAML::Key << "expr" << YAML::Value << r.expr;
     if (r.for_ns) *e << YAML::Key << "for" << YAML::Value << PromDuration(r.for_ns);
-    if (r.keep_firing_for_ns) *e << YAML::Key << "keep_firing_for" << YAML::Value << PromDuration(r.keep_firing_for_ns);
+    if (r.keep_firing_for_ns)
+      *e << YAML::Key << "keep_firing_for" << YAML::Value << PromDuration(r.keep_firing_for_ns);
     for (const auto* kvs : {&r.labels, &r.annotations}) {
       if (kvs->empty()) continue;
-      *e << YAML::Key << (kvs == &r.labels ? "labels" : "annotations") << YAML::Value << YAML::BeginMap;
+      *e << YAML::Key << (kvs == &r.labels ? "labels" : "annotations") << YAML::Value
+         << YAML::BeginMap;
       for (const auto& [k, v] : *kvs) *e << YAML::Key << k << YAML::Value << v;
       *e << YAML::EndMap;
     }

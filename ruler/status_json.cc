@@ -1,10 +1,9 @@
 // Prometheus's rule and alert status JSON (Ruler::RulesJson, AlertsJson in
 // evaluator.h): the shapes of GET /api/v1/rules and /api/v1/alerts.
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "ruler/evaluator.h"
 
@@ -63,7 +62,8 @@ std::string Ruler::RulesJson(const std::string& tenant, const std::string& type)
         for (const auto& [k, a] : r.alerts) {
           if (a.state == AlertState::kInactive) continue;
           if (a.state == AlertState::kFiring) st = AlertState::kFiring;
-          if (a.state == AlertState::kPending && st == AlertState::kInactive) st = AlertState::kPending;
+          if (a.state == AlertState::kPending && st == AlertState::kInactive)
+            st = AlertState::kPending;
           alerts.push_back(AlertObj(a));
         }
         j = {{"state", AlertStateName(st)},
@@ -77,7 +77,10 @@ std::string Ruler::RulesJson(const std::string& tenant, const std::string& type)
              {"type", "alerting"}};
       } else {
         if (type == "alert") continue;
-        j = {{"name", r.desc.record}, {"query", r.desc.expr}, {"labels", KvJson(r.desc.labels)}, {"type", "recording"}};
+        j = {{"name", r.desc.record},
+             {"query", r.desc.expr},
+             {"labels", KvJson(r.desc.labels)},
+             {"type", "recording"}};
       }
       j["health"] = r.health;
       j["lastError"] = r.last_error;

@@ -8,11 +8,11 @@
 #include "logql/syntax/parser.h"
 #include "server/api_admin.h"
 #include "server/api_grafana.h"
-#include "server/api_status.h"
 #include "server/api_rules.h"
+#include "server/api_status.h"
+#include "server/api_ui.h"
 #include "server/encode.h"
 #include "server/request.h"
-#include "server/api_ui.h"
 
 namespace lode::server {
 
@@ -22,7 +22,8 @@ constexpr int64_t kHour = 3600LL * 1000000000LL;
 
 }  // namespace
 
-Api::Api(const Config* cfg, Store* store, logql::Engine* engine, server::Metrics* metrics, Reader* reader)
+Api::Api(const Config* cfg, Store* store, logql::Engine* engine, server::Metrics* metrics,
+         Reader* reader)
     : cfg_(cfg),
       store_(store),
       reader_(reader ? reader : store),
@@ -30,18 +31,19 @@ Api::Api(const Config* cfg, Store* store, logql::Engine* engine, server::Metrics
       metrics_(metrics),
       limiter_(std::make_unique<ingest::IngestLimiter>(cfg->store.chunk_idle_period_ns)) {}
 
-
 void Api::Register(HttpServer* http) {
   auto bind = [this](Response (Api::*fn)(const Request&)) {
     return [this, fn](const Request& r) { return (this->*fn)(r); };
   };
   auto tenant = [this](Response (Api::*fn)(const Request&, const std::string&)) {
-    return WithTenant(cfg_, [this, fn](const Request& r, const std::string& t) { return (this->*fn)(r, t); });
+    return WithTenant(
+        cfg_, [this, fn](const Request& r, const std::string& t) { return (this->*fn)(r, t); });
   };
   // Read endpoints that accept `X-Scope-OrgID: a|b` (multi-tenant queries).
   auto tenants = [this](Response (Api::*fn)(const Request&, const std::string&)) {
     return WithTenant(
-        cfg_, [this, fn](const Request& r, const std::string& t) { return (this->*fn)(r, t); }, true);
+        cfg_, [this, fn](const Request& r, const std::string& t) { return (this->*fn)(r, t); },
+        true);
   };
   http->Route("/loki/api/v1/push", tenant(&Api::Push));
   http->Route("/api/prom/push", tenant(&Api::Push));
@@ -58,12 +60,14 @@ void Api::Register(HttpServer* http) {
   http->Route("/api/prom/series", tenants(&Api::Series));
   // Admin endpoints sit behind the same auth as Loki's (a tenant header when
   // auth_enabled), though they act on the whole store.
-  http->Route("/flush", WithTenant(cfg_, [this](const Request& r, const std::string&) { return Flush(r); }));
+  http->Route("/flush",
+              WithTenant(cfg_, [this](const Request& r, const std::string&) { return Flush(r); }));
   http->Route("/metrics", bind(&Api::Metrics));
   http->Route("/ready", [](const Request&) { return Response::Text(200, "ready"); });
   http->Route("/loki/api/v1/status/buildinfo", [](const Request&) {
     return Response::Json(
-        "{\"version\":\"3.0.0-lode-0.1.0\",\"revision\":\"lode\",\"branch\":\"main\",\"buildUser\":\"lode\","
+        "{\"version\":\"3.0.0-lode-0.1.0\",\"revision\":\"lode\",\"branch\":\"main\",\"buildUser\":"
+        "\"lode\","
         "\"buildDate\":\"\",\"goVersion\":\"\"}");
   });
   RegisterGrafanaRoutes(http, cfg_, reader_, engine_, metrics_);
@@ -76,14 +80,16 @@ void Api::Register(HttpServer* http) {
 Response Api::Push(const Request& req, const std::string& tenant) {
   if (req.method != "POST") return Response::Text(405, "method not allowed");
   ingest::PushRequest pr;
-  Status s = ingest::Decode(req.Header("content-type"), req.Header("content-encoding"), req.body, &pr);
+  Status s =
+      ingest::Decode(req.Header("content-type"), req.Header("content-encoding"), req.body, &pr);
   if (!s.ok()) return ErrorResponse(s);
   IngestOutcome o = Ingest(tenant, &pr);
   if (o.refused_status) return Response::Text(o.refused_status, o.refused_message);
   if (!o.errors.empty()) {
     std::string msg;
     for (size_t i = 0; i < o.errors.size() && i < 100; ++i) msg += (i ? "\n" : "") + o.errors[i];
-    if (o.errors.size() > 100) msg += "\n... and " + std::to_string(o.errors.size() - 100) + " more";
+    if (o.errors.size() > 100)
+      msg += "\n... and " + std::to_string(o.errors.size() - 100) + " more";
     return Response::Text(o.streams_limited ? 429 : 400, msg);
   }
   return NoContent();
@@ -96,10 +102,12 @@ Api::IngestOutcome Api::Ingest(const std::string& tenant, ingest::PushRequest* p
   const TenantLimits& limits = cfg_->LimitsFor(tenant);
   int64_t now = NowNs();
   ingest::Validate(limits.push, now, pr, &errors);
-  ingest::RejectExpired([&](const lode::Labels& ls) { return store_->RetentionCutoff(tenant, ls); }, pr, &errors);
+  ingest::RejectExpired([&](const lode::Labels& ls) { return store_->RetentionCutoff(tenant, ls); },
+                        pr, &errors);
   std::string rate_error;
   size_t& streams_limited = o.streams_limited;
-  if (!ingest::ApplyIngestLimits(limiter_.get(), tenant, limits.rate, now, pr, &errors, &rate_error, &streams_limited)) {
+  if (!ingest::ApplyIngestLimits(limiter_.get(), tenant, limits.rate, now, pr, &errors, &rate_error,
+                                 &streams_limited)) {
     metrics_->Add("lode_discarded_samples_total", {{"reason", "rate_limited"}, {"tenant", tenant}},
                   static_cast<double>(pr->TotalEntries()));
     o.refused_status = 429;
@@ -143,7 +151,8 @@ Response Api::RunQuery(const Request& req, logql::QueryRequest q) {
   return Response::Json(EncodeQueryResult(result, categorize));
 }
 
-Status Api::ParseRangeRequest(const Request& req, const std::string& tenant, logql::QueryRequest* q) {
+Status Api::ParseRangeRequest(const Request& req, const std::string& tenant,
+                              logql::QueryRequest* q) {
   q->tenant = tenant;
   q->query = req.Param("query");
   Status s = ParseTimestamp(req.Param("end"), NowNs(), &q->end_ns);
@@ -155,7 +164,8 @@ Status Api::ParseRangeRequest(const Request& req, const std::string& tenant, log
   if (s.ok() && req.HasParam("step")) {
     s = ParseStep(req.Param("step"), &q->step_ns);
     if (s.ok() && q->step_ns <= 0) {
-      s = Status::InvalidArgument("zero or negative query resolution step widths are not accepted. Try a positive integer");
+      s = Status::InvalidArgument(
+          "zero or negative query resolution step widths are not accepted. Try a positive integer");
     }
   }
   if (s.ok() && req.HasParam("interval")) s = ParseStep(req.Param("interval"), &q->interval_ns);
@@ -189,7 +199,8 @@ Response Api::Labels(const Request& req, const std::string& tenant) {
   int64_t start, end;
   Status s = ParseBounds(req, 6 * kHour, &start, &end);
   std::vector<MatcherPtr> matchers;
-  if (s.ok() && !req.Param("query").empty()) s = logql::ParseMatchers(req.Param("query"), &matchers);
+  if (s.ok() && !req.Param("query").empty())
+    s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<std::string> names;
   if (s.ok()) s = reader_->LabelNames(tenant, matchers, start, end, &names);
   if (!s.ok()) return ErrorResponse(s);
@@ -198,11 +209,13 @@ Response Api::Labels(const Request& req, const std::string& tenant) {
 
 Response Api::LabelValues(const Request& req, const std::string& tenant) {
   std::string name;
-  if (!PathSegment(req.path, "/loki/api/v1/label/", "/values", &name)) return Response::Text(404, "404 page not found");
+  if (!PathSegment(req.path, "/loki/api/v1/label/", "/values", &name))
+    return Response::Text(404, "404 page not found");
   int64_t start, end;
   Status s = ParseBounds(req, 6 * kHour, &start, &end);
   std::vector<MatcherPtr> matchers;
-  if (s.ok() && !req.Param("query").empty()) s = logql::ParseMatchers(req.Param("query"), &matchers);
+  if (s.ok() && !req.Param("query").empty())
+    s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<std::string> values;
   if (s.ok()) s = reader_->LabelValues(tenant, name, matchers, start, end, &values);
   if (!s.ok()) return ErrorResponse(s);
@@ -228,7 +241,8 @@ Response Api::Series(const Request& req, const std::string& tenant) {
     std::vector<StreamRef> refs;
     s = reader_->SelectStreams(tenant, matchers, start, end, &refs);
     if (!s.ok()) return ErrorResponse(s);
-    std::sort(refs.begin(), refs.end(), [](const StreamRef& a, const StreamRef& b) { return a.labels < b.labels; });
+    std::sort(refs.begin(), refs.end(),
+              [](const StreamRef& a, const StreamRef& b) { return a.labels < b.labels; });
     for (const auto& r : refs) {
       if (!seen.insert(LabelsToString(r.labels)).second) continue;
       if (!first) out.push_back(',');

@@ -4,15 +4,14 @@
 #pragma once
 
 #include <functional>
-
 #include <memory>
 
+#include "ingest/limits.h"
 #include "logql/engine.h"
+#include "ruler/evaluator.h"
 #include "server/config.h"
 #include "server/http.h"
-#include "ingest/limits.h"
 #include "server/metrics.h"
-#include "ruler/evaluator.h"
 #include "storage/store.h"
 
 namespace lode::server {
@@ -21,7 +20,8 @@ class Api {
  public:
   // `reader` answers labels, label values and series (the engine's reader,
   // a MultiTenantReader in lode); null: the store.
-  Api(const Config* cfg, Store* store, logql::Engine* engine, Metrics* metrics, Reader* reader = nullptr);
+  Api(const Config* cfg, Store* store, logql::Engine* engine, Metrics* metrics,
+      Reader* reader = nullptr);
   void Register(HttpServer* http);
   // The ruler behind the rules API (null: the ruler is off). Call before Register.
   void SetRuler(ruler::Ruler* r) { ruler_ = r; }
@@ -49,7 +49,7 @@ class Api {
  private:
   // What became of a decoded push (Ingest).
   struct IngestOutcome {
-    int refused_status = 0;       // non-zero: nothing stored (429 rate limit, store error)
+    int refused_status = 0;  // non-zero: nothing stored (429 rate limit, store error)
     std::string refused_message;
     std::vector<std::string> errors;  // Loki's messages for what was rejected
     size_t streams_limited = 0;       // streams rejected by the active-stream limit
@@ -73,6 +73,5 @@ class Api {
   std::function<std::string()> extra_metrics_;
   ruler::Ruler* ruler_ = nullptr;
 };
-
 
 }  // namespace lode::server

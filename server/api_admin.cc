@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "base/log.h"
-#include "logql/syntax/parser.h"
 #include "logql/log/pipeline.h"
+#include "logql/syntax/parser.h"
 #include "server/encode.h"
 #include "server/request.h"
 
@@ -51,7 +51,8 @@ Status CompileLogqlDelete(std::string_view query, std::shared_ptr<const DeleteQu
   logql::ExprPtr expr;
   Status s = logql::ParseExpr(query, &expr);
   if (!s.ok()) return Status::InvalidArgument("invalid query expression: " + s.message());
-  if (!expr->IsLogQuery()) return Status::InvalidArgument("invalid query expression: only log selector is supported");
+  if (!expr->IsLogQuery())
+    return Status::InvalidArgument("invalid query expression: only log selector is supported");
   std::unique_ptr<logql::Pipeline> pipeline;
   s = logql::Pipeline::Create(expr->log, &pipeline);
   if (!s.ok()) return Status::InvalidArgument("invalid query expression: " + s.message());
@@ -91,8 +92,8 @@ std::string RequestsJson(const std::vector<DeleteRequest>& reqs) {
     if (i) out.push_back(',');
     out += "{\"request_id\":";
     AppendJsonString(&out, r.request_id);
-    out += ",\"start_time\":" + FormatSeconds(r.start_ns) + ",\"end_time\":" + FormatSeconds(r.end_ns) +
-           ",\"query\":";
+    out += ",\"start_time\":" + FormatSeconds(r.start_ns) +
+           ",\"end_time\":" + FormatSeconds(r.end_ns) + ",\"query\":";
     AppendJsonString(&out, r.query);
     out += ",\"status\":\"";
     out += r.processed ? "processed" : "received";
@@ -112,7 +113,8 @@ Response AddDelete(const Request& req, const std::string& tenant, Store* store) 
   if (!s.ok()) return Text(400, s.message());
   std::string start = req.Param("start");
   if (start.empty()) return Text(400, "start time not set");
-  if (!ParseDeleteTime(start, &d.start_ns)) return Text(400, "invalid start time: require unix seconds or RFC3339 format");
+  if (!ParseDeleteTime(start, &d.start_ns))
+    return Text(400, "invalid start time: require unix seconds or RFC3339 format");
   int64_t now = NowNs();
   std::string end = req.Param("end");
   if (end.empty()) {
@@ -126,26 +128,29 @@ Response AddDelete(const Request& req, const std::string& tenant, Store* store) 
     int64_t span = d.end_ns - d.start_ns;
     std::string mi = req.Param("max_interval");
     if (mi.empty()) {
-      if (span < kSecond) return Text(400, "difference between start time and end time must be at least one second");
+      if (span < kSecond)
+        return Text(400, "difference between start time and end time must be at least one second");
     } else {
       int64_t interval;
       if (!ParseGoDuration(mi, &interval) || interval < kSecond) {
         return Text(400, "invalid max_interval: valid time units are 's', 'm', 'h'");
       }
       if (interval > span) {
-        return Text(400, "max_interval can't be greater than the interval to be deleted (" + FormatDuration(span) + ")");
+        return Text(400, "max_interval can't be greater than the interval to be deleted (" +
+                             FormatDuration(span) + ")");
       }
     }
   }
   s = store->AddDeleteRequest(&d);
   if (!s.ok()) return Text(s.code() == Status::Code::kInvalidArgument ? 400 : 500, s.message());
   lode::Logf("delete request %s for tenant %s added: %s", d.request_id.c_str(), tenant.c_str(),
-          d.query.c_str());
+             d.query.c_str());
   return NoContent();
 }
 
 Response Deletes(const Request& req, const std::string& tenant, const Config* cfg, Store* store) {
-  if (cfg->LimitsFor(tenant).deletion_mode == "disabled") return Text(403, "deletion is not available for this tenant");
+  if (cfg->LimitsFor(tenant).deletion_mode == "disabled")
+    return Text(403, "deletion is not available for this tenant");
   if (req.method == "POST" || req.method == "PUT") return AddDelete(req, tenant, store);
   if (req.method == "GET") {
     std::vector<DeleteRequest> reqs;
@@ -156,7 +161,9 @@ Response Deletes(const Request& req, const std::string& tenant, const Config* cf
   if (req.method == "DELETE") {
     Status s = store->CancelDeleteRequest(tenant, req.Param("request_id"));
     if (s.ok()) return NoContent();
-    int code = s.code() == Status::Code::kNotFound ? 404 : s.code() == Status::Code::kInvalidArgument ? 400 : 500;
+    int code = s.code() == Status::Code::kNotFound          ? 404
+               : s.code() == Status::Code::kInvalidArgument ? 400
+                                                            : 500;
     return Text(code, s.message());
   }
   return Text(405, "method not allowed");
@@ -168,15 +175,21 @@ Response RunCompaction(const Request& req, Store* store) {
   Status s = store->RunCompaction(&r);
   if (!s.ok()) return Text(500, s.message());
   char buf[512];
-  snprintf(buf, sizeof(buf),
-           "{\"streams_expired\":%llu,\"heads_cut\":%llu,\"chunks_deleted\":%llu,\"chunks_rewritten\":%llu,"
-           "\"entries_deleted\":%llu,\"index_keys_deleted\":%llu,\"delete_requests_processed\":%llu,"
-           "\"disk_bytes_before\":%llu,\"disk_bytes_after\":%llu}",
-           static_cast<unsigned long long>(r.streams_expired), static_cast<unsigned long long>(r.heads_cut),
-           static_cast<unsigned long long>(r.chunks_deleted), static_cast<unsigned long long>(r.chunks_rewritten),
-           static_cast<unsigned long long>(r.entries_deleted), static_cast<unsigned long long>(r.index_keys_deleted),
-           static_cast<unsigned long long>(r.delete_requests_processed),
-           static_cast<unsigned long long>(r.disk_bytes_before), static_cast<unsigned long long>(r.disk_bytes_after));
+  snprintf(
+      buf, sizeof(buf),
+      "{\"streams_expired\":%llu,\"heads_cut\":%llu,\"chunks_deleted\":%llu,\"chunks_rewritten\":%"
+      "llu,"
+      "\"entries_deleted\":%llu,\"index_keys_deleted\":%llu,\"delete_requests_processed\":%llu,"
+      "\"disk_bytes_before\":%llu,\"disk_bytes_after\":%llu}",
+      static_cast<unsigned long long>(r.streams_expired),
+      static_cast<unsigned long long>(r.heads_cut),
+      static_cast<unsigned long long>(r.chunks_deleted),
+      static_cast<unsigned long long>(r.chunks_rewritten),
+      static_cast<unsigned long long>(r.entries_deleted),
+      static_cast<unsigned long long>(r.index_keys_deleted),
+      static_cast<unsigned long long>(r.delete_requests_processed),
+      static_cast<unsigned long long>(r.disk_bytes_before),
+      static_cast<unsigned long long>(r.disk_bytes_after));
   return Response::Json(buf);
 }
 
@@ -185,7 +198,8 @@ Response RunCompaction(const Request& req, Store* store) {
 DeleteQueryCompiler LogqlDeleteCompiler() { return CompileLogqlDelete; }
 
 void RegisterAdminRoutes(HttpServer* http, const Config* cfg, Store* store) {
-  http->Route("/loki/api/v1/delete", WithTenant(cfg, [cfg, store](const Request& req, const std::string& tenant) {
+  http->Route("/loki/api/v1/delete",
+              WithTenant(cfg, [cfg, store](const Request& req, const std::string& tenant) {
                 return Deletes(req, tenant, cfg, store);
               }));
   http->Route("/compactor/run", WithTenant(cfg, [store](const Request& req, const std::string&) {

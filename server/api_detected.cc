@@ -10,8 +10,8 @@
 #include "logql/log/detected_level.h"
 #include "logql/log/json_parser.h"
 #include "logql/log/json_scan.h"
-#include "logql/syntax/parser.h"
 #include "logql/log/pipeline.h"
+#include "logql/syntax/parser.h"
 #include "server/encode.h"
 #include "server/request.h"
 #include "server/value_types.h"
@@ -52,7 +52,8 @@ Response DetectedLabels(const GrafanaDeps& deps, const Request& req, const std::
   int64_t start, end;
   Status s = ParseBounds(req, kHour, &start, &end);
   std::vector<MatcherPtr> matchers;
-  if (s.ok() && !req.Param("query").empty()) s = logql::ParseMatchers(req.Param("query"), &matchers);
+  if (s.ok() && !req.Param("query").empty())
+    s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<StreamRef> refs;
   if (s.ok()) s = deps.store->SelectStreams(tenant, matchers, start, end, &refs);
   if (!s.ok()) return ErrorResponse(s);
@@ -126,7 +127,8 @@ class JsonPathCollector : public logql::json::MemberVisitor {
 
   const char* Visit(std::string_view key, const logql::json::Value& v, int depth) override {
     using logql::json::Type;
-    if (v.type != Type::kString && v.type != Type::kNumber && v.type != Type::kBoolean && v.type != Type::kObject) {
+    if (v.type != Type::kString && v.type != Type::kNumber && v.type != Type::kBoolean &&
+        v.type != Type::kObject) {
       return nullptr;
     }
     std::string part;
@@ -134,7 +136,8 @@ class JsonPathCollector : public logql::json::MemberVisitor {
     // Below the top level a leading digit gets no `_` (Loki's appendSanitized).
     std::string_view k = key;
     while (!k.empty() && (k.front() == ' ' || k.front() == '\t')) k.remove_prefix(1);
-    if (!prefix_.empty() && !k.empty() && k.front() >= '0' && k.front() <= '9' && !part.empty() && part[0] == '_') {
+    if (!prefix_.empty() && !k.empty() && k.front() >= '0' && k.front() <= '9' && !part.empty() &&
+        part[0] == '_') {
       part.erase(0, 1);
     }
     std::string name = prefix_.empty() ? part : prefix_ + "_" + part;
@@ -153,7 +156,8 @@ class JsonPathCollector : public logql::json::MemberVisitor {
 
  private:
   void Walk(std::string_view obj, int depth) {
-    if (key_bufs_.size() <= static_cast<size_t>(depth)) key_bufs_.resize(static_cast<size_t>(depth) + 1);
+    if (key_bufs_.size() <= static_cast<size_t>(depth))
+      key_bufs_.resize(static_cast<size_t>(depth) + 1);
     logql::json::ObjectEach(obj, this, &key_bufs_[static_cast<size_t>(depth)], depth);
   }
 
@@ -180,7 +184,8 @@ class FieldDetector {
       st.kind = logql::Stage::Kind::kParser;
       st.parser.kind = kind;
       e.stages.push_back(std::move(st));
-      LODE_RETURN_IF_ERROR(logql::Pipeline::Create(e, kind == logql::ParserKind::kJson ? &json_ : &logfmt_));
+      LODE_RETURN_IF_ERROR(
+          logql::Pipeline::Create(e, kind == logql::ParserKind::kJson ? &json_ : &logfmt_));
     }
     return Status::OK();
   }
@@ -217,8 +222,9 @@ class FieldDetector {
  private:
   using Cache = std::unordered_map<std::string, std::unique_ptr<logql::StreamPipeline>>;
 
-  static const logql::ResultLabels* Run(Cache* cache, const logql::Pipeline& p, const std::string& key,
-                                        const Labels& base, const logql::ResultEntry& e) {
+  static const logql::ResultLabels* Run(Cache* cache, const logql::Pipeline& p,
+                                        const std::string& key, const Labels& base,
+                                        const logql::ResultEntry& e) {
     auto& sp = (*cache)[key];
     if (!sp) sp = p.ForStream(base);
     sp->Process(e.ts, e.line, nullptr, 0);
@@ -231,30 +237,37 @@ class FieldDetector {
 
 // Runs the query of a detected-fields request; streams come back sorted by
 // their stream labels, entries newest first.
-Status RunDetectedQuery(const GrafanaDeps& deps, const DetectedRequest& d, logql::QueryResult* result) {
+Status RunDetectedQuery(const GrafanaDeps& deps, const DetectedRequest& d,
+                        logql::QueryResult* result) {
   LODE_RETURN_IF_ERROR(deps.engine->Query(d.query, result));
   std::stable_sort(result->streams.begin(), result->streams.end(),
-                   [](const logql::StreamResult& a, const logql::StreamResult& b) { return a.stream < b.stream; });
+                   [](const logql::StreamResult& a, const logql::StreamResult& b) {
+                     return a.stream < b.stream;
+                   });
   return Status::OK();
 }
 
 // The structured metadata of an entry as Loki stores it: with
 // `detected_level` added (its distributor discovers levels at ingest; lode
 // computes the same value at query time).
-void EntryMetadata(const logql::StreamResult& stream, const logql::ResultEntry& e, std::vector<LabelView>* md) {
+void EntryMetadata(const logql::StreamResult& stream, const logql::ResultEntry& e,
+                   std::vector<LabelView>* md) {
   md->clear();
   bool has_level = false;
   for (const auto& l : e.structured_metadata) {
     md->push_back({l.name, l.value});
     has_level |= l.name == "detected_level";
   }
-  if (!has_level) md->push_back({"detected_level", logql::DetectLevel(stream.stream, md->data(), md->size(), e.line)});
+  if (!has_level)
+    md->push_back(
+        {"detected_level", logql::DetectLevel(stream.stream, md->data(), md->size(), e.line)});
 }
 
-const std::vector<std::string>* FindPath(const std::map<std::string, std::vector<std::string>>& paths,
-                                         const std::string& name) {
+const std::vector<std::string>* FindPath(
+    const std::map<std::string, std::vector<std::string>>& paths, const std::string& name) {
   auto it = paths.find(name);
-  if (it == paths.end() && name.size() > 10 && name.compare(name.size() - 10, 10, "_extracted") == 0) {
+  if (it == paths.end() && name.size() > 10 &&
+      name.compare(name.size() - 10, 10, "_extracted") == 0) {
     it = paths.find(name.substr(0, name.size() - 10));
   }
   return it == paths.end() ? nullptr : &it->second;
@@ -275,8 +288,8 @@ namespace {
 
 // The shared start of detected_fields and detected_field/<name>/values: the
 // parameters, the detector, and the log query over the range.
-Status StartDetected(const GrafanaDeps& deps, const Request& req, const std::string& tenant, DetectedRequest* d,
-                     FieldDetector* detector, logql::QueryResult* result) {
+Status StartDetected(const GrafanaDeps& deps, const Request& req, const std::string& tenant,
+                     DetectedRequest* d, FieldDetector* detector, logql::QueryResult* result) {
   d->tenant = tenant;
   LODE_RETURN_IF_ERROR(ParseDetectedRequest(req, d));
   LODE_RETURN_IF_ERROR(detector->Init());
@@ -318,7 +331,8 @@ Response DetectedFields(const GrafanaDeps& deps, const Request& req, const std::
       for (const auto& [name, vals] : parsed) {
         FieldInfo* f = field(name);
         if (!f) continue;
-        if (!parser.empty() && std::find(f->parsers.begin(), f->parsers.end(), parser) == f->parsers.end()) {
+        if (!parser.empty() &&
+            std::find(f->parsers.begin(), f->parsers.end(), parser) == f->parsers.end()) {
           f->parsers.push_back(parser);
         }
         if (parser == "json" && f->json_path.empty()) {
@@ -339,8 +353,8 @@ Response DetectedFields(const GrafanaDeps& deps, const Request& req, const std::
     first = false;
     out += "{\"label\":";
     AppendJsonString(&out, name);
-    out += ",\"type\":\"" + std::string(f.type) + "\",\"cardinality\":" + std::to_string(f.values.size()) +
-           ",\"parsers\":";
+    out += ",\"type\":\"" + std::string(f.type) +
+           "\",\"cardinality\":" + std::to_string(f.values.size()) + ",\"parsers\":";
     if (f.parsers.empty()) {
       out += "null";
     } else {
@@ -363,8 +377,9 @@ namespace {
 // Loki's special case for byte sizes in field values: "10 KiB" and "10KB"
 // are both shown as humanize.Bytes without the space.
 std::string NormaliseValue(const std::string& v) {
-  static const char* kUnits[] = {"b",   "kib", "kb", "mib", "mb", "gib", "gb", "tib", "tb", "pib", "pb", "eib", "eb",
-                                 "ki",  "k",   "mi", "m",   "gi", "g",   "ti", "t",   "pi", "p",  "ei",  "e"};
+  static const char* kUnits[] = {"b",   "kib", "kb",  "mib", "mb", "gib", "gb", "tib", "tb",
+                                 "pib", "pb",  "eib", "eb",  "ki", "k",   "mi", "m",   "gi",
+                                 "g",   "ti",  "t",   "pi",  "p",  "ei",  "e"};
   uint64_t n;
   std::string err;
   if (!HumanizeParseBytes(v, &n, &err)) return v;
@@ -372,7 +387,8 @@ std::string NormaliseValue(const std::string& v) {
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const char* u : kUnits) {
     std::string_view unit(u);
-    if (lower.size() >= unit.size() && lower.compare(lower.size() - unit.size(), unit.size(), unit) == 0) {
+    if (lower.size() >= unit.size() &&
+        lower.compare(lower.size() - unit.size(), unit.size(), unit) == 0) {
       std::string h = HumanizeBytes(n);
       size_t sp = h.find(' ');
       if (sp != std::string::npos) h.erase(sp, 1);
@@ -384,7 +400,8 @@ std::string NormaliseValue(const std::string& v) {
 
 }  // namespace
 
-Response DetectedFieldValues(const GrafanaDeps& deps, const Request& req, const std::string& tenant) {
+Response DetectedFieldValues(const GrafanaDeps& deps, const Request& req,
+                             const std::string& tenant) {
   std::string name;
   if (!PathSegment(req.path, "/loki/api/v1/detected_field/", "/values", &name)) {
     return Response::Text(404, "404 page not found");
@@ -462,8 +479,10 @@ Response DrilldownLimits(const GrafanaDeps& deps, const Request&, const std::str
   std::string out = "{\"limits\":{";
   out += "\"discover_log_levels\":true,";
   out += "\"discover_service_name\":[],";
-  out += "\"log_level_fields\":[\"level\",\"LEVEL\",\"Level\",\"Severity\",\"severity\",\"SEVERITY\",\"lvl\","
-         "\"LVL\",\"Lvl\",\"severity_text\",\"Severity_Text\",\"SEVERITY_TEXT\"],";
+  out +=
+      "\"log_level_fields\":[\"level\",\"LEVEL\",\"Level\",\"Severity\",\"severity\",\"SEVERITY\","
+      "\"lvl\","
+      "\"LVL\",\"Lvl\",\"severity_text\",\"Severity_Text\",\"SEVERITY_TEXT\"],";
   out += "\"max_entries_limit_per_query\":" + std::to_string(c.engine.max_entries_limit) + ",";
   out += "\"max_line_size_truncate\":false,";
   out += "\"max_query_bytes_read\":\"0B\",";
@@ -472,8 +491,9 @@ Response DrilldownLimits(const GrafanaDeps& deps, const Request&, const std::str
   out += "\"max_query_range\":\"0s\",";
   out += "\"max_query_series\":" + std::to_string(c.engine.max_query_series) + ",";
   out += "\"metric_aggregation_enabled\":false,";
-  out += "\"otlp_config\":{\"LogAttributes\":null,\"ResourceAttributes\":{\"AttributesConfig\":[],"
-         "\"IgnoreDefaults\":false},\"ScopeAttributes\":null,\"SeverityTextAsLabel\":false},";
+  out +=
+      "\"otlp_config\":{\"LogAttributes\":null,\"ResourceAttributes\":{\"AttributesConfig\":[],"
+      "\"IgnoreDefaults\":false},\"ScopeAttributes\":null,\"SeverityTextAsLabel\":false},";
   out += "\"pattern_persistence_enabled\":false,";
   out += "\"query_timeout\":\"5m\",";
   out += "\"retention_period\":\"" + ModelDuration(tl.retention_period_ns) + "\",";
@@ -483,7 +503,8 @@ Response DrilldownLimits(const GrafanaDeps& deps, const Request&, const std::str
     if (i) out.push_back(',');
     out += "{\"selector\":";
     AppendJsonString(&out, r.selector);
-    out += ",\"priority\":" + std::to_string(r.priority) + ",\"period\":\"" + ModelDuration(r.period_ns) + "\"}";
+    out += ",\"priority\":" + std::to_string(r.priority) + ",\"period\":\"" +
+           ModelDuration(r.period_ns) + "\"}";
   }
   out += "],";
   out += "\"volume_enabled\":true,";

@@ -33,7 +33,8 @@ namespace lode::server {
 
 Response DetectedLabels(const GrafanaDeps& deps, const Request& req, const std::string& tenant);
 Response DetectedFields(const GrafanaDeps& deps, const Request& req, const std::string& tenant);
-Response DetectedFieldValues(const GrafanaDeps& deps, const Request& req, const std::string& tenant);
+Response DetectedFieldValues(const GrafanaDeps& deps, const Request& req,
+                             const std::string& tenant);
 
 // The tenant's limits in the shape the Logs Drilldown app reads:
 // `{"limits":{...},"pattern_ingester_enabled":true,"version":"..."}`

@@ -8,8 +8,8 @@
 
 namespace lode::server {
 
-void RegisterGrafanaRoutes(HttpServer* http, const Config* cfg, Reader* store, logql::Engine* engine,
-                           Metrics* metrics) {
+void RegisterGrafanaRoutes(HttpServer* http, const Config* cfg, Reader* store,
+                           logql::Engine* engine, Metrics* metrics) {
   GrafanaDeps deps{cfg, store, engine, metrics};
   using Fn = Response (*)(const GrafanaDeps&, const Request&, const std::string&);
   // multi: accepts `X-Scope-OrgID: a|b` with multi-tenant queries enabled
@@ -17,7 +17,9 @@ void RegisterGrafanaRoutes(HttpServer* http, const Config* cfg, Reader* store, l
   auto route = [http, deps](const std::string& path, Fn fn, bool multi = false) {
     http->Route(path, WithTenant(
                           deps.cfg,
-                          [deps, fn](const Request& req, const std::string& tenant) { return fn(deps, req, tenant); },
+                          [deps, fn](const Request& req, const std::string& tenant) {
+                            return fn(deps, req, tenant);
+                          },
                           multi));
   };
   route("/loki/api/v1/index/stats", &IndexStats, true);

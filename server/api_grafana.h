@@ -30,7 +30,7 @@ struct GrafanaDeps {
 };
 
 // Adds the routes of every endpoint listed above to `http`.
-void RegisterGrafanaRoutes(HttpServer* http, const Config* cfg, Reader* store, logql::Engine* engine,
-                           Metrics* metrics);
+void RegisterGrafanaRoutes(HttpServer* http, const Config* cfg, Reader* store,
+                           logql::Engine* engine, Metrics* metrics);
 
 }  // namespace lode::server

@@ -73,7 +73,8 @@ Response IndexStats(const GrafanaDeps& deps, const Request& req, const std::stri
   s = ForEachIndex(refs.size(), [&](size_t i) {
     ScanStats st;
     Status r = deps.store->ScanStream(
-        tenant, refs[i].id, start, end, Direction::kForward, [](const EntryBatch&) { return true; }, &st);
+        tenant, refs[i].id, start, end, Direction::kForward, [](const EntryBatch&) { return true; },
+        &st);
     counts[i] = {st.lines_scanned, st.bytes_scanned, st.chunks_read};
     return r;
   });
@@ -87,9 +88,9 @@ Response IndexStats(const GrafanaDeps& deps, const Request& req, const std::stri
     total.bytes += c.bytes;
     total.chunks += std::max<uint64_t>(c.chunks, 1);
   }
-  return Response::Json("{\"streams\":" + std::to_string(streams) + ",\"chunks\":" + std::to_string(total.chunks) +
-                        ",\"bytes\":" + std::to_string(total.bytes) + ",\"entries\":" +
-                        std::to_string(total.entries) + "}");
+  return Response::Json("{\"streams\":" + std::to_string(streams) + ",\"chunks\":" +
+                        std::to_string(total.chunks) + ",\"bytes\":" + std::to_string(total.bytes) +
+                        ",\"entries\":" + std::to_string(total.entries) + "}");
 }
 
 // ---------------------------------------------------------------------------
@@ -279,8 +280,8 @@ Response RunVolume(const GrafanaDeps& deps, const std::string& tenant, VolumeReq
     body += matrix ? ",\"values\":[" : ",\"value\":";
     for (size_t j = 0; j < out[i].samples.size(); ++j) {
       if (j) body.push_back(',');
-      body += "[" + FormatSeconds(out[i].samples[j].first) + ",\"" + std::to_string(out[i].samples[j].second) +
-              "\"]";
+      body += "[" + FormatSeconds(out[i].samples[j].first) + ",\"" +
+              std::to_string(out[i].samples[j].second) + "\"]";
     }
     body += matrix ? "]}" : "}";
   }

@@ -1,7 +1,8 @@
 // Loki's legacy query API (Api::LegacyQuery, LegacyLabels,
 // LegacyLabelValues; /api/prom/series is Api::Series and /api/prom/tail is
 // in api_tail.cc). Shapes are Loki's pkg/util/marshal/legacy:
-//   query:  {"streams":[{"labels":"{a=\"b\"}","entries":[{"ts":"<RFC3339Nano>","line":".."}]}],"stats":{..}}
+//   query:
+//   {"streams":[{"labels":"{a=\"b\"}","entries":[{"ts":"<RFC3339Nano>","line":".."}]}],"stats":{..}}
 //   labels: {"values":["a","b"]}
 #include "logql/syntax/parser.h"
 #include "logql/syntax/prettier.h"
@@ -43,7 +44,8 @@ Response Api::LegacyQuery(const Request& req, const std::string& tenant) {
   if (s.ok()) s = ApplyRegexp(req, &q.query);
   logql::ExprPtr expr;
   if (s.ok()) s = logql::ParseExpr(q.query, &expr);
-  if (s.ok() && !expr->IsLogQuery()) s = Status::InvalidArgument("legacy endpoints only support streams result type");
+  if (s.ok() && !expr->IsLogQuery())
+    s = Status::InvalidArgument("legacy endpoints only support streams result type");
   if (!s.ok()) return ErrorResponse(s);
   logql::QueryResult result;
   s = engine_->Query(q, &result);
@@ -75,7 +77,8 @@ Response Api::LegacyLabels(const Request& req, const std::string& tenant) {
   int64_t start, end;
   Status s = ParseBounds(req, 6 * kHour, &start, &end);
   std::vector<MatcherPtr> matchers;
-  if (s.ok() && !req.Param("query").empty()) s = logql::ParseMatchers(req.Param("query"), &matchers);
+  if (s.ok() && !req.Param("query").empty())
+    s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<std::string> names;
   if (s.ok()) s = reader_->LabelNames(tenant, matchers, start, end, &names);
   if (!s.ok()) return ErrorResponse(s);
@@ -86,14 +89,16 @@ Response Api::LegacyLabelValues(const Request& req, const std::string& tenant) {
   const std::string prefix = "/api/prom/label/";
   const std::string suffix = "/values";
   const std::string rest = req.path.substr(prefix.size());
-  if (rest.size() <= suffix.size() || rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) != 0) {
+  if (rest.size() <= suffix.size() ||
+      rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) != 0) {
     return Response::Text(404, "404 page not found");
   }
   const std::string name = rest.substr(0, rest.size() - suffix.size());
   int64_t start, end;
   Status s = ParseBounds(req, 6 * kHour, &start, &end);
   std::vector<MatcherPtr> matchers;
-  if (s.ok() && !req.Param("query").empty()) s = logql::ParseMatchers(req.Param("query"), &matchers);
+  if (s.ok() && !req.Param("query").empty())
+    s = logql::ParseMatchers(req.Param("query"), &matchers);
   std::vector<std::string> values;
   if (s.ok()) s = reader_->LabelValues(tenant, name, matchers, start, end, &values);
   if (!s.ok()) return ErrorResponse(s);

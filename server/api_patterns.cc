@@ -2,9 +2,9 @@
 
 #include "logql/log/detected_level.h"
 #include "logql/syntax/parser.h"
+#include "pattern/drain.h"
 #include "server/encode.h"
 #include "server/request.h"
-#include "pattern/drain.h"
 
 namespace lode::server {
 
@@ -47,7 +47,8 @@ Response Patterns(const GrafanaDeps& deps, const Request& req, const std::string
     out += ",\"samples\":[";
     for (size_t j = 0; j < p.samples.size(); ++j) {
       if (j) out.push_back(',');
-      out += "[" + std::to_string(p.samples[j].first) + "," + std::to_string(p.samples[j].second) + "]";
+      out += "[" + std::to_string(p.samples[j].first) + "," + std::to_string(p.samples[j].second) +
+             "]";
     }
     out += "]}";
   }

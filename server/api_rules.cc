@@ -16,7 +16,8 @@ Response Yaml(int status, std::string body) {
 }
 
 // Splits the path after `prefix` into namespace and group ("" when absent).
-bool SplitPath(const std::string& path, const std::string& prefix, std::string* ns, std::string* group) {
+bool SplitPath(const std::string& path, const std::string& prefix, std::string* ns,
+               std::string* group) {
   if (path.size() <= prefix.size()) return true;
   std::string rest = path.substr(prefix.size());
   if (rest[0] != '/') return false;
@@ -36,7 +37,8 @@ std::string NamespacesYaml(const ruler::Namespaces& nss) {
   return ruler::NamespacesToYaml(list);
 }
 
-Response Manage(const std::string& prefix, ruler::Ruler* ruler, const Request& req, const std::string& tenant) {
+Response Manage(const std::string& prefix, ruler::Ruler* ruler, const Request& req,
+                const std::string& tenant) {
   if (!ruler) return Response::Text(404, "ruler is not configured");
   std::string ns, group;
   if (!SplitPath(req.path, prefix, &ns, &group)) return Response::Text(404, "404 page not found");
@@ -79,7 +81,8 @@ Response Manage(const std::string& prefix, ruler::Ruler* ruler, const Request& r
   }
   if (req.method == "DELETE") {
     if (ns.empty()) return Response::Text(405, "method not allowed");
-    Status s = group.empty() ? store->DeleteNamespace(tenant, ns) : store->DeleteGroup(tenant, ns, group);
+    Status s =
+        group.empty() ? store->DeleteNamespace(tenant, ns) : store->DeleteGroup(tenant, ns, group);
     if (!s.ok()) return Response::Text(HttpStatusFor(s), s.message());
     ruler->Reload();
     Response r = Response::Json(kAccepted);
@@ -99,16 +102,20 @@ void RegisterRulesRoutes(HttpServer* http, const Config* cfg, ruler::Ruler* rule
     http->Route(prefix, h);
     http->Route(prefix + "/*", h);
   }
-  http->Route("/prometheus/api/v1/rules", WithTenant(cfg, [ruler](const Request& req, const std::string& tenant) {
+  http->Route("/prometheus/api/v1/rules",
+              WithTenant(cfg, [ruler](const Request& req, const std::string& tenant) {
                 std::string type = req.Param("type");
                 if (type != "" && type != "alert" && type != "record") {
                   return Response::Text(400, "unsupported rule type \"" + type + "\"");
                 }
-                if (!ruler) return Response::Json("{\"status\":\"success\",\"data\":{\"groups\":[]}}");
+                if (!ruler)
+                  return Response::Json("{\"status\":\"success\",\"data\":{\"groups\":[]}}");
                 return Response::Json(ruler->RulesJson(tenant, type));
               }));
-  http->Route("/prometheus/api/v1/alerts", WithTenant(cfg, [ruler](const Request&, const std::string& tenant) {
-                if (!ruler) return Response::Json("{\"status\":\"success\",\"data\":{\"alerts\":[]}}");
+  http->Route("/prometheus/api/v1/alerts",
+              WithTenant(cfg, [ruler](const Request&, const std::string& tenant) {
+                if (!ruler)
+                  return Response::Json("{\"status\":\"success\",\"data\":{\"alerts\":[]}}");
                 return Response::Json(ruler->AlertsJson(tenant));
               }));
 }
@@ -119,18 +126,21 @@ void SetRulerMetrics(const ruler::RulerStats& st, Metrics* m) {
     m->Set(name, {}, static_cast<double>(v));
   };
   counter("lode_ruler_evaluations_total", "Rule group evaluations.", st.evaluations);
-  counter("lode_ruler_missed_iterations_total", "Group evaluations skipped because the ruler fell behind.", st.missed);
+  counter("lode_ruler_missed_iterations_total",
+          "Group evaluations skipped because the ruler fell behind.", st.missed);
   counter("lode_ruler_rule_failures_total", "Rule evaluations that failed.", st.rule_failures);
-  counter("lode_ruler_notifications_sent_total", "Alerts delivered to Alertmanager.", st.notifier.sent);
-  counter("lode_ruler_notifications_dropped_total", "Alerts dropped because the notification queue was full.",
-          st.notifier.dropped);
-  counter("lode_ruler_notifications_errors_total", "Failed POSTs to Alertmanager.", st.notifier.errors);
-  counter("lode_ruler_remote_write_samples_sent_total", "Recorded samples accepted by the remote-write receiver.",
-          st.remote_write.sent);
-  counter("lode_ruler_remote_write_samples_dropped_total", "Recorded samples dropped because the queue was full.",
-          st.remote_write.dropped);
-  counter("lode_ruler_remote_write_samples_failed_total", "Recorded samples given up after retries or a 4xx.",
-          st.remote_write.failed);
+  counter("lode_ruler_notifications_sent_total", "Alerts delivered to Alertmanager.",
+          st.notifier.sent);
+  counter("lode_ruler_notifications_dropped_total",
+          "Alerts dropped because the notification queue was full.", st.notifier.dropped);
+  counter("lode_ruler_notifications_errors_total", "Failed POSTs to Alertmanager.",
+          st.notifier.errors);
+  counter("lode_ruler_remote_write_samples_sent_total",
+          "Recorded samples accepted by the remote-write receiver.", st.remote_write.sent);
+  counter("lode_ruler_remote_write_samples_dropped_total",
+          "Recorded samples dropped because the queue was full.", st.remote_write.dropped);
+  counter("lode_ruler_remote_write_samples_failed_total",
+          "Recorded samples given up after retries or a 4xx.", st.remote_write.failed);
   m->Help("lode_ruler_notification_queue_length", "gauge", "Alerts waiting to be sent.");
   m->Set("lode_ruler_notification_queue_length", {}, static_cast<double>(st.notifier.queued));
 }

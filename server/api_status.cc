@@ -1,11 +1,11 @@
 #include "server/api_status.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "logql/syntax/parser.h"
 #include "logql/syntax/prettier.h"
@@ -42,10 +42,12 @@ Response FormatQuery(const Request& req) {
   Status s = logql::ParseExpr(req.Param("query"), &expr);
   Response r;
   if (!s.ok()) {
-    r = Response::Json("{\"status\":\"invalid-query\",\"error\":" + GoJsonString(s.message()) + "}\n");
+    r = Response::Json("{\"status\":\"invalid-query\",\"error\":" + GoJsonString(s.message()) +
+                       "}\n");
     r.status = 400;
   } else {
-    r = Response::Json("{\"status\":\"success\",\"data\":" + GoJsonString(logql::Prettify(*expr)) + "}\n");
+    r = Response::Json("{\"status\":\"success\",\"data\":" + GoJsonString(logql::Prettify(*expr)) +
+                       "}\n");
   }
   r.content_type = "application/json; charset=utf-8";
   return r;
@@ -65,7 +67,8 @@ Response LogLevel(const Config& cfg, const Request& req) {
       body = "{\"status\":\"failed\",\"message\":" + GoJsonString(s.message()) + "}\n";
     } else {
       fprintf(stderr, "lode: info: Log level set to %s\n", level.c_str());
-      body = "{\"status\":\"success\",\"message\":" + GoJsonString("Log level set to " + level) + "}\n";
+      body = "{\"status\":\"success\",\"message\":" + GoJsonString("Log level set to " + level) +
+             "}\n";
     }
   } else {
     return Response::Text(405, "method not allowed");
@@ -105,7 +108,8 @@ Response ConfigResponse(const Config& cfg, const Request& req) {
     if (mode == "defaults") {
       body = ConfigToYaml(defaults);
     } else {
-      YAML::Node diff = DiffConfig(YAML::Load(ConfigToYaml(defaults)), YAML::Load(ConfigToYaml(cfg)));
+      YAML::Node diff =
+          DiffConfig(YAML::Load(ConfigToYaml(defaults)), YAML::Load(ConfigToYaml(cfg)));
       body = diff.size() == 0 ? "{}\n" : YAML::Dump(diff) + "\n";
     }
   } else {
@@ -120,7 +124,8 @@ Response ConfigResponse(const Config& cfg, const Request& req) {
 
 std::string ServicesText(const Config& cfg) {
   // lode's parts, named after the Loki modules they stand in for.
-  std::vector<std::string> modules = {"distributor", "ingester", "querier", "query-frontend", "server", "store"};
+  std::vector<std::string> modules = {"distributor",    "ingester", "querier",
+                                      "query-frontend", "server",   "store"};
   if (cfg.retention_enabled) modules.push_back("compactor");
   if (cfg.ui_enabled) modules.push_back("ui");
   std::sort(modules.begin(), modules.end());
@@ -133,7 +138,8 @@ void RegisterStatusRoutes(HttpServer* http, const Config* cfg) {
   http->Route("/loki/api/v1/format_query", FormatQuery);
   http->Route("/config", [cfg](const Request& req) { return ConfigResponse(*cfg, req); });
   http->Route("/log_level", [cfg](const Request& req) { return LogLevel(*cfg, req); });
-  http->Route("/services", [cfg](const Request&) { return Response::Text(200, ServicesText(*cfg)); });
+  http->Route("/services",
+              [cfg](const Request&) { return Response::Text(200, ServicesText(*cfg)); });
 }
 
 }  // namespace lode::server

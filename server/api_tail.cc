@@ -45,9 +45,9 @@ bool ParseTailRequest(const GrafanaDeps& deps, const Request& req, TailRequest* 
   if (s.ok()) s = ParseIntParam(req, "limit", 100, &limit);
   if (s.ok() && limit <= 0) s = Status::InvalidArgument("limit must be a positive value");
   if (s.ok() && limit > static_cast<int64_t>(deps.cfg->engine.max_entries_limit)) {
-    s = Status::InvalidArgument("max entries limit per query exceeded, limit > max_entries_limit (" +
-                                std::to_string(limit) + " > " + std::to_string(deps.cfg->engine.max_entries_limit) +
-                                ")");
+    s = Status::InvalidArgument(
+        "max entries limit per query exceeded, limit > max_entries_limit (" +
+        std::to_string(limit) + " > " + std::to_string(deps.cfg->engine.max_entries_limit) + ")");
   }
   int64_t now = NowNs();
   if (s.ok()) s = ParseTimestamp(req.Param("start"), now - 3600 * kSecond, &t->start);
@@ -62,7 +62,8 @@ bool ParseTailRequest(const GrafanaDeps& deps, const Request& req, TailRequest* 
   }
   t->limit = static_cast<uint32_t>(limit);
   t->delay = delay * kSecond;
-  t->categorize = req.Header("x-loki-response-encoding-flags").find("categorize-labels") != std::string::npos;
+  t->categorize =
+      req.Header("x-loki-response-encoding-flags").find("categorize-labels") != std::string::npos;
   return true;
 }
 
@@ -78,7 +79,8 @@ std::vector<Item> Flatten(const logql::QueryResult& r) {
   for (const auto& s : r.streams) {
     for (const auto& e : s.entries) items.push_back({e.ts, &s, &e});
   }
-  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.ts < b.ts; });
+  std::stable_sort(items.begin(), items.end(),
+                   [](const Item& a, const Item& b) { return a.ts < b.ts; });
   return items;
 }
 
@@ -137,7 +139,8 @@ std::string EncodeLegacyFrame(const std::vector<Item>& items, const std::vector<
   return out;
 }
 
-std::string EncodeFrame(const std::vector<Item>& items, const std::vector<Dropped>& dropped, bool categorize) {
+std::string EncodeFrame(const std::vector<Item>& items, const std::vector<Dropped>& dropped,
+                        bool categorize) {
   // Group by label set, in order of first appearance; entries stay oldest first.
   std::vector<std::pair<const Labels*, std::vector<const Item*>>> groups;
   std::unordered_map<std::string, size_t> index;
@@ -194,7 +197,8 @@ std::string EncodeFrame(const std::vector<Item>& items, const std::vector<Droppe
 
 class TailSession {
  public:
-  TailSession(const GrafanaDeps& deps, TailRequest t, WebSocket* ws) : deps_(deps), t_(std::move(t)), ws_(ws) {}
+  TailSession(const GrafanaDeps& deps, TailRequest t, WebSocket* ws)
+      : deps_(deps), t_(std::move(t)), ws_(ws) {}
 
   void Run() {
     int64_t hi = NowNs() - t_.delay;
@@ -206,7 +210,9 @@ class TailSession {
     for (const auto& it : items) {
       if (it.ts >= lo_) sent_[ItemKey(it)] = it.ts;
     }
-    if (!items.empty() && !Send(t_.legacy ? EncodeLegacyFrame(items, {}) : EncodeFrame(items, {}, t_.categorize))) return;
+    if (!items.empty() &&
+        !Send(t_.legacy ? EncodeLegacyFrame(items, {}) : EncodeFrame(items, {}, t_.categorize)))
+      return;
     bool truncated = false;
     while (ws_->IsOpen()) {
       if (!truncated) Sleep();
@@ -251,7 +257,8 @@ class TailSession {
       // The consumer is slow or too far behind: skip to the look-back window
       // and report what is skipped.
       logql::QueryResult skipped;
-      if (!Query(lo_, hi - kLookback, kMaxDroppedReport, Direction::kForward, &skipped)) return false;
+      if (!Query(lo_, hi - kLookback, kMaxDroppedReport, Direction::kForward, &skipped))
+        return false;
       for (const auto& it : Flatten(skipped)) {
         if (!sent_.count(ItemKey(it))) dropped.push_back({it.ts, it.stream->labels});
       }
@@ -274,7 +281,8 @@ class TailSession {
     }
     lo_ = next_lo;
     if (fresh.empty() && dropped.empty()) return true;
-    return Send(t_.legacy ? EncodeLegacyFrame(fresh, dropped) : EncodeFrame(fresh, dropped, t_.categorize));
+    return Send(t_.legacy ? EncodeLegacyFrame(fresh, dropped)
+                          : EncodeFrame(fresh, dropped, t_.categorize));
   }
 
   const GrafanaDeps& deps_;
@@ -312,9 +320,10 @@ void RegisterTail(HttpServer* http, const GrafanaDeps& deps) {
     http->Route(path, [check](const Request& req) {
       Response r = check(req);
       if (r.status >= 400) return r;
-      return Response::Text(400,
-                            "websocket: the client is not using the websocket protocol: 'upgrade' token not found in "
-                            "'Connection' header");
+      return Response::Text(
+          400,
+          "websocket: the client is not using the websocket protocol: 'upgrade' token not found in "
+          "'Connection' header");
     });
   }
 }

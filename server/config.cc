@@ -78,9 +78,12 @@ Status Bad(const std::string& key, const std::string& what, const std::string& v
 
 Setter Bool(bool Config::*field) {
   return [field](const std::string& k, const std::string& v, Config* c) {
-    if (v == "true") c->*field = true;
-    else if (v == "false") c->*field = false;
-    else return Bad(k, "boolean", v);
+    if (v == "true")
+      c->*field = true;
+    else if (v == "false")
+      c->*field = false;
+    else
+      return Bad(k, "boolean", v);
     return Status::OK();
   };
 }
@@ -136,7 +139,8 @@ Status Float(const std::string& k, const std::string& v, double* out) {
 }
 
 // `- selector: '{a="b"}'  priority: 1  period: 24h` items (Loki's retention_stream).
-Status ParseRetentionStream(const std::string& k, const std::string& text, std::vector<RetentionStreamRule>* out) {
+Status ParseRetentionStream(const std::string& k, const std::string& text,
+                            std::vector<RetentionStreamRule>* out) {
   out->clear();
   YAML::Node n;
   try {
@@ -147,17 +151,21 @@ Status ParseRetentionStream(const std::string& k, const std::string& text, std::
   if (n.IsNull()) return Status::OK();
   if (!n.IsSequence()) return Status::InvalidArgument("config: " + k + ": expected a list");
   for (const auto& item : n) {
-    if (!item.IsMap()) return Status::InvalidArgument("config: " + k + ": expected a list of mappings");
+    if (!item.IsMap())
+      return Status::InvalidArgument("config: " + k + ": expected a list of mappings");
     RetentionStreamRule r;
     bool has_period = false;
     for (const auto& kv : item) {
       std::string name = kv.first.as<std::string>();
-      if (!kv.second.IsScalar()) return Status::InvalidArgument("config: " + k + "." + name + ": expected a scalar value");
+      if (!kv.second.IsScalar())
+        return Status::InvalidArgument("config: " + k + "." + name + ": expected a scalar value");
       std::string v = kv.second.Scalar();
       if (name == "selector") {
         r.selector = v;
         Status s = logql::ParseMatchers(v, &r.matchers);
-        if (!s.ok()) return Status::InvalidArgument("config: " + k + ": invalid labels matchers: " + s.message());
+        if (!s.ok())
+          return Status::InvalidArgument("config: " + k +
+                                         ": invalid labels matchers: " + s.message());
       } else if (name == "priority") {
         int64_t p;
         LODE_RETURN_IF_ERROR(Int(k + ".priority", v, INT32_MIN, INT32_MAX, &p));
@@ -169,7 +177,8 @@ Status ParseRetentionStream(const std::string& k, const std::string& text, std::
         return Status::InvalidArgument("config: unknown key \"" + k + "." + name + "\"");
       }
     }
-    if (r.selector.empty()) return Status::InvalidArgument("config: " + k + ": selector is required");
+    if (r.selector.empty())
+      return Status::InvalidArgument("config: " + k + ": selector is required");
     if (!has_period || r.period_ns < 24LL * 3600 * 1000000000) {
       return Status::InvalidArgument("config: " + k + ": retention period must be >= 24h was " +
                                      FormatDuration(r.period_ns));
@@ -181,7 +190,8 @@ Status ParseRetentionStream(const std::string& k, const std::string& text, std::
 
 // Keys whose value may be a YAML sequence (passed to the setter as YAML text).
 bool TakesSequence(const std::string& key) {
-  return key == "limits_config.retention_stream" || key == "log_sources_files" || key == "log_sources_http";
+  return key == "limits_config.retention_stream" || key == "log_sources_files" ||
+         key == "log_sources_http";
 }
 
 // A sequence of strings given as YAML text (or one scalar).
@@ -195,7 +205,8 @@ Status StringSeq(const std::string& k, const std::string& v, std::vector<std::st
       return Status::OK();
     }
     for (const auto& e : n) {
-      if (!e.IsScalar()) return Status::InvalidArgument("config: " + k + ": expected a list of strings");
+      if (!e.IsScalar())
+        return Status::InvalidArgument("config: " + k + ": expected a list of strings");
       out->push_back(e.as<std::string>());
     }
   } catch (const YAML::Exception&) {
@@ -205,7 +216,6 @@ Status StringSeq(const std::string& k, const std::string& v, std::vector<std::st
 }
 // Keys whose value is a YAML mapping handled by its setter (as YAML text).
 bool TakesMapping(const std::string& key) { return key == "limits_config.otlp_config"; }
-
 
 const std::map<std::string, Setter>& Schema() {
   static const std::map<std::string, Setter> schema = {
@@ -488,7 +498,8 @@ Status ValueText(const std::string& key, const YAML::Node& v, std::string* out) 
 // overrides: { <tenant>: { <limits_config key>: value, ... }, ... }
 Status WalkOverrides(const YAML::Node& node, Config* cfg) {
   if (node.IsNull()) return Status::OK();
-  if (!node.IsMap()) return Status::InvalidArgument("config: overrides: expected a mapping of tenants");
+  if (!node.IsMap())
+    return Status::InvalidArgument("config: overrides: expected a mapping of tenants");
   for (const auto& t : node) {
     std::string tenant = t.first.as<std::string>();
     if (!t.second.IsMap() && !t.second.IsNull())
@@ -500,7 +511,8 @@ Status WalkOverrides(const YAML::Node& node, Config* cfg) {
       std::string name = kv.first.as<std::string>();
       std::string key = "limits_config." + name;
       if (!Schema().count(key)) {
-        return Status::InvalidArgument("config: unknown key \"overrides." + tenant + "." + name + "\"");
+        return Status::InvalidArgument("config: unknown key \"overrides." + tenant + "." + name +
+                                       "\"");
       }
       std::string value;
       LODE_RETURN_IF_ERROR(ValueText(key, kv.second, &value));
@@ -513,11 +525,12 @@ Status WalkOverrides(const YAML::Node& node, Config* cfg) {
 Status Walk(const YAML::Node& node, const std::string& prefix, Config* cfg) {
   if (node.IsNull()) return Status::OK();
   if (!node.IsMap()) {
-    return Status::InvalidArgument("config: " + (prefix.empty() ? std::string("document") : prefix) +
-                                   ": expected a mapping");
+    return Status::InvalidArgument(
+        "config: " + (prefix.empty() ? std::string("document") : prefix) + ": expected a mapping");
   }
   for (const auto& kv : node) {
-    std::string key = prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>();
+    std::string key =
+        prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     if (key == "overrides") {
       LODE_RETURN_IF_ERROR(WalkOverrides(v, cfg));
@@ -577,7 +590,8 @@ Status ResolveLimits(Config* cfg) {
     Config copy = *cfg;
     copy.overrides_raw.clear();
     for (const auto& [name, value] : raw) {
-      Status s = Schema().at("limits_config." + name)("overrides." + tenant + "." + name, value, &copy);
+      Status s =
+          Schema().at("limits_config." + name)("overrides." + tenant + "." + name, value, &copy);
       if (!s.ok()) return s;
     }
     cfg->overrides[tenant] = copy.limits;
@@ -588,7 +602,8 @@ Status ResolveLimits(Config* cfg) {
 std::shared_ptr<const RetentionPolicy> MakeRetentionPolicy(const Config& cfg) {
   std::map<std::string, TenantRetention, std::less<>> tenants;
   for (const auto& [t, l] : cfg.overrides) tenants[t] = ToRetention(l, cfg.retention_enabled);
-  return std::make_shared<RetentionPolicy>(ToRetention(cfg.limits, cfg.retention_enabled), std::move(tenants));
+  return std::make_shared<RetentionPolicy>(ToRetention(cfg.limits, cfg.retention_enabled),
+                                           std::move(tenants));
 }
 
 Status LoadConfig(const std::string& path, Config* cfg) {
@@ -629,9 +644,12 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "http_listen_address" << YAML::Value << c.listen_address;
   e << YAML::Key << "http_listen_port" << YAML::Value << c.listen_port;
   e << YAML::Key << "log_level" << YAML::Value << c.log_level;
-  e << YAML::Key << "http_server_read_timeout" << YAML::Value << FormatDuration(c.http_read_timeout_ns);
-  e << YAML::Key << "http_server_write_timeout" << YAML::Value << FormatDuration(c.http_write_timeout_ns);
-  e << YAML::Key << "http_server_idle_timeout" << YAML::Value << FormatDuration(c.http_idle_timeout_ns);
+  e << YAML::Key << "http_server_read_timeout" << YAML::Value
+    << FormatDuration(c.http_read_timeout_ns);
+  e << YAML::Key << "http_server_write_timeout" << YAML::Value
+    << FormatDuration(c.http_write_timeout_ns);
+  e << YAML::Key << "http_server_idle_timeout" << YAML::Value
+    << FormatDuration(c.http_idle_timeout_ns);
   e << YAML::Key << "http_server_max_connections" << YAML::Value << c.http_max_connections;
   e << YAML::EndMap;
   e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap;
@@ -658,28 +676,37 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "chunk_target_size" << YAML::Value << c.store.chunk_target_size;
   e << YAML::Key << "chunk_block_size" << YAML::Value << c.store.block_size;
   e << YAML::Key << "max_chunk_age" << YAML::Value << FormatDuration(c.store.max_chunk_age_ns);
-  e << YAML::Key << "chunk_idle_period" << YAML::Value << FormatDuration(c.store.chunk_idle_period_ns);
+  e << YAML::Key << "chunk_idle_period" << YAML::Value
+    << FormatDuration(c.store.chunk_idle_period_ns);
   e << YAML::EndMap;
   e << YAML::Key << "limits_config" << YAML::Value << YAML::BeginMap;
-  e << YAML::Key << "retention_period" << YAML::Value << FormatDuration(c.limits.retention_period_ns);
+  e << YAML::Key << "retention_period" << YAML::Value
+    << FormatDuration(c.limits.retention_period_ns);
   e << YAML::Key << "max_line_size" << YAML::Value << c.limits.push.max_line_size;
-  e << YAML::Key << "max_line_size_truncate" << YAML::Value << b(c.limits.push.max_line_size_truncate);
-  e << YAML::Key << "max_label_names_per_series" << YAML::Value << c.limits.push.max_label_names_per_series;
+  e << YAML::Key << "max_line_size_truncate" << YAML::Value
+    << b(c.limits.push.max_line_size_truncate);
+  e << YAML::Key << "max_label_names_per_series" << YAML::Value
+    << c.limits.push.max_label_names_per_series;
   e << YAML::Key << "max_label_name_length" << YAML::Value << c.limits.push.max_label_name_length;
   e << YAML::Key << "max_label_value_length" << YAML::Value << c.limits.push.max_label_value_length;
   e << YAML::Key << "reject_old_samples" << YAML::Value << b(c.limits.push.reject_old_samples);
-  e << YAML::Key << "reject_old_samples_max_age" << YAML::Value << FormatDuration(c.limits.push.reject_old_samples_max_age_ns);
-  e << YAML::Key << "creation_grace_period" << YAML::Value << FormatDuration(c.limits.push.creation_grace_period_ns);
-  e << YAML::Key << "allow_structured_metadata" << YAML::Value << b(c.limits.push.allow_structured_metadata);
+  e << YAML::Key << "reject_old_samples_max_age" << YAML::Value
+    << FormatDuration(c.limits.push.reject_old_samples_max_age_ns);
+  e << YAML::Key << "creation_grace_period" << YAML::Value
+    << FormatDuration(c.limits.push.creation_grace_period_ns);
+  e << YAML::Key << "allow_structured_metadata" << YAML::Value
+    << b(c.limits.push.allow_structured_metadata);
   e << YAML::Key << "max_query_series" << YAML::Value << c.engine.max_query_series;
   e << YAML::Key << "max_entries_limit_per_query" << YAML::Value << c.engine.max_entries_limit;
   e << YAML::Key << "max_query_length" << YAML::Value << FormatDuration(c.max_query_length_ns);
   e << YAML::Key << "query_timeout" << YAML::Value << FormatDuration(c.engine.query_timeout_ns);
   e << YAML::Key << "max_query_memory" << YAML::Value << c.engine.max_query_memory;
   e << YAML::Key << "ingestion_rate_mb" << YAML::Value << c.limits.rate.ingestion_rate_mb;
-  e << YAML::Key << "ingestion_burst_size_mb" << YAML::Value << c.limits.rate.ingestion_burst_size_mb;
+  e << YAML::Key << "ingestion_burst_size_mb" << YAML::Value
+    << c.limits.rate.ingestion_burst_size_mb;
   e << YAML::Key << "max_streams_per_user" << YAML::Value << c.limits.rate.max_streams_per_user;
-  e << YAML::Key << "max_global_streams_per_user" << YAML::Value << c.limits.rate.max_global_streams_per_user;
+  e << YAML::Key << "max_global_streams_per_user" << YAML::Value
+    << c.limits.rate.max_global_streams_per_user;
   e << YAML::Key << "deletion_mode" << YAML::Value << c.limits.deletion_mode;
   e << YAML::Key << "otlp_config" << YAML::Value;
   EmitOtlpConfig(c.limits.otlp, &e);
@@ -695,7 +722,8 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::EndMap;
   e << YAML::Key << "compactor" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "retention_enabled" << YAML::Value << b(c.retention_enabled);
-  e << YAML::Key << "compaction_interval" << YAML::Value << FormatDuration(c.store.compaction_interval_ns);
+  e << YAML::Key << "compaction_interval" << YAML::Value
+    << FormatDuration(c.store.compaction_interval_ns);
   e << YAML::Key << "delete_request_cancel_period" << YAML::Value
     << FormatDuration(c.store.delete_request_cancel_period_ns);
   e << YAML::EndMap;
@@ -718,7 +746,8 @@ std::string ConfigToYaml(const Config& c) {
   if (c.now_offset_ns) {
     e << YAML::Key << "testing" << YAML::Value << YAML::BeginMap;
     e << YAML::Key << "now_offset" << YAML::Value
-      << (c.now_offset_ns < 0 ? "-" + FormatDuration(-c.now_offset_ns) : FormatDuration(c.now_offset_ns));
+      << (c.now_offset_ns < 0 ? "-" + FormatDuration(-c.now_offset_ns)
+                              : FormatDuration(c.now_offset_ns));
     e << YAML::EndMap;
   }
   e << YAML::Key << "querier" << YAML::Value << YAML::BeginMap;
@@ -732,13 +761,15 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "enabled" << YAML::Value << b(c.ui_enabled);
   e << YAML::EndMap;
   e << YAML::Key << "querier" << YAML::Value << YAML::BeginMap;
-  e << YAML::Key << "multi_tenant_queries_enabled" << YAML::Value << b(c.multi_tenant_queries_enabled);
+  e << YAML::Key << "multi_tenant_queries_enabled" << YAML::Value
+    << b(c.multi_tenant_queries_enabled);
   e << YAML::EndMap;
   e << YAML::Key << "log_sources_files" << YAML::Value << YAML::Flow << c.log_sources_files;
   e << YAML::Key << "log_sources_http" << YAML::Value << YAML::Flow << c.log_sources_http;
   e << YAML::Key << "collector" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "tenant" << YAML::Value << c.collector_tenant;
-  e << YAML::Key << "refresh_interval" << YAML::Value << FormatDuration(c.collector_refresh_interval_ns);
+  e << YAML::Key << "refresh_interval" << YAML::Value
+    << FormatDuration(c.collector_refresh_interval_ns);
   e << YAML::Key << "rotate_wait" << YAML::Value << FormatDuration(c.collector_rotate_wait_ns);
   e << YAML::EndMap;
   if (c.ruler.Enabled()) {
@@ -746,18 +777,21 @@ std::string ConfigToYaml(const Config& c) {
     std::string am;
     for (const auto& u : rc.alertmanager_urls) am += (am.empty() ? "" : ",") + u;
     e << YAML::Key << "ruler" << YAML::Value << YAML::BeginMap;
-    e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap << YAML::Key << "type" << YAML::Value << rc.storage_type;
-    e << YAML::Key << "local" << YAML::Value << YAML::BeginMap << YAML::Key << "directory" << YAML::Value
-      << rc.directory << YAML::EndMap << YAML::EndMap;
+    e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap << YAML::Key << "type"
+      << YAML::Value << rc.storage_type;
+    e << YAML::Key << "local" << YAML::Value << YAML::BeginMap << YAML::Key << "directory"
+      << YAML::Value << rc.directory << YAML::EndMap << YAML::EndMap;
     e << YAML::Key << "rule_path" << YAML::Value << rc.rule_path;
     e << YAML::Key << "alertmanager_url" << YAML::Value << am;
-    e << YAML::Key << "evaluation_interval" << YAML::Value << FormatDuration(rc.evaluation_interval_ns);
+    e << YAML::Key << "evaluation_interval" << YAML::Value
+      << FormatDuration(rc.evaluation_interval_ns);
     e << YAML::Key << "poll_interval" << YAML::Value << FormatDuration(rc.poll_interval_ns);
     e << YAML::Key << "resend_delay" << YAML::Value << FormatDuration(rc.resend_delay_ns);
     e << YAML::Key << "external_url" << YAML::Value << rc.external_url;
-    e << YAML::Key << "remote_write" << YAML::Value << YAML::BeginMap << YAML::Key << "enabled" << YAML::Value
-      << b(rc.remote_write_enabled) << YAML::Key << "client" << YAML::Value << YAML::BeginMap << YAML::Key << "url"
-      << YAML::Value << rc.remote_write_url << YAML::EndMap << YAML::EndMap;
+    e << YAML::Key << "remote_write" << YAML::Value << YAML::BeginMap << YAML::Key << "enabled"
+      << YAML::Value << b(rc.remote_write_enabled) << YAML::Key << "client" << YAML::Value
+      << YAML::BeginMap << YAML::Key << "url" << YAML::Value << rc.remote_write_url << YAML::EndMap
+      << YAML::EndMap;
     e << YAML::EndMap;
   }
   e << YAML::EndMap;

@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "ingest/limits.h"
 #include "ingest/otlp_config.h"
 #include "ingest/push.h"
 #include "logql/engine.h"
 #include "server/ruler_config.h"
 #include "storage/retention.h"
-#include "base/status.h"
 #include "storage/store.h"
 
 namespace lode::server {
@@ -29,28 +29,29 @@ struct TenantLimits {
   ingest::RateLimits rate;                                 // ingestion_rate_mb, active streams
   int64_t retention_period_ns = 7LL * 86400 * 1000000000;  // retention_period
   std::vector<RetentionStreamRule> retention_stream;       // retention_stream
-  std::string deletion_mode = "filter-and-delete";         // disabled | filter-only | filter-and-delete
-  ingest::OtlpConfig otlp;                                 // otlp_config
+  std::string deletion_mode = "filter-and-delete";  // disabled | filter-only | filter-and-delete
+  ingest::OtlpConfig otlp;                          // otlp_config
 };
 
 struct Config {
-  bool auth_enabled = false;  // auth_enabled: require X-Scope-OrgID
-  std::string listen_address = "0.0.0.0";  // server.http_listen_address
-  uint16_t listen_port = 3100;             // server.http_listen_port
-  std::string log_level = "info";          // server.log_level
+  bool auth_enabled = false;                          // auth_enabled: require X-Scope-OrgID
+  std::string listen_address = "0.0.0.0";             // server.http_listen_address
+  uint16_t listen_port = 3100;                        // server.http_listen_port
+  std::string log_level = "info";                     // server.log_level
   int64_t http_read_timeout_ns = 30LL * 1000000000;   // server.http_server_read_timeout
   int64_t http_write_timeout_ns = 30LL * 1000000000;  // server.http_server_write_timeout
   int64_t http_idle_timeout_ns = 120LL * 1000000000;  // server.http_server_idle_timeout
-  int64_t http_max_connections = 512;                 // server.http_server_max_connections (lode's own)
-  std::string data_dir = "./data";         // storage.data_dir (alias common.path_prefix)
-  StoreOptions store;                      // storage.* and ingester.*
-  TenantLimits limits;                     // limits_config.*: every tenant's defaults
-  logql::EngineOptions engine;             // limits_config.max_query_series, query.*
-  int64_t max_query_length_ns = 30LL * 86400 * 1000000000 + 3600LL * 1000000000;  // limits_config.max_query_length (721h)
+  int64_t http_max_connections = 512;  // server.http_server_max_connections (lode's own)
+  std::string data_dir = "./data";     // storage.data_dir (alias common.path_prefix)
+  StoreOptions store;                  // storage.* and ingester.*
+  TenantLimits limits;                 // limits_config.*: every tenant's defaults
+  logql::EngineOptions engine;         // limits_config.max_query_series, query.*
+  int64_t max_query_length_ns =
+      30LL * 86400 * 1000000000 + 3600LL * 1000000000;  // limits_config.max_query_length (721h)
 
-  bool retention_enabled = true;                      // compactor.retention_enabled
-  int64_t now_offset_ns = 0;                          // testing.now_offset (tests only)
-  bool ui_enabled = true;                             // ui.enabled: serve the log explorer at / and /ui/
+  bool retention_enabled = true;  // compactor.retention_enabled
+  int64_t now_offset_ns = 0;      // testing.now_offset (tests only)
+  bool ui_enabled = true;         // ui.enabled: serve the log explorer at / and /ui/
   // querier.multi_tenant_queries_enabled: `X-Scope-OrgID: a|b` on read
   // endpoints queries several tenants (server/multi_tenant_reader.h).
   bool multi_tenant_queries_enabled = false;
@@ -59,10 +60,11 @@ struct Config {
   std::vector<std::string> log_sources_files;  // log_sources_files (+ --log-sources), globs allowed
   std::vector<std::string> log_sources_http;   // log_sources_http: URLs answering JSON sources
   std::string collector_tenant = "fake";       // collector.tenant
-  int64_t collector_refresh_interval_ns = 30LL * 1000000000;  // collector.refresh_interval (HTTP sources)
-  int64_t collector_rotate_wait_ns = 5LL * 1000000000;        // collector.rotate_wait
+  int64_t collector_refresh_interval_ns =
+      30LL * 1000000000;                                // collector.refresh_interval (HTTP sources)
+  int64_t collector_rotate_wait_ns = 5LL * 1000000000;  // collector.rotate_wait
 
-  RulerConfig ruler;                                  // ruler.*: alerting and recording rules
+  RulerConfig ruler;  // ruler.*: alerting and recording rules
 
   // overrides.<tenant>.<limits key>: raw values as configured (sequence
   // values as YAML text), resolved by ResolveLimits.

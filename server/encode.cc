@@ -34,8 +34,8 @@ size_t Utf8Len(const unsigned char* p, const unsigned char* end) {
     if ((p[i] & 0xC0) != 0x80) return 0;
     cp = (cp << 6) | (p[i] & 0x3F);
   }
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+      (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
     return 0;
   return n;
 }
@@ -63,11 +63,21 @@ void AppendJsonString(std::string* out, std::string_view s) {
     }
     out->append(reinterpret_cast<const char*>(run), p - run);
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20) {
           out->append("\\u00");
@@ -148,24 +158,28 @@ std::string FormatRfc3339Nano(int64_t ns) {
 void AppendStats(std::string* out, const logql::QueryStats& st, size_t entries_returned) {
   double exec = st.exec_seconds > 0 ? st.exec_seconds : 1e-9;
   char buf[1024];
-  snprintf(buf, sizeof(buf),
-           "\"stats\":{\"summary\":{\"bytesProcessedPerSecond\":%llu,\"linesProcessedPerSecond\":%llu,"
-           "\"totalBytesProcessed\":%llu,\"totalLinesProcessed\":%llu,\"execTime\":%.6f,\"queueTime\":0,"
-           "\"subqueries\":0,\"totalEntriesReturned\":%zu,\"splits\":0,\"shards\":0,"
-           "\"totalPostFilterLines\":0,\"totalStructuredMetadataBytesProcessed\":0},"
-           "\"querier\":{\"store\":{\"totalChunksRef\":%llu,\"totalChunksDownloaded\":%llu,"
-           "\"chunksDownloadTime\":0,\"chunk\":{\"headChunkBytes\":0,\"headChunkLines\":0,"
-           "\"decompressedBytes\":%llu,\"decompressedLines\":%llu,\"compressedBytes\":0,\"totalDuplicates\":0}}},"
-           "\"ingester\":{\"totalReached\":0,\"totalChunksMatched\":0,\"totalBatches\":0,\"totalLinesSent\":0,"
-           "\"store\":{\"chunk\":{\"headChunkBytes\":0,\"headChunkLines\":0,\"decompressedBytes\":0,"
-           "\"decompressedLines\":0,\"compressedBytes\":0,\"totalDuplicates\":0}}}}",
-           static_cast<unsigned long long>(st.bytes_processed / exec),
-           static_cast<unsigned long long>(st.lines_processed / exec),
-           static_cast<unsigned long long>(st.bytes_processed),
-           static_cast<unsigned long long>(st.lines_processed), st.exec_seconds, entries_returned,
-           static_cast<unsigned long long>(st.chunks_read), static_cast<unsigned long long>(st.chunks_read),
-           static_cast<unsigned long long>(st.bytes_processed),
-           static_cast<unsigned long long>(st.lines_processed));
+  snprintf(
+      buf, sizeof(buf),
+      "\"stats\":{\"summary\":{\"bytesProcessedPerSecond\":%llu,\"linesProcessedPerSecond\":%llu,"
+      "\"totalBytesProcessed\":%llu,\"totalLinesProcessed\":%llu,\"execTime\":%.6f,\"queueTime\":0,"
+      "\"subqueries\":0,\"totalEntriesReturned\":%zu,\"splits\":0,\"shards\":0,"
+      "\"totalPostFilterLines\":0,\"totalStructuredMetadataBytesProcessed\":0},"
+      "\"querier\":{\"store\":{\"totalChunksRef\":%llu,\"totalChunksDownloaded\":%llu,"
+      "\"chunksDownloadTime\":0,\"chunk\":{\"headChunkBytes\":0,\"headChunkLines\":0,"
+      "\"decompressedBytes\":%llu,\"decompressedLines\":%llu,\"compressedBytes\":0,"
+      "\"totalDuplicates\":0}}},"
+      "\"ingester\":{\"totalReached\":0,\"totalChunksMatched\":0,\"totalBatches\":0,"
+      "\"totalLinesSent\":0,"
+      "\"store\":{\"chunk\":{\"headChunkBytes\":0,\"headChunkLines\":0,\"decompressedBytes\":0,"
+      "\"decompressedLines\":0,\"compressedBytes\":0,\"totalDuplicates\":0}}}}",
+      static_cast<unsigned long long>(st.bytes_processed / exec),
+      static_cast<unsigned long long>(st.lines_processed / exec),
+      static_cast<unsigned long long>(st.bytes_processed),
+      static_cast<unsigned long long>(st.lines_processed), st.exec_seconds, entries_returned,
+      static_cast<unsigned long long>(st.chunks_read),
+      static_cast<unsigned long long>(st.chunks_read),
+      static_cast<unsigned long long>(st.bytes_processed),
+      static_cast<unsigned long long>(st.lines_processed));
   out->append(buf);
 }
 
@@ -186,9 +200,10 @@ void MergeByStreamLabels(std::vector<logql::StreamResult>* streams, Direction di
   }
   bool fwd = dir == Direction::kForward;
   for (auto& s : out) {
-    std::stable_sort(s.entries.begin(), s.entries.end(), [fwd](const logql::ResultEntry& a, const logql::ResultEntry& b) {
-      return fwd ? a.ts < b.ts : a.ts > b.ts;
-    });
+    std::stable_sort(s.entries.begin(), s.entries.end(),
+                     [fwd](const logql::ResultEntry& a, const logql::ResultEntry& b) {
+                       return fwd ? a.ts < b.ts : a.ts > b.ts;
+                     });
   }
   *streams = std::move(out);
 }
@@ -248,7 +263,8 @@ std::string EncodeQueryResult(const logql::QueryResult& r, bool categorize) {
       out += "[" + FormatSeconds(t) + ",\"" + FormatValue(v) + "\"],";
     } else {
       bool matrix = r.type == T::kMatrix;
-      out += matrix ? "\"resultType\":\"matrix\",\"result\":[" : "\"resultType\":\"vector\",\"result\":[";
+      out += matrix ? "\"resultType\":\"matrix\",\"result\":["
+                    : "\"resultType\":\"vector\",\"result\":[";
       bool first = true;
       for (const auto& s : m.series) {
         if (s.points.empty()) continue;
@@ -260,11 +276,13 @@ std::string EncodeQueryResult(const logql::QueryResult& r, bool categorize) {
           out += ",\"values\":[";
           for (size_t j = 0; j < s.points.size(); ++j) {
             if (j) out.push_back(',');
-            out += "[" + FormatSeconds(s.points[j].t_ns) + ",\"" + FormatValue(s.points[j].v) + "\"]";
+            out +=
+                "[" + FormatSeconds(s.points[j].t_ns) + ",\"" + FormatValue(s.points[j].v) + "\"]";
           }
           out += "]}";
         } else {
-          out += ",\"value\":[" + FormatSeconds(s.points[0].t_ns) + ",\"" + FormatValue(s.points[0].v) + "\"]}";
+          out += ",\"value\":[" + FormatSeconds(s.points[0].t_ns) + ",\"" +
+                 FormatValue(s.points[0].v) + "\"]}";
         }
       }
       out += "],";

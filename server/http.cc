@@ -7,8 +7,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -113,9 +113,11 @@ using SteadyClock = std::chrono::steady_clock;
 
 // Waits until `fd` is readable (or writable) or `deadline` passes; false on
 // timeout. `give_up` is polled every 100ms and ends the wait early.
-bool WaitFd(int fd, short events, SteadyClock::time_point deadline, const std::function<bool()>& give_up = {}) {
+bool WaitFd(int fd, short events, SteadyClock::time_point deadline,
+            const std::function<bool()>& give_up = {}) {
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now())
+                    .count();
     if (left <= 0) return false;
     pollfd p{};
     p.fd = fd;
@@ -234,13 +236,16 @@ struct HttpServer::Impl {
       // Idle: wait for the next request's first byte.
       if (buf.size() == 0) {
         auto idle_since = SteadyClock::now();
-        bool ready = WaitFd(fd, POLLIN, idle_since + std::chrono::milliseconds(opts.idle_timeout_ms), [&] {
-          return stopping || (waiting_for_slot.load() > 0 &&
-                              SteadyClock::now() - idle_since > std::chrono::milliseconds(opts.idle_under_pressure_ms));
-        });
+        bool ready =
+            WaitFd(fd, POLLIN, idle_since + std::chrono::milliseconds(opts.idle_timeout_ms), [&] {
+              return stopping || (waiting_for_slot.load() > 0 &&
+                                  SteadyClock::now() - idle_since >
+                                      std::chrono::milliseconds(opts.idle_under_pressure_ms));
+            });
         if (!ready) break;
       }
-      const auto read_deadline = SteadyClock::now() + std::chrono::milliseconds(opts.read_timeout_ms);
+      const auto read_deadline =
+          SteadyClock::now() + std::chrono::milliseconds(opts.read_timeout_ms);
       bool timed_out = false;
       for (;;) {
         http::read_some(sock, buf, parser, ec);
@@ -258,16 +263,17 @@ struct HttpServer::Impl {
         break;
       }
       if (timed_out || ec) {
-        int status = timed_out ? 408
-                     : ec == http::error::body_limit ? 413
+        int status = timed_out                         ? 408
+                     : ec == http::error::body_limit   ? 413
                      : ec == http::error::header_limit ? 431
-                     : 400;
+                                                       : 400;
         http::response<http::string_body> res{static_cast<http::status>(status), 11};
         res.set(http::field::content_type, "text/plain; charset=utf-8");
-        res.body() = timed_out ? "request timed out: not received within server.http_server_read_timeout\n"
-                     : status == 413 ? "request body too large\n"
-                     : status == 431 ? "request header fields too large\n"
-                     : "bad request: " + ec.message() + "\n";
+        res.body() =
+            timed_out ? "request timed out: not received within server.http_server_read_timeout\n"
+            : status == 413 ? "request body too large\n"
+            : status == 431 ? "request header fields too large\n"
+                            : "bad request: " + ec.message() + "\n";
         res.keep_alive(false);
         res.prepare_payload();
         if (WriteWithDeadline(sock, res)) LingeringClose(sock);
@@ -299,7 +305,8 @@ struct HttpServer::Impl {
         if (cit != ws_checks.end()) {
           Response bad = cit->second(req);
           if (bad.status >= 400) {
-            http::response<http::string_body> out{static_cast<http::status>(bad.status), msg.version()};
+            http::response<http::string_body> out{static_cast<http::status>(bad.status),
+                                                  msg.version()};
             out.set(http::field::content_type, bad.content_type);
             out.body() = std::move(bad.body);
             out.keep_alive(false);
@@ -407,7 +414,9 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(HttpOptions opts) : impl_(std::make_unique<Impl>()) { impl_->opts = std::move(opts); }
+HttpServer::HttpServer(HttpOptions opts) : impl_(std::make_unique<Impl>()) {
+  impl_->opts = std::move(opts);
+}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -419,7 +428,9 @@ void HttpServer::Route(const std::string& path, Handler h) {
   }
 }
 
-void HttpServer::RouteWebSocket(const std::string& path, WsHandler h) { impl_->ws_routes[path] = std::move(h); }
+void HttpServer::RouteWebSocket(const std::string& path, WsHandler h) {
+  impl_->ws_routes[path] = std::move(h);
+}
 
 void HttpServer::RouteWebSocket(const std::string& path, WsHandler h, Handler check) {
   impl_->ws_routes[path] = std::move(h);
@@ -441,8 +452,8 @@ Status HttpServer::Start() {
   if (!ec) impl_->acceptor->bind(ep, ec);
   if (!ec) impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Status::IOError("cannot listen on " + impl_->opts.address + ":" + std::to_string(impl_->opts.port) +
-                           ": " + ec.message());
+    return Status::IOError("cannot listen on " + impl_->opts.address + ":" +
+                           std::to_string(impl_->opts.port) + ": " + ec.message());
   }
   bound_port_ = impl_->acceptor->local_endpoint().port();
   impl_->accept_thread = std::thread([this] { impl_->AcceptLoop(); });

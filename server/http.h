@@ -18,8 +18,8 @@
 namespace lode::server {
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // without the query string, percent-decoded
+  std::string method;                              // "GET", "POST", ...
+  std::string path;                                // without the query string, percent-decoded
   std::multimap<std::string, std::string> params;  // query string + form body
   std::map<std::string, std::string> headers;      // lower-case names
   std::string body;
@@ -67,7 +67,7 @@ using WsHandler = std::function<void(const Request&, WebSocket&)>;
 struct HttpOptions {
   std::string address = "0.0.0.0";
   uint16_t port = 3100;
-  size_t max_body_bytes = 64 << 20;  // larger: 413
+  size_t max_body_bytes = 64 << 20;    // larger: 413
   size_t max_header_bytes = 64 << 10;  // larger: 431
   int max_connections = 512;
   // Deadlines (Loki's server.http_server_*_timeout and defaults): reading one

@@ -12,9 +12,9 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
-#include <filesystem>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -23,6 +23,8 @@
 #include "ingest/collector/generators.h"
 #include "logql/engine.h"
 #include "logql/syntax/parser.h"
+#include "ruler/evaluator.h"
+#include "ruler/rules_file.h"
 #include "server/api.h"
 #include "server/api_admin.h"
 #include "server/config.h"
@@ -30,8 +32,6 @@
 #include "server/metrics.h"
 #include "server/multi_tenant_reader.h"
 #include "server/request.h"
-#include "ruler/evaluator.h"
-#include "ruler/rules_file.h"
 #include "storage/inspect.h"
 #include "storage/store.h"
 
@@ -46,13 +46,14 @@ void OnHangup(int) { g_reload = 1; }
 
 int Usage(const char* msg) {
   if (msg) lode::Logf("%s", msg);
-  fprintf(stderr,
-          "usage: lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]\n"
-          "            [--print-config] [--log-sources FILE]...\n"
-          "       lode inspect --data-dir DIR [--streams]\n"
-          "       lode promtail-config [--url URL] [--container-root DIR] LOG_SOURCES...\n"
-          "       lode compose-volumes [--container-root DIR] LOG_SOURCES...\n"
-          "       lode rules check FILE...\n");
+  fprintf(
+      stderr,
+      "usage: lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]\n"
+      "            [--print-config] [--log-sources FILE]...\n"
+      "       lode inspect --data-dir DIR [--streams]\n"
+      "       lode promtail-config [--url URL] [--container-root DIR] LOG_SOURCES...\n"
+      "       lode compose-volumes [--container-root DIR] LOG_SOURCES...\n"
+      "       lode rules check FILE...\n");
   return 2;
 }
 
@@ -118,7 +119,8 @@ int RulesCheck(int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace lode;
   if (argc > 1 && std::string(argv[1]) == "inspect") return Inspect(argc, argv);
-  if (argc > 1 && (std::string(argv[1]) == "promtail-config" || std::string(argv[1]) == "compose-volumes")) {
+  if (argc > 1 &&
+      (std::string(argv[1]) == "promtail-config" || std::string(argv[1]) == "compose-volumes")) {
     return collector::RunGeneratorCommand(argv[1], std::vector<std::string>(argv + 2, argv + argc));
   }
   if (argc > 1 && std::string(argv[1]) == "rules") return RulesCheck(argc, argv);
@@ -137,7 +139,9 @@ int main(int argc, char** argv) {
       *out = argv[++i];
       return true;
     };
-    auto is = [&](const char* flag) { return a == flag || a.rfind(std::string(flag) + "=", 0) == 0; };
+    auto is = [&](const char* flag) {
+      return a == flag || a.rfind(std::string(flag) + "=", 0) == 0;
+    };
     if (is("--config") || is("-config.file")) {
       if (!value(&config_path)) return Usage("--config needs a value");
     } else if (is("--listen")) {
@@ -171,14 +175,16 @@ int main(int argc, char** argv) {
     long port = std::strtol(listen.c_str() + colon + 1, &end, 10);
     if (!end || *end || port < 0 || port > 65535) return Usage("--listen: invalid port");
     std::string addr = listen.substr(0, colon);
-    if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
+    if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']')
+      addr = addr.substr(1, addr.size() - 2);
     cfg.listen_address = addr.empty() ? "0.0.0.0" : addr;
     cfg.listen_port = static_cast<uint16_t>(port);
   }
   if (!data_dir.empty()) cfg.data_dir = data_dir;
   if (!retention.empty()) {
     int64_t ns;
-    if (!logql::ParseDuration(retention, &ns).ok() || ns <= 0) return Usage("--retention: invalid duration");
+    if (!logql::ParseDuration(retention, &ns).ok() || ns <= 0)
+      return Usage("--retention: invalid duration");
     cfg.limits.retention_period_ns = ns;
   }
   cfg.log_sources_files.insert(cfg.log_sources_files.end(), log_sources.begin(), log_sources.end());
@@ -205,10 +211,11 @@ int main(int argc, char** argv) {
   const bool exists = std::filesystem::exists(std::filesystem::path(cfg.data_dir) / "CURRENT");
   if (exists && Store::AvailableBytes(cfg.data_dir) < min_free) {
     cfg.store.read_only = true;
-    lode::Logf("the disk of %s is full (%llu bytes free, %llu needed to write): serving queries "
-               "read-only; pushes fail until space returns", cfg.data_dir.c_str(),
-            static_cast<unsigned long long>(Store::AvailableBytes(cfg.data_dir)),
-            static_cast<unsigned long long>(min_free));
+    lode::Logf(
+        "the disk of %s is full (%llu bytes free, %llu needed to write): serving queries "
+        "read-only; pushes fail until space returns",
+        cfg.data_dir.c_str(), static_cast<unsigned long long>(Store::AvailableBytes(cfg.data_dir)),
+        static_cast<unsigned long long>(min_free));
   }
   s = Store::Open(cfg.store, &store);
   if (!s.ok()) {
@@ -292,7 +299,8 @@ int main(int argc, char** argv) {
     if (!c) return server::Response::Json(R"({"config_error":"","sources":[],"files":[]})");
     return server::Response::Json(c->StatusJson());
   });
-  metrics.Help("lode_request_duration_seconds", "histogram", "Time to serve HTTP requests, by route and status.");
+  metrics.Help("lode_request_duration_seconds", "histogram",
+               "Time to serve HTTP requests, by route and status.");
   http.OnRequest([&metrics](const server::Request& req, const server::Response& res, double secs) {
     // Paths that carry a name are folded into one route label each, and
     // unknown paths into one, so clients cannot create unbounded series.
@@ -308,7 +316,7 @@ int main(int argc, char** argv) {
                     {{"route", route}, {"status_code", std::to_string(res.status)}}, secs);
     if (res.status >= 400 && res.status != 404) {
       lode::Logf("%s %s -> %d: %.1000s", req.method.c_str(), req.path.c_str(), res.status,
-              res.body.c_str());
+                 res.body.c_str());
     }
   });
   s = http.Start();
@@ -321,7 +329,8 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGHUP, OnHangup);
   if (files) files->Start();
-  lode::Logf("listening on %s:%u, data in %s", cfg.listen_address.c_str(), http.port(), cfg.data_dir.c_str());
+  lode::Logf("listening on %s:%u, data in %s", cfg.listen_address.c_str(), http.port(),
+             cfg.data_dir.c_str());
   while (!g_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (g_reload) {

@@ -7,7 +7,8 @@
 namespace lode::server {
 
 namespace {
-const double kBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+const double kBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                           0.25,  0.5,    1,     2.5,  5,     10,   30};
 constexpr size_t kNumBuckets = sizeof(kBuckets) / sizeof(kBuckets[0]);
 
 std::string RenderLabels(const MetricLabels& labels) {
@@ -26,10 +27,17 @@ std::string EscapeLabelValue(const std::string& v) {
   out.reserve(v.size());
   for (char c : v) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out.push_back(c);
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -90,10 +98,13 @@ std::string Metrics::Render() {
     for (const auto& [labels, h] : series) {
       std::string sep = labels.empty() ? "" : labels + ",";
       for (size_t i = 0; i < kNumBuckets; ++i)
-        out += name + "_bucket{" + sep + "le=\"" + FormatValue(kBuckets[i]) + "\"} " + std::to_string(h.buckets[i]) + "\n";
+        out += name + "_bucket{" + sep + "le=\"" + FormatValue(kBuckets[i]) + "\"} " +
+               std::to_string(h.buckets[i]) + "\n";
       out += name + "_bucket{" + sep + "le=\"+Inf\"} " + std::to_string(h.count) + "\n";
-      out += name + "_sum" + (labels.empty() ? "" : "{" + labels + "}") + " " + FormatValue(h.sum) + "\n";
-      out += name + "_count" + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(h.count) + "\n";
+      out += name + "_sum" + (labels.empty() ? "" : "{" + labels + "}") + " " + FormatValue(h.sum) +
+             "\n";
+      out += name + "_count" + (labels.empty() ? "" : "{" + labels + "}") + " " +
+             std::to_string(h.count) + "\n";
     }
   }
   return out;

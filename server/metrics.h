@@ -24,7 +24,8 @@ class Metrics {
  public:
   void Add(const std::string& name, const MetricLabels& labels, double v);  // counter
   void Set(const std::string& name, const MetricLabels& labels, double v);  // gauge
-  void Observe(const std::string& name, const MetricLabels& labels, double v);  // histogram (seconds)
+  void Observe(const std::string& name, const MetricLabels& labels,
+               double v);  // histogram (seconds)
   // A gauge whose labels are already rendered (`a="b",c="d"`) by code that
   // builds them from constants only (the store's own metrics).
   void SetRendered(const std::string& name, const std::string& rendered_labels, double v);

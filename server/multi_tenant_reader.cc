@@ -15,7 +15,8 @@ std::vector<std::string_view> SplitTenants(std::string_view tenant) {
   size_t at = 0;
   for (;;) {
     size_t bar = tenant.find('|', at);
-    out.push_back(tenant.substr(at, bar == std::string_view::npos ? std::string_view::npos : bar - at));
+    out.push_back(
+        tenant.substr(at, bar == std::string_view::npos ? std::string_view::npos : bar - at));
     if (bar == std::string_view::npos) return out;
     at = bar + 1;
   }
@@ -23,8 +24,9 @@ std::vector<std::string_view> SplitTenants(std::string_view tenant) {
 
 // Loki's filterValuesByMatchers: the tenants every __tenant_id__ matcher
 // accepts, and the other matchers.
-void FilterTenants(const std::vector<std::string_view>& tenants, const std::vector<MatcherPtr>& matchers,
-                   std::vector<size_t>* chosen, std::vector<MatcherPtr>* rest) {
+void FilterTenants(const std::vector<std::string_view>& tenants,
+                   const std::vector<MatcherPtr>& matchers, std::vector<size_t>* chosen,
+                   std::vector<MatcherPtr>* rest) {
   for (const auto& m : matchers) {
     if (m->name() != kTenantLabel) rest->push_back(m);
   }
@@ -52,9 +54,11 @@ Status MergeSorted(std::set<std::string>* acc, std::vector<std::string>* out) {
 
 }  // namespace
 
-Status MultiTenantReader::SelectStreams(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
-                                        int64_t start_ns, int64_t end_ns, std::vector<StreamRef>* out) {
-  if (tenant.find('|') == std::string_view::npos) return inner_->SelectStreams(tenant, matchers, start_ns, end_ns, out);
+Status MultiTenantReader::SelectStreams(std::string_view tenant,
+                                        const std::vector<MatcherPtr>& matchers, int64_t start_ns,
+                                        int64_t end_ns, std::vector<StreamRef>* out) {
+  if (tenant.find('|') == std::string_view::npos)
+    return inner_->SelectStreams(tenant, matchers, start_ns, end_ns, out);
   const std::vector<std::string_view> tenants = SplitTenants(tenant);
   if (tenants.size() > 255) return Status::InvalidArgument("too many tenants");
   std::vector<size_t> chosen;
@@ -74,8 +78,9 @@ Status MultiTenantReader::SelectStreams(std::string_view tenant, const std::vect
   return Status::OK();
 }
 
-Status MultiTenantReader::ScanStream(std::string_view tenant, uint64_t id, int64_t start_ns, int64_t end_ns,
-                                     Direction dir, const BatchVisitor& visit, ScanStats* stats) {
+Status MultiTenantReader::ScanStream(std::string_view tenant, uint64_t id, int64_t start_ns,
+                                     int64_t end_ns, Direction dir, const BatchVisitor& visit,
+                                     ScanStats* stats) {
   if (tenant.find('|') == std::string_view::npos) {
     return inner_->ScanStream(tenant, id, start_ns, end_ns, dir, visit, stats);
   }
@@ -85,9 +90,11 @@ Status MultiTenantReader::ScanStream(std::string_view tenant, uint64_t id, int64
   return inner_->ScanStream(tenants[i], id & kIdMask, start_ns, end_ns, dir, visit, stats);
 }
 
-Status MultiTenantReader::LabelNames(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
-                                     int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) {
-  if (tenant.find('|') == std::string_view::npos) return inner_->LabelNames(tenant, matchers, start_ns, end_ns, out);
+Status MultiTenantReader::LabelNames(std::string_view tenant,
+                                     const std::vector<MatcherPtr>& matchers, int64_t start_ns,
+                                     int64_t end_ns, std::vector<std::string>* out) {
+  if (tenant.find('|') == std::string_view::npos)
+    return inner_->LabelNames(tenant, matchers, start_ns, end_ns, out);
   const std::vector<std::string_view> tenants = SplitTenants(tenant);
   std::vector<size_t> chosen;
   std::vector<MatcherPtr> rest;
@@ -102,8 +109,8 @@ Status MultiTenantReader::LabelNames(std::string_view tenant, const std::vector<
 }
 
 Status MultiTenantReader::LabelValues(std::string_view tenant, std::string_view name,
-                                      const std::vector<MatcherPtr>& matchers, int64_t start_ns, int64_t end_ns,
-                                      std::vector<std::string>* out) {
+                                      const std::vector<MatcherPtr>& matchers, int64_t start_ns,
+                                      int64_t end_ns, std::vector<std::string>* out) {
   const bool multi = tenant.find('|') != std::string_view::npos;
   if (name == kTenantLabel && multi) {
     out->clear();

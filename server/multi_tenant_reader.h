@@ -29,14 +29,15 @@ class MultiTenantReader : public Reader {
  public:
   explicit MultiTenantReader(Reader* inner) : inner_(inner) {}
 
-  Status SelectStreams(std::string_view tenant, const std::vector<MatcherPtr>& matchers, int64_t start_ns,
-                       int64_t end_ns, std::vector<StreamRef>* out) override;
-  Status ScanStream(std::string_view tenant, uint64_t id, int64_t start_ns, int64_t end_ns, Direction dir,
-                    const BatchVisitor& visit, ScanStats* stats) override;
-  Status LabelNames(std::string_view tenant, const std::vector<MatcherPtr>& matchers, int64_t start_ns,
-                    int64_t end_ns, std::vector<std::string>* out) override;
-  Status LabelValues(std::string_view tenant, std::string_view name, const std::vector<MatcherPtr>& matchers,
-                     int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) override;
+  Status SelectStreams(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
+                       int64_t start_ns, int64_t end_ns, std::vector<StreamRef>* out) override;
+  Status ScanStream(std::string_view tenant, uint64_t id, int64_t start_ns, int64_t end_ns,
+                    Direction dir, const BatchVisitor& visit, ScanStats* stats) override;
+  Status LabelNames(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
+                    int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) override;
+  Status LabelValues(std::string_view tenant, std::string_view name,
+                     const std::vector<MatcherPtr>& matchers, int64_t start_ns, int64_t end_ns,
+                     std::vector<std::string>* out) override;
 
  private:
   Reader* inner_;

@@ -18,8 +18,8 @@
 
 #include <string>
 
-#include "ingest/otlp_config.h"
 #include "base/status.h"
+#include "ingest/otlp_config.h"
 
 namespace lode::server {
 

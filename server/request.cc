@@ -1,13 +1,11 @@
 #include "server/request.h"
 
 #include <algorithm>
-
-#include <cstdio>
-
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 
 #include "base/log.h"
@@ -27,7 +25,9 @@ int64_t NowNs() {
          g_clock_offset_ns.load(std::memory_order_relaxed);
 }
 
-void SetClockOffsetNs(int64_t offset_ns) { g_clock_offset_ns.store(offset_ns, std::memory_order_relaxed); }
+void SetClockOffsetNs(int64_t offset_ns) {
+  g_clock_offset_ns.store(offset_ns, std::memory_order_relaxed);
+}
 
 namespace {
 
@@ -44,7 +44,8 @@ bool AllDigits(const std::string& v) {
 bool ParseRfc3339(const std::string& v, int64_t* out) {
   int y, mo, d, h, mi, s;
   int n = 0;
-  if (sscanf(v.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6) return false;
+  if (sscanf(v.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6)
+    return false;
   size_t i = static_cast<size_t>(n);
   int64_t frac = 0;
   if (i < v.size() && v[i] == '.') {
@@ -108,7 +109,8 @@ Status ParseTimestamp(const std::string& v, int64_t def, int64_t* out) {
     int64_t n = 0;
     auto r = std::from_chars(v.data(), v.data() + v.size(), n);
     if (r.ec != std::errc()) {
-      return Status::InvalidArgument("invalid parameter: cannot parse \"" + v + "\" to a valid timestamp");
+      return Status::InvalidArgument("invalid parameter: cannot parse \"" + v +
+                                     "\" to a valid timestamp");
     }
     *out = v.size() <= 10 ? n * 1000000000LL : n;
     return Status::OK();
@@ -121,7 +123,8 @@ Status ParseStep(const std::string& v, int64_t* out_ns) {
   char* end = nullptr;
   double f = std::strtod(v.c_str(), &end);
   if (!v.empty() && end && *end == '\0') {
-    if (!std::isfinite(f)) return Status::InvalidArgument("cannot parse \"" + v + "\" to a valid duration");
+    if (!std::isfinite(f))
+      return Status::InvalidArgument("cannot parse \"" + v + "\" to a valid duration");
     *out_ns = static_cast<int64_t>(std::llround(f * 1e9));
     return Status::OK();
   }
@@ -148,17 +151,27 @@ Status ParseDirection(const std::string& v, Direction* out) {
 
 int HttpStatusFor(const Status& s) {
   switch (s.code()) {
-    case Status::Code::kOk: return 200;
+    case Status::Code::kOk:
+      return 200;
     case Status::Code::kInvalidArgument:
-    case Status::Code::kLimitExceeded: return 400;
-    case Status::Code::kNotFound: return 404;
-    case Status::Code::kUnauthorized: return 401;
-    case Status::Code::kTooManyRequests: return 429;
-    case Status::Code::kUnsupported: return 415;
-    case Status::Code::kUnavailable: return 503;
-    case Status::Code::kCancelled: return 499;
-    case Status::Code::kDeadlineExceeded: return 504;
-    default: return 500;
+    case Status::Code::kLimitExceeded:
+      return 400;
+    case Status::Code::kNotFound:
+      return 404;
+    case Status::Code::kUnauthorized:
+      return 401;
+    case Status::Code::kTooManyRequests:
+      return 429;
+    case Status::Code::kUnsupported:
+      return 415;
+    case Status::Code::kUnavailable:
+      return 503;
+    case Status::Code::kCancelled:
+      return 499;
+    case Status::Code::kDeadlineExceeded:
+      return 504;
+    default:
+      return 500;
   }
 }
 
@@ -172,14 +185,15 @@ Status ParseLimit(const Request& req, uint32_t* out) {
   }
   char* end = nullptr;
   long long n = std::strtoll(v.c_str(), &end, 10);
-  if (!end || *end != '\0') return Status::InvalidArgument("invalid limit: cannot parse \"" + v + "\"");
+  if (!end || *end != '\0')
+    return Status::InvalidArgument("invalid limit: cannot parse \"" + v + "\"");
   if (n <= 0) return Status::InvalidArgument("limit must be a positive value");
   *out = static_cast<uint32_t>(std::min<long long>(n, UINT32_MAX));
   return Status::OK();
 }
 
-
-bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, Response* err, bool allow_multi) {
+bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, Response* err,
+                   bool allow_multi) {
   if (!cfg.auth_enabled) {
     *tenant = "fake";
     return true;
@@ -208,8 +222,9 @@ bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, R
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     if (ids.size() > kMaxQueryTenants) {
-      *err = Response::Text(400, "too many tenants in X-Scope-OrgID: " + std::to_string(ids.size()) + " > " +
-                                     std::to_string(kMaxQueryTenants));
+      *err =
+          Response::Text(400, "too many tenants in X-Scope-OrgID: " + std::to_string(ids.size()) +
+                                  " > " + std::to_string(kMaxQueryTenants));
       return false;
     }
     tenant->clear();
@@ -230,7 +245,8 @@ bool ResolveTenant(const Config& cfg, const Request& req, std::string* tenant, R
   return true;
 }
 
-Status ParseBounds(const Request& req, int64_t default_since_ns, int64_t* start_ns, int64_t* end_ns) {
+Status ParseBounds(const Request& req, int64_t default_since_ns, int64_t* start_ns,
+                   int64_t* end_ns) {
   LODE_RETURN_IF_ERROR(ParseTimestamp(req.Param("end"), NowNs(), end_ns));
   int64_t since = default_since_ns;
   if (req.HasParam("since")) LODE_RETURN_IF_ERROR(ParseStep(req.Param("since"), &since));
@@ -271,7 +287,8 @@ Status ParseRangeStep(const Request& req, int64_t start_ns, int64_t end_ns, int6
   }
   if ((end_ns - start_ns) / *step_ns > 11000) {
     return Status::InvalidArgument(
-        "exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step "
+        "exceeded maximum resolution of 11,000 points per time series. Try increasing the value of "
+        "the step "
         "parameter");
   }
   return Status::OK();
@@ -308,7 +325,8 @@ void LogQueryTags(const Config& cfg, const Request& req) {
   if (!tags.empty()) lode::Logf("debug: %s%s", req.path.c_str(), tags.c_str());
 }
 
-bool PathSegment(std::string_view path, std::string_view prefix, std::string_view suffix, std::string* out) {
+bool PathSegment(std::string_view path, std::string_view prefix, std::string_view suffix,
+                 std::string* out) {
   if (!path.starts_with(prefix)) return false;
   path.remove_prefix(prefix.size());
   if (path.size() <= suffix.size() || !path.ends_with(suffix)) return false;
@@ -316,8 +334,8 @@ bool PathSegment(std::string_view path, std::string_view prefix, std::string_vie
   return true;
 }
 
-Status SelectRange(const Request& req, Reader* reader, const std::string& tenant, int64_t default_since_ns,
-                   RangeSelection* out) {
+Status SelectRange(const Request& req, Reader* reader, const std::string& tenant,
+                   int64_t default_since_ns, RangeSelection* out) {
   LODE_RETURN_IF_ERROR(ParseBounds(req, default_since_ns, &out->start_ns, &out->end_ns));
   LODE_RETURN_IF_ERROR(ParseRangeStep(req, out->start_ns, out->end_ns, &out->step_ns));
   std::vector<MatcherPtr> matchers;

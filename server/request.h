@@ -65,7 +65,8 @@ Response NoContent();
 
 // The non-empty part of `path` between `prefix` and `suffix`
 // ("/loki/api/v1/label/" NAME "/values"); false when the path has no such part.
-bool PathSegment(std::string_view path, std::string_view prefix, std::string_view suffix, std::string* out);
+bool PathSegment(std::string_view path, std::string_view prefix, std::string_view suffix,
+                 std::string* out);
 
 // Loki's parseTimestamp: "" -> def; contains '.' or 'e' -> float seconds;
 // integer with <= 10 digits -> seconds, else ns; otherwise RFC3339(Nano).
@@ -78,7 +79,8 @@ Status ParseDirection(const std::string& v, Direction* out);
 
 // Loki's bounds(): end defaults to now, start to end - `since` (the `since`
 // parameter, else default_since). Fails when end < start.
-Status ParseBounds(const Request& req, int64_t default_since_ns, int64_t* start_ns, int64_t* end_ns);
+Status ParseBounds(const Request& req, int64_t default_since_ns, int64_t* start_ns,
+                   int64_t* end_ns);
 
 // The `limit` parameter: default 100, a positive integer.
 Status ParseLimit(const Request& req, uint32_t* out);
@@ -100,8 +102,8 @@ struct RangeSelection {
   int64_t step_ns = 0;
   std::vector<StreamRef> streams;
 };
-Status SelectRange(const Request& req, Reader* reader, const std::string& tenant, int64_t default_since_ns,
-                   RangeSelection* out);
+Status SelectRange(const Request& req, Reader* reader, const std::string& tenant,
+                   int64_t default_since_ns, RangeSelection* out);
 
 // The running log level: server.log_level until SetLogLevel (POST
 // /log_level) changes it. Thread-safe.

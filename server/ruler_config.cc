@@ -13,7 +13,8 @@ Status Bad(const std::string& key, const std::string& what, const std::string& v
 
 Status Dur(const std::string& k, const std::string& v, bool positive, int64_t* out) {
   int64_t ns;
-  if (!logql::ParseDuration(v, &ns).ok() || ns < 0 || (positive && ns == 0)) return Bad(k, "duration", v);
+  if (!logql::ParseDuration(v, &ns).ok() || ns < 0 || (positive && ns == 0))
+    return Bad(k, "duration", v);
   *out = ns;
   return Status::OK();
 }
@@ -29,7 +30,9 @@ Status BoolV(const std::string& k, const std::string& v, bool* out) {
 Status ApplyRulerKey(const std::string& key, const std::string& v, RulerConfig* rc, bool* known) {
   *known = true;
   if (key == "ruler.storage.type") {
-    if (v != "local") return Status::InvalidArgument("config: ruler.storage.type: only \"local\" is supported, got \"" + v + "\"");
+    if (v != "local")
+      return Status::InvalidArgument(
+          "config: ruler.storage.type: only \"local\" is supported, got \"" + v + "\"");
     rc->storage_type = v;
   } else if (key == "ruler.storage.local.directory") {
     rc->directory = v;
@@ -40,7 +43,8 @@ Status ApplyRulerKey(const std::string& key, const std::string& v, RulerConfig* 
     size_t start = 0;
     while (start <= v.size()) {
       size_t comma = v.find(',', start);
-      std::string u = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string u =
+          v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       while (!u.empty() && u.front() == ' ') u.erase(0, 1);
       while (!u.empty() && u.back() == ' ') u.pop_back();
       if (!u.empty()) {
@@ -80,7 +84,8 @@ Status ApplyRulerKey(const std::string& key, const std::string& v, RulerConfig* 
 
 Status ValidateRulerConfig(const RulerConfig& rc) {
   if (rc.remote_write_enabled && rc.remote_write_url.empty()) {
-    return Status::InvalidArgument("config: ruler.remote_write.enabled needs ruler.remote_write.client.url");
+    return Status::InvalidArgument(
+        "config: ruler.remote_write.enabled needs ruler.remote_write.client.url");
   }
   return Status::OK();
 }

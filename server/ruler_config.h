@@ -48,7 +48,8 @@ struct RulerConfig {
 
 // Applies one `ruler.*` key (full dotted name) with its scalar value; false
 // in *known when the key is not a ruler key.
-Status ApplyRulerKey(const std::string& key, const std::string& value, RulerConfig* rc, bool* known);
+Status ApplyRulerKey(const std::string& key, const std::string& value, RulerConfig* rc,
+                     bool* known);
 
 // Checks the whole section after loading (a remote write URL when enabled).
 Status ValidateRulerConfig(const RulerConfig& rc);

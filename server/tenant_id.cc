@@ -9,8 +9,17 @@ namespace {
 bool Supported(unsigned char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '-': case '_': case '.': case '*': case '\'': case '(': case ')': return true;
-    default: return false;
+    case '!':
+    case '-':
+    case '_':
+    case '.':
+    case '*':
+    case '\'':
+    case '(':
+    case ')':
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -28,12 +37,12 @@ Status ValidateTenantId(std::string_view id) {
       ch.push_back(static_cast<char>(0xC0 | (c >> 6)));
       ch.push_back(static_cast<char>(0x80 | (c & 0x3F)));
     }
-    return Status::InvalidArgument("tenant ID '" + std::string(id) + "' contains unsupported character '" + ch +
-                                   "'");
+    return Status::InvalidArgument("tenant ID '" + std::string(id) +
+                                   "' contains unsupported character '" + ch + "'");
   }
   if (id.size() > kMaxTenantIdLength) {
-    return Status::InvalidArgument("tenant ID is too long: max " + std::to_string(kMaxTenantIdLength) +
-                                   " characters");
+    return Status::InvalidArgument("tenant ID is too long: max " +
+                                   std::to_string(kMaxTenantIdLength) + " characters");
   }
   if (id == "." || id == "..") return Status::InvalidArgument("tenant ID is '.' or '..'");
   return Status::OK();

@@ -1,12 +1,12 @@
 #include "server/value_types.h"
 
-#include "base/go_parse.h"
-
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+
+#include "base/go_parse.h"
 
 namespace lode::server {
 
@@ -20,7 +20,6 @@ std::string Lower(std::string_view v) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
-
 
 }  // namespace
 
@@ -37,7 +36,8 @@ bool IsGoFloat(std::string_view v) {
 }
 
 bool IsGoBool(std::string_view v) {
-  static const char* kAccepted[] = {"1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"};
+  static const char* kAccepted[] = {"1", "t", "T", "TRUE",  "true",  "True",
+                                    "0", "f", "F", "FALSE", "false", "False"};
   for (const char* a : kAccepted)
     if (v == a) return true;
   return false;

@@ -21,5 +21,4 @@ bool IsGoBool(std::string_view v);      // strconv.ParseBool
 bool IsGoDuration(std::string_view v);  // time.ParseDuration
 bool IsUuid(std::string_view v);        // github.com/google/uuid.Parse
 
-
 }  // namespace lode::server

@@ -56,7 +56,8 @@ void EncodeBlock(const OwnedEntry* b, const OwnedEntry* e, int level, std::strin
   size_t bound = ZSTD_compressBound(raw->size());
   size_t old = out->size();
   out->resize(old + bound);
-  size_t n = ZSTD_compressCCtx(Zstd().cctx, out->data() + old, bound, raw->data(), raw->size(), level);
+  size_t n =
+      ZSTD_compressCCtx(Zstd().cctx, out->data() + old, bound, raw->data(), raw->size(), level);
   out->resize(old + n);
   meta->min_ts = b->ts;
   meta->max_ts = (e - 1)->ts;

@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/reader.h"
 #include "base/status.h"
+#include "storage/reader.h"
 
 namespace lode {
 
@@ -30,17 +30,17 @@ constexpr uint8_t kChunkFormatV1 = 1;
 // An owned entry, used when building chunks from head records.
 struct OwnedEntry {
   int64_t ts = 0;
-  std::string_view line;           // points into the record buffers kept by the caller
-  std::vector<LabelView> md;       // idem
-  uint64_t order = 0;              // insertion order for stable sorting
+  std::string_view line;      // points into the record buffers kept by the caller
+  std::vector<LabelView> md;  // idem
+  uint64_t order = 0;         // insertion order for stable sorting
 };
 
 struct ChunkMeta {
   int64_t min_ts = 0;
   int64_t max_ts = 0;
   uint32_t entries = 0;
-  uint64_t raw_bytes = 0;   // line bytes
-  uint64_t size = 0;        // encoded chunk size
+  uint64_t raw_bytes = 0;  // line bytes
+  uint64_t size = 0;       // encoded chunk size
 };
 
 // Sorts by (ts, order) and removes exact duplicates (same ts and line and metadata).

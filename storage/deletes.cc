@@ -6,7 +6,6 @@
 //   key   := "del" tenant \0 request_id
 //   value := version:u8(=1) start:zigzag end:zigzag created_at:zigzag
 //            processed:u8 query:len-prefixed
-#include "base/log.h"
 #include "storage/deletes.h"
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include <cstdio>
 
 #include "base/coding.h"
+#include "base/log.h"
 #include "storage/store_impl.h"
 
 namespace lode {
@@ -54,7 +54,8 @@ bool DecodeRequest(std::string_view v, DeleteRequest* r) {
   if (p == end || *p != 1) return false;
   ++p;
   uint64_t a, b, c;
-  if (!GetVarint(&p, end, &a) || !GetVarint(&p, end, &b) || !GetVarint(&p, end, &c) || p == end) return false;
+  if (!GetVarint(&p, end, &a) || !GetVarint(&p, end, &b) || !GetVarint(&p, end, &c) || p == end)
+    return false;
   r->start_ns = UnZigZag(a);
   r->end_ns = UnZigZag(b);
   r->created_at_ns = UnZigZag(c);
@@ -81,8 +82,8 @@ Status CompileSimpleDeleteQuery(std::string_view query, std::shared_ptr<const De
   return Status::OK();
 }
 
-bool IsDeleted(std::vector<StreamDelete>& dels, int64_t ts, std::string_view line, const LabelView* md,
-               size_t n_md) {
+bool IsDeleted(std::vector<StreamDelete>& dels, int64_t ts, std::string_view line,
+               const LabelView* md, size_t n_md) {
   for (auto& d : dels) {
     if (ts < d.start_ns || ts > d.end_ns) continue;
     if (!d.pred || d.pred->Deletes(ts, line, md, n_md)) return true;
@@ -90,9 +91,13 @@ bool IsDeleted(std::vector<StreamDelete>& dels, int64_t ts, std::string_view lin
   return false;
 }
 
-DeleteRegistry::DeleteRegistry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, DeleteQueryCompiler compiler,
-                               bool sync)
-    : db_(db), cf_(cf), compiler_(std::move(compiler)), sync_(sync), snap_(std::make_shared<Snapshot>()) {}
+DeleteRegistry::DeleteRegistry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                               DeleteQueryCompiler compiler, bool sync)
+    : db_(db),
+      cf_(cf),
+      compiler_(std::move(compiler)),
+      sync_(sync),
+      snap_(std::make_shared<Snapshot>()) {}
 
 Status DeleteRegistry::Load() {
   Snapshot s;
@@ -105,11 +110,12 @@ Status DeleteRegistry::Load() {
     Entry e;
     e.req.tenant = std::string(k.substr(0, nul));
     e.req.request_id = std::string(k.substr(nul + 1));
-    if (!DecodeRequest(it->value().ToStringView(), &e.req)) return Status::IOError("corrupt delete request");
+    if (!DecodeRequest(it->value().ToStringView(), &e.req))
+      return Status::IOError("corrupt delete request");
     Status cs = compiler_(e.req.query, &e.query);
     if (!cs.ok()) {
       lode::Logf("delete request %s of tenant %s is not applied: %s", e.req.request_id.c_str(),
-              e.req.tenant.c_str(), cs.message().c_str());
+                 e.req.tenant.c_str(), cs.message().c_str());
     }
     s[e.req.tenant].push_back(std::move(e));
   }
@@ -144,12 +150,13 @@ Status DeleteRegistry::Add(DeleteRequest* req) {
   Snapshot s = *snap_;
   auto& list = s[req->tenant];
   for (;;) {
-    std::string seed = req->tenant + '\0' + req->query + '\0' + std::to_string(req->created_at_ns) + '\0' +
-                       std::to_string(++id_counter_);
+    std::string seed = req->tenant + '\0' + req->query + '\0' + std::to_string(req->created_at_ns) +
+                       '\0' + std::to_string(++id_counter_);
     char buf[16];
     snprintf(buf, sizeof(buf), "%08x", Fnv32(seed));
     req->request_id = buf;
-    bool taken = std::any_of(list.begin(), list.end(), [&](const Entry& x) { return x.req.request_id == req->request_id; });
+    bool taken = std::any_of(list.begin(), list.end(),
+                             [&](const Entry& x) { return x.req.request_id == req->request_id; });
     if (!taken) break;
   }
   req->processed = false;
@@ -178,7 +185,8 @@ Status DeleteRegistry::Cancel(std::string_view tenant, std::string_view id) {
     for (auto it = list.begin(); it != list.end(); ++it) {
       if (it->req.request_id != id) continue;
       if (it->req.processed) {
-        return Status::InvalidArgument("deletion of request which is in process or already processed is not allowed");
+        return Status::InvalidArgument(
+            "deletion of request which is in process or already processed is not allowed");
       }
       rocksdb::WriteOptions wo;
       wo.sync = sync_;
@@ -211,8 +219,8 @@ std::shared_ptr<const DeleteRegistry::Snapshot> DeleteRegistry::Get() const {
   return snap_;
 }
 
-std::vector<StreamDelete> Store::Impl::DeletesFor(std::string_view tenant, const Labels& labels, int64_t start,
-                                                  int64_t end) {
+std::vector<StreamDelete> Store::Impl::DeletesFor(std::string_view tenant, const Labels& labels,
+                                                  int64_t start, int64_t end) {
   std::vector<StreamDelete> out;
   auto snap = deletes->Get();
   auto t = snap->find(tenant);
@@ -220,13 +228,14 @@ std::vector<StreamDelete> Store::Impl::DeletesFor(std::string_view tenant, const
   for (const auto& e : t->second) {
     if (!e.query || e.req.end_ns < start || e.req.start_ns >= end) continue;
     if (!e.query->MatchesStream(labels)) continue;
-    out.push_back({e.req.start_ns, e.req.end_ns, e.query->HasLineFilter() ? e.query->ForStream(labels) : nullptr});
+    out.push_back({e.req.start_ns, e.req.end_ns,
+                   e.query->HasLineFilter() ? e.query->ForStream(labels) : nullptr});
   }
   return out;
 }
 
-Status Store::Impl::ApplyDelete(const std::string& tenant, StreamState* st, const DeleteRegistry::Entry& d,
-                                CompactionReport* report) {
+Status Store::Impl::ApplyDelete(const std::string& tenant, StreamState* st,
+                                const DeleteRegistry::Entry& d, CompactionReport* report) {
   std::lock_guard<std::mutex> fl(flush_mu);
   const int64_t start = d.req.start_ns, end = d.req.end_ns;
   std::string prefix = format::StreamPrefix(tenant, st->id);
@@ -239,7 +248,8 @@ Status Store::Impl::ApplyDelete(const std::string& tenant, StreamState* st, cons
     std::deque<std::string> recs;
     std::vector<OwnedEntry> head;
     LODE_RETURN_IF_ERROR(ReadHead(rocksdb::ReadOptions(), prefix, &recs, &head));
-    if (std::any_of(head.begin(), head.end(), [&](const OwnedEntry& e) { return e.ts >= start && e.ts <= end; })) {
+    if (std::any_of(head.begin(), head.end(),
+                    [&](const OwnedEntry& e) { return e.ts >= start && e.ts <= end; })) {
       LODE_RETURN_IF_ERROR(CutHead(tenant, st));
       report->heads_cut++;
     }
@@ -256,13 +266,15 @@ Status Store::Impl::ApplyDelete(const std::string& tenant, StreamState* st, cons
   std::string value, chunk, mv;
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     ChunkMeta m;
-    if (!format::DecodeMeta(it->value().ToStringView(), &m)) return Status::IOError("corrupt chunk meta");
+    if (!format::DecodeMeta(it->value().ToStringView(), &m))
+      return Status::IOError("corrupt chunk meta");
     if (m.max_ts < start) continue;
     std::string key = it->key().ToString();
     LODE_RETURN_IF_ERROR(FromRocks(db->Get(rocksdb::ReadOptions(), chunk_cf, key, &value)));
     std::deque<std::string> blocks;
     std::vector<OwnedEntry> entries, kept;
-    LODE_RETURN_IF_ERROR(DecodeChunkEntries(value, INT64_MIN, INT64_MAX, &blocks, &entries, nullptr));
+    LODE_RETURN_IF_ERROR(
+        DecodeChunkEntries(value, INT64_MIN, INT64_MAX, &blocks, &entries, nullptr));
     for (auto& e : entries) {
       if (IsDeleted(dels, e.ts, e.line, e.md.data(), e.md.size())) continue;
       e.order = kept.size();
@@ -293,7 +305,9 @@ Status Store::Impl::ApplyDeleteRequests(CompactionReport* report) {
     if (!pol->For(tenant).physical_deletes) continue;
     std::vector<StreamState*> streams;
     for (const auto& d : list) {
-      if (d.req.processed || !d.query || now - d.req.created_at_ns < opts.delete_request_cancel_period_ns) continue;
+      if (d.req.processed || !d.query ||
+          now - d.req.created_at_ns < opts.delete_request_cancel_period_ns)
+        continue;
       if (streams.empty()) streams = TenantStreams(tenant);
       for (StreamState* st : streams) {
         if (!d.query->MatchesStream(st->labels)) continue;

@@ -67,12 +67,14 @@ bool SplitStreamKey(std::string_view k, size_t rest, std::string* tenant, uint64
 
 Status InspectDataDir(const std::string& dir, const InspectOptions& opts, std::string* out) {
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (const char* name : format::kColumnFamilies) cfs.push_back({name, rocksdb::ColumnFamilyOptions()});
+  for (const char* name : format::kColumnFamilies)
+    cfs.push_back({name, rocksdb::ColumnFamilyOptions()});
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Options o;
   o.create_if_missing = false;
-  LODE_RETURN_IF_ERROR(format::FromRocks(rocksdb::DB::OpenForReadOnly(o, dir, cfs, &handles, &raw)));
+  LODE_RETURN_IF_ERROR(
+      format::FromRocks(rocksdb::DB::OpenForReadOnly(o, dir, cfs, &handles, &raw)));
   std::unique_ptr<rocksdb::DB> db(raw);
   struct Close {
     rocksdb::DB* db;
@@ -84,7 +86,8 @@ Status InspectDataDir(const std::string& dir, const InspectOptions& opts, std::s
 
   char line[512];
   *out += "data dir: " + dir + "\n\n";
-  snprintf(line, sizeof(line), "%-10s %14s %14s %14s %12s\n", "cf", "sst", "blob", "blob garbage", "keys (est.)");
+  snprintf(line, sizeof(line), "%-10s %14s %14s %14s %12s\n", "cf", "sst", "blob", "blob garbage",
+           "keys (est.)");
   *out += line;
   uint64_t total = 0;
   for (size_t i = 0; i < handles.size(); ++i) {
@@ -94,8 +97,9 @@ Status InspectDataDir(const std::string& dir, const InspectOptions& opts, std::s
     db->GetIntProperty(handles[i], "rocksdb.live-blob-file-garbage-size", &garbage);
     db->GetIntProperty(handles[i], "rocksdb.estimate-num-keys", &keys);
     total += sst + blob;
-    snprintf(line, sizeof(line), "%-10s %14s %14s %14s %12llu\n", format::kColumnFamilies[i], Bytes(sst).c_str(),
-             Bytes(blob).c_str(), Bytes(garbage).c_str(), static_cast<unsigned long long>(keys));
+    snprintf(line, sizeof(line), "%-10s %14s %14s %14s %12llu\n", format::kColumnFamilies[i],
+             Bytes(sst).c_str(), Bytes(blob).c_str(), Bytes(garbage).c_str(),
+             static_cast<unsigned long long>(keys));
     *out += line;
   }
   *out += "total: " + Bytes(total) + " (SST + blob files; memtables and WAL not counted)\n\n";
@@ -119,7 +123,8 @@ Status InspectDataDir(const std::string& dir, const InspectOptions& opts, std::s
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[3]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ChunkMeta m;
-      if (!SplitStreamKey(it->key().ToStringView(), 16, &tenant, &id) || !format::DecodeMeta(it->value().ToStringView(), &m))
+      if (!SplitStreamKey(it->key().ToStringView(), 16, &tenant, &id) ||
+          !format::DecodeMeta(it->value().ToStringView(), &m))
         continue;
       StreamSummary& s = tenants[tenant].streams[id];
       s.chunks++;
@@ -176,34 +181,40 @@ Status InspectDataDir(const std::string& dir, const InspectOptions& opts, std::s
       sum.max_ts = std::max(sum.max_ts, s.max_ts);
       if (s.chunks || s.head_records) with_data++;
     }
-    snprintf(line, sizeof(line),
-             "\ntenant %s\n  streams: %zu (%llu with data)\n  chunks: %llu, %s compressed, %s of lines\n"
-             "  head: %llu records, %s\n  entries: %llu, from %s to %s\n  index days: %zu",
-             t.c_str(), ts.streams.size(), static_cast<unsigned long long>(with_data),
-             static_cast<unsigned long long>(sum.chunks), Bytes(sum.chunk_bytes).c_str(), Bytes(sum.raw_bytes).c_str(),
-             static_cast<unsigned long long>(sum.head_records), Bytes(sum.head_bytes).c_str(),
-             static_cast<unsigned long long>(sum.entries), Time(sum.min_ts).c_str(), Time(sum.max_ts).c_str(),
-             ts.days.size());
+    snprintf(
+        line, sizeof(line),
+        "\ntenant %s\n  streams: %zu (%llu with data)\n  chunks: %llu, %s compressed, %s of lines\n"
+        "  head: %llu records, %s\n  entries: %llu, from %s to %s\n  index days: %zu",
+        t.c_str(), ts.streams.size(), static_cast<unsigned long long>(with_data),
+        static_cast<unsigned long long>(sum.chunks), Bytes(sum.chunk_bytes).c_str(),
+        Bytes(sum.raw_bytes).c_str(), static_cast<unsigned long long>(sum.head_records),
+        Bytes(sum.head_bytes).c_str(), static_cast<unsigned long long>(sum.entries),
+        Time(sum.min_ts).c_str(), Time(sum.max_ts).c_str(), ts.days.size());
     *out += line;
     if (!ts.days.empty()) {
-      *out += " (" + Time(static_cast<int64_t>(*ts.days.begin()) * format::kDayNs).substr(0, 10) + " .. " +
+      *out += " (" + Time(static_cast<int64_t>(*ts.days.begin()) * format::kDayNs).substr(0, 10) +
+              " .. " +
               Time(static_cast<int64_t>(*ts.days.rbegin()) * format::kDayNs).substr(0, 10) + ")";
     }
-    snprintf(line, sizeof(line), "\n  delete requests: %llu\n", static_cast<unsigned long long>(ts.delete_requests));
+    snprintf(line, sizeof(line), "\n  delete requests: %llu\n",
+             static_cast<unsigned long long>(ts.delete_requests));
     *out += line;
     if (!opts.per_stream) continue;
     size_t n = 0;
     for (const auto& [sid, s] : ts.streams) {
       if (n++ == opts.max_streams) {
-        snprintf(line, sizeof(line), "  ... %zu more streams\n", ts.streams.size() - opts.max_streams);
+        snprintf(line, sizeof(line), "  ... %zu more streams\n",
+                 ts.streams.size() - opts.max_streams);
         *out += line;
         break;
       }
       *out += "  " + (s.labels.empty() ? std::string("?") : s.labels);
-      snprintf(line, sizeof(line), ": %llu chunks (%s), %llu head records, %llu entries, %s .. %s\n",
-               static_cast<unsigned long long>(s.chunks),
-               Bytes(s.chunk_bytes).c_str(), static_cast<unsigned long long>(s.head_records),
-               static_cast<unsigned long long>(s.entries), Time(s.min_ts).c_str(), Time(s.max_ts).c_str());
+      snprintf(line, sizeof(line),
+               ": %llu chunks (%s), %llu head records, %llu entries, %s .. %s\n",
+               static_cast<unsigned long long>(s.chunks), Bytes(s.chunk_bytes).c_str(),
+               static_cast<unsigned long long>(s.head_records),
+               static_cast<unsigned long long>(s.entries), Time(s.min_ts).c_str(),
+               Time(s.max_ts).c_str());
       *out += line;
     }
   }

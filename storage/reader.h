@@ -21,8 +21,8 @@ enum class Direction { kForward, kBackward };
 
 // A stream known to the store.
 struct StreamRef {
-  uint64_t id = 0;   // unique within the tenant
-  Labels labels;     // sorted
+  uint64_t id = 0;  // unique within the tenant
+  Labels labels;    // sorted
 };
 
 // A batch of decoded entries of one stream, in the scan's direction.

@@ -15,7 +15,6 @@
 // into garbage; blob files that are entirely garbage are deleted, and blob
 // garbage collection is forced for the oldest blob files up to the newest one
 // that holds a significant share of garbage.
-#include "base/log.h"
 #include "storage/retention.h"
 
 #include <rocksdb/metadata.h>
@@ -25,6 +24,7 @@
 #include <cstdio>
 
 #include "base/coding.h"
+#include "base/log.h"
 #include "storage/store_impl.h"
 
 namespace lode {
@@ -58,7 +58,8 @@ int64_t RetentionPolicy::PeriodFor(std::string_view tenant, const Labels& stream
   return matched ? matched->period_ns : t.period_ns;
 }
 
-int64_t RetentionPolicy::CutoffFor(std::string_view tenant, const Labels& stream, int64_t now_ns) const {
+int64_t RetentionPolicy::CutoffFor(std::string_view tenant, const Labels& stream,
+                                   int64_t now_ns) const {
   return CutoffOf(PeriodFor(tenant, stream), now_ns);
 }
 
@@ -103,7 +104,8 @@ Status Store::Impl::ExpireStream(const std::string& tenant, StreamState* st, int
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, chunkmeta_cf));
     for (it->Seek(prefix); it->Valid(); it->Next()) {
       ChunkMeta m;
-      if (!format::DecodeMeta(it->value().ToStringView(), &m)) return Status::IOError("corrupt chunk meta");
+      if (!format::DecodeMeta(it->value().ToStringView(), &m))
+        return Status::IOError("corrupt chunk meta");
       if (m.max_ts < cutoff) {
         dead.push_back(it->key().ToString());
       } else {
@@ -130,7 +132,8 @@ Status Store::Impl::ExpireStream(const std::string& tenant, StreamState* st, int
   return Status::OK();
 }
 
-Status Store::Impl::PruneIndex(const std::string& tenant, StreamState* st, int64_t cutoff, CompactionReport* r) {
+Status Store::Impl::PruneIndex(const std::string& tenant, StreamState* st, int64_t cutoff,
+                               CompactionReport* r) {
   if (cutoff <= format::kDayNs) return Status::OK();
   uint32_t first_kept = format::DayOf(cutoff);  // days before this one ended before the cutoff
   std::vector<uint32_t> days;
@@ -152,7 +155,8 @@ Status Store::Impl::PruneIndex(const std::string& tenant, StreamState* st, int64
     if (s.IsNotFound()) continue;
     LODE_RETURN_IF_ERROR(FromRocks(s));
     batch.Delete(index_cf, dk);
-    for (const auto& l : st->labels) batch.Delete(index_cf, format::IndexLabelKey(tenant, d, l.name, l.value, st->id));
+    for (const auto& l : st->labels)
+      batch.Delete(index_cf, format::IndexLabelKey(tenant, d, l.name, l.value, st->id));
     r->index_keys_deleted += 1 + st->labels.size();
     std::lock_guard<std::mutex> l(st->mu);
     if (st->last_day_indexed == d) st->last_day_indexed = -1;
@@ -170,9 +174,10 @@ double BlobGcAgeCutoff(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
   db->GetColumnFamilyMetaData(cf, &meta);
   auto files = meta.blob_files;
   if (files.empty()) return 0;
-  std::sort(files.begin(), files.end(), [](const rocksdb::BlobMetaData& a, const rocksdb::BlobMetaData& b) {
-    return a.blob_file_number < b.blob_file_number;
-  });
+  std::sort(files.begin(), files.end(),
+            [](const rocksdb::BlobMetaData& a, const rocksdb::BlobMetaData& b) {
+              return a.blob_file_number < b.blob_file_number;
+            });
   size_t last = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     const auto& f = files[i];
@@ -189,7 +194,8 @@ Status Store::Impl::CompactAll() {
   rocksdb::CompactRangeOptions co;
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   co.blob_garbage_collection_policy = rocksdb::BlobGarbageCollectionPolicy::kDisable;
-  for (auto* h : handles) LODE_RETURN_IF_ERROR(FromRocks(db->CompactRange(co, h, nullptr, nullptr)));
+  for (auto* h : handles)
+    LODE_RETURN_IF_ERROR(FromRocks(db->CompactRange(co, h, nullptr, nullptr)));
   // Dropping keys made blob files (partly) garbage; relocate the live blobs of
   // the oldest files when enough of them is garbage.
   double cutoff = BlobGcAgeCutoff(db.get(), chunk_cf);
@@ -234,7 +240,8 @@ Status Store::Impl::RunCompaction(CompactionReport* report) {
     }
   }
   LODE_RETURN_IF_ERROR(ApplyDeleteRequests(report));
-  if (report->chunks_deleted || report->chunks_rewritten || report->index_keys_deleted || report->heads_cut) {
+  if (report->chunks_deleted || report->chunks_rewritten || report->index_keys_deleted ||
+      report->heads_cut) {
     LODE_RETURN_IF_ERROR(CompactAll());
   }
   report->disk_bytes_after = DiskBytes();
@@ -253,13 +260,16 @@ void Store::Impl::CompactLoop() {
     if (!s.ok()) {
       lode::Logf("compaction failed: %s", s.message().c_str());
     } else if (r.chunks_deleted || r.chunks_rewritten || r.delete_requests_processed) {
-      lode::Logf("compaction: %llu chunks deleted, %llu rewritten, %llu entries deleted, %llu delete requests "
-              "processed; disk %llu -> %llu bytes\n",
-              static_cast<unsigned long long>(r.chunks_deleted), static_cast<unsigned long long>(r.chunks_rewritten),
-              static_cast<unsigned long long>(r.entries_deleted),
-              static_cast<unsigned long long>(r.delete_requests_processed),
-              static_cast<unsigned long long>(r.disk_bytes_before),
-              static_cast<unsigned long long>(r.disk_bytes_after));
+      lode::Logf(
+          "compaction: %llu chunks deleted, %llu rewritten, %llu entries deleted, %llu delete "
+          "requests "
+          "processed; disk %llu -> %llu bytes\n",
+          static_cast<unsigned long long>(r.chunks_deleted),
+          static_cast<unsigned long long>(r.chunks_rewritten),
+          static_cast<unsigned long long>(r.entries_deleted),
+          static_cast<unsigned long long>(r.delete_requests_processed),
+          static_cast<unsigned long long>(r.disk_bytes_before),
+          static_cast<unsigned long long>(r.disk_bytes_after));
     }
     l.lock();
   }

@@ -44,7 +44,8 @@ struct TenantRetention {
 class RetentionPolicy {
  public:
   RetentionPolicy() = default;
-  RetentionPolicy(TenantRetention defaults, std::map<std::string, TenantRetention, std::less<>> tenants)
+  RetentionPolicy(TenantRetention defaults,
+                  std::map<std::string, TenantRetention, std::less<>> tenants)
       : defaults_(std::move(defaults)), tenants_(std::move(tenants)) {}
 
   const TenantRetention& For(std::string_view tenant) const;

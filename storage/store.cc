@@ -1,9 +1,8 @@
 #include "storage/store.h"
 
-#include <sys/statvfs.h>
-
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,8 +10,8 @@
 #include <cstdio>
 #include <unordered_set>
 
-#include "base/log.h"
 #include "base/coding.h"
+#include "base/log.h"
 #include "storage/store_impl.h"
 
 namespace lode {
@@ -56,11 +55,17 @@ std::shared_ptr<const RetentionPolicy> Store::Impl::Policy() const {
 namespace {
 
 Status CompressionFor(const std::string& name, rocksdb::CompressionType* out) {
-  if (name == "none") *out = rocksdb::kNoCompression;
-  else if (name == "lz4") *out = rocksdb::kLZ4Compression;
-  else if (name == "snappy") *out = rocksdb::kSnappyCompression;
-  else if (name == "zstd") *out = rocksdb::kZSTD;
-  else return Status::InvalidArgument("unknown compression \"" + name + "\" (none, lz4, snappy or zstd)");
+  if (name == "none")
+    *out = rocksdb::kNoCompression;
+  else if (name == "lz4")
+    *out = rocksdb::kLZ4Compression;
+  else if (name == "snappy")
+    *out = rocksdb::kSnappyCompression;
+  else if (name == "zstd")
+    *out = rocksdb::kZSTD;
+  else
+    return Status::InvalidArgument("unknown compression \"" + name +
+                                   "\" (none, lz4, snappy or zstd)");
   return Status::OK();
 }
 
@@ -86,7 +91,8 @@ Status Store::Impl::Open() {
   o.statistics = statistics;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = rocksdb::NewLRUCache(r.block_cache_size);
-  if (r.bloom_bits_per_key > 0) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(r.bloom_bits_per_key));
+  if (r.bloom_bits_per_key > 0)
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(r.bloom_bits_per_key));
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
 
   rocksdb::ColumnFamilyOptions small(o);
@@ -124,7 +130,8 @@ Status Store::Impl::Open() {
   LODE_RETURN_IF_ERROR(LoadRegistry());
   LODE_RETURN_IF_ERROR(LoadHeads());
   deletes = std::make_unique<DeleteRegistry>(
-      db.get(), meta_cf, opts.delete_compiler ? opts.delete_compiler : DeleteQueryCompiler(CompileSimpleDeleteQuery),
+      db.get(), meta_cf,
+      opts.delete_compiler ? opts.delete_compiler : DeleteQueryCompiler(CompileSimpleDeleteQuery),
       opts.sync_writes);
   LODE_RETURN_IF_ERROR(deletes->Load());
   if (opts.read_only) return Status::OK();
@@ -233,9 +240,11 @@ StreamState* Store::Impl::GetOrCreate(std::string_view tenant, const Labels& lab
   return ptr;
 }
 
-void Store::Impl::IndexDay(std::string_view tenant, StreamState* st, uint32_t day, rocksdb::WriteBatch* b) {
+void Store::Impl::IndexDay(std::string_view tenant, StreamState* st, uint32_t day,
+                           rocksdb::WriteBatch* b) {
   b->Put(index_cf, format::IndexDayKey(tenant, day, st->id), "");
-  for (const auto& l : st->labels) b->Put(index_cf, format::IndexLabelKey(tenant, day, l.name, l.value, st->id), "");
+  for (const auto& l : st->labels)
+    b->Put(index_cf, format::IndexLabelKey(tenant, day, l.name, l.value, st->id), "");
 }
 
 Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEntries> streams,
@@ -256,7 +265,8 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
   // Lock streams in id order (several pushes may touch the same streams).
   std::vector<size_t> order(streams.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return sts[a]->id < sts[b]->id; });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return sts[a]->id < sts[b]->id; });
   std::vector<std::unique_lock<std::mutex>> locks;
   StreamState* prev = nullptr;
   for (size_t i : order) {
@@ -339,15 +349,16 @@ Status Store::Impl::CheckSpace() {
   const uint64_t free = space_free.load(std::memory_order_relaxed);
   const uint64_t need = MinFreeBytesToWrite(opts);
   if (free >= need) return Status::OK();
-  return Status::Unavailable("storage full: " + std::to_string(free) + " bytes free on " + opts.dir +
-                             ", below the reserve of " + std::to_string(need) +
+  return Status::Unavailable("storage full: " + std::to_string(free) + " bytes free on " +
+                             opts.dir + ", below the reserve of " + std::to_string(need) +
                              " bytes (storage.min_free_space); writes resume when space returns");
 }
 
 Status Store::Impl::Commit(rocksdb::WriteBatch* batch, bool frees_space) {
   if (opts.read_only) {
-    return Status::Unavailable("storage is read-only: the disk was full when lode started; lode restarts "
-                               "read-write when space returns");
+    return Status::Unavailable(
+        "storage is read-only: the disk was full when lode started; lode restarts "
+        "read-write when space returns");
   }
   if (!frees_space) LODE_RETURN_IF_ERROR(CheckSpace());
   rocksdb::WriteOptions wo;
@@ -356,13 +367,15 @@ Status Store::Impl::Commit(rocksdb::WriteBatch* batch, bool frees_space) {
   if (s.ok() || !(s.IsIOError() || s.IsNoSpace())) return FromRocks(s);
   const int64_t now = SystemNowNs();
   int64_t last = last_resume_ns.load(std::memory_order_relaxed);
-  if (now - last < 1000000000LL || !last_resume_ns.compare_exchange_strong(last, now)) return FromRocks(s);
+  if (now - last < 1000000000LL || !last_resume_ns.compare_exchange_strong(last, now))
+    return FromRocks(s);
   if (!db->Resume().ok()) return FromRocks(s);
   return FromRocks(db->Write(wo, batch));
 }
 
-void Store::Impl::PutChunk(rocksdb::WriteBatch* batch, const std::string& prefix, const OwnedEntry* begin,
-                           const OwnedEntry* end, std::string* chunk, std::string* meta_value) {
+void Store::Impl::PutChunk(rocksdb::WriteBatch* batch, const std::string& prefix,
+                           const OwnedEntry* begin, const OwnedEntry* end, std::string* chunk,
+                           std::string* meta_value) {
   ChunkMeta meta;
   EncodeChunk(begin, end, opts.block_size, opts.zstd_level, chunk, &meta);
   std::string k = prefix;
@@ -414,7 +427,8 @@ Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
     // A chunk never spans a UTC day boundary, so that retention can drop
     // whole chunks day by day even when old and new entries share a head.
     uint32_t day = DayOf(entries[b].ts);
-    while (e < entries.size() && (e == b || (raw + entries[e].line.size() <= max_raw && DayOf(entries[e].ts) == day)))
+    while (e < entries.size() &&
+           (e == b || (raw + entries[e].line.size() <= max_raw && DayOf(entries[e].ts) == day)))
       raw += entries[e++].line.size();
     PutChunk(&batch, prefix, entries.data() + b, entries.data() + e, &chunk, &mv);
     chunks_written++;
@@ -463,9 +477,9 @@ void Store::Impl::CutDue(bool all) {
     bool due;
     {
       std::lock_guard<std::mutex> l(st->mu);
-      due = st->has_head &&
-            (all || st->head_bytes >= opts.head_flush_bytes || now - st->head_first_wall >= opts.max_chunk_age_ns ||
-             now - st->head_last_wall >= opts.chunk_idle_period_ns);
+      due = st->has_head && (all || st->head_bytes >= opts.head_flush_bytes ||
+                             now - st->head_first_wall >= opts.max_chunk_age_ns ||
+                             now - st->head_last_wall >= opts.chunk_idle_period_ns);
     }
     if (due) {
       Status s = CutHead(tenant, st);
@@ -507,7 +521,8 @@ uint64_t Store::MinFreeBytesToWrite(const StoreOptions& opts) {
   return std::max<uint64_t>(opts.rocksdb.head_write_buffer_size + (16u << 20), 32u << 20);
 }
 
-Status Store::Append(std::string_view tenant, const Labels& labels, std::span<const EntryRef> entries) {
+Status Store::Append(std::string_view tenant, const Labels& labels,
+                     std::span<const EntryRef> entries) {
   StreamEntries s{&labels, entries};
   return impl_->AppendMany(tenant, std::span<const StreamEntries>(&s, 1));
 }
@@ -521,9 +536,11 @@ Status Store::AppendManyWithState(std::string_view tenant, std::span<const Strea
   return impl_->AppendMany(tenant, streams, state);
 }
 
-Status Store::ReadState(std::string_view prefix, std::vector<std::pair<std::string, std::string>>* out) {
+Status Store::ReadState(std::string_view prefix,
+                        std::vector<std::pair<std::string, std::string>>* out) {
   std::string p = "x" + std::string(prefix);
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->meta_cf));
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->meta_cf));
   for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
     out->emplace_back(it->key().ToString().substr(1), it->value().ToString());
   }

@@ -32,34 +32,34 @@ namespace lode {
 // few thousand streams within ~150 MiB of memtables and cache; RocksDB's own
 // option names are in the comments.
 struct RocksDbOptions {
-  int max_background_jobs = 2;                      // max_background_jobs (flushes + compactions)
-  size_t db_write_buffer_size = 96 << 20;           // db_write_buffer_size: memtable budget of all CFs
-  size_t block_cache_size = 32 << 20;               // LRU block cache shared by all CFs
-  int bloom_bits_per_key = 10;                      // full-key bloom filters (0: none)
-  size_t head_write_buffer_size = 64 << 20;         // write_buffer_size of the `head` CF
-  size_t chunks_write_buffer_size = 16 << 20;       // ... of the `chunks` CF
-  size_t small_write_buffer_size = 8 << 20;         // ... of the meta, chunkmeta and index CFs
-  std::string head_compression = "lz4";             // none | lz4 | snappy | zstd (head records)
-  std::string index_compression = "lz4";            // meta, chunkmeta and index CFs
+  int max_background_jobs = 2;                 // max_background_jobs (flushes + compactions)
+  size_t db_write_buffer_size = 96 << 20;      // db_write_buffer_size: memtable budget of all CFs
+  size_t block_cache_size = 32 << 20;          // LRU block cache shared by all CFs
+  int bloom_bits_per_key = 10;                 // full-key bloom filters (0: none)
+  size_t head_write_buffer_size = 64 << 20;    // write_buffer_size of the `head` CF
+  size_t chunks_write_buffer_size = 16 << 20;  // ... of the `chunks` CF
+  size_t small_write_buffer_size = 8 << 20;    // ... of the meta, chunkmeta and index CFs
+  std::string head_compression = "lz4";        // none | lz4 | snappy | zstd (head records)
+  std::string index_compression = "lz4";       // meta, chunkmeta and index CFs
   // Chunk values are zstd already, so the `chunks` CF itself never
   // compresses; large values go to blob files (garbage-collected).
-  bool chunk_blob_files = true;                     // enable_blob_files for `chunks`
-  size_t chunk_min_blob_size = 512;                 // min_blob_size
-  int keep_log_file_num = 3;                        // keep_log_file_num (RocksDB's LOG files)
-  size_t max_manifest_file_size = 64 << 20;         // max_manifest_file_size
+  bool chunk_blob_files = true;              // enable_blob_files for `chunks`
+  size_t chunk_min_blob_size = 512;          // min_blob_size
+  int keep_log_file_num = 3;                 // keep_log_file_num (RocksDB's LOG files)
+  size_t max_manifest_file_size = 64 << 20;  // max_manifest_file_size
 };
 
 struct StoreOptions {
-  std::string dir;                              // data directory (created if missing)
-  bool sync_writes = false;                     // fsync the WAL per push (power-loss safe)
-  size_t chunk_target_size = 1536 * 1024;       // compressed bytes per chunk (Loki's chunk_target_size)
-  size_t block_size = 256 * 1024;               // uncompressed bytes per block (chunk_block_size)
+  std::string dir;                         // data directory (created if missing)
+  bool sync_writes = false;                // fsync the WAL per push (power-loss safe)
+  size_t chunk_target_size = 1536 * 1024;  // compressed bytes per chunk (Loki's chunk_target_size)
+  size_t block_size = 256 * 1024;          // uncompressed bytes per block (chunk_block_size)
   int zstd_level = 3;
-  int64_t max_chunk_age_ns = 2LL * 3600 * 1000000000;  // cut a head chunk at least this often
-  int64_t chunk_idle_period_ns = 30LL * 60 * 1000000000; // cut a head idle this long
-  size_t head_flush_bytes = 1024 * 1024;        // cut a head chunk at this many raw bytes
-  bool background_flush = true;                 // run the flusher thread
-  std::function<int64_t()> clock;               // now in ns; default: system clock
+  int64_t max_chunk_age_ns = 2LL * 3600 * 1000000000;     // cut a head chunk at least this often
+  int64_t chunk_idle_period_ns = 30LL * 60 * 1000000000;  // cut a head idle this long
+  size_t head_flush_bytes = 1024 * 1024;                  // cut a head chunk at this many raw bytes
+  bool background_flush = true;                           // run the flusher thread
+  std::function<int64_t()> clock;                         // now in ns; default: system clock
   // Background compaction (retention + delete requests) period; 0: only
   // when RunCompaction is called.
   int64_t compaction_interval_ns = 0;
@@ -115,14 +115,14 @@ struct StoreMetric {
 
 // What one compaction run did.
 struct CompactionReport {
-  uint64_t streams_expired = 0;      // streams that had expired data
-  uint64_t heads_cut = 0;            // heads cut early because they held expired or deleted entries
-  uint64_t chunks_deleted = 0;       // whole chunks dropped (expired, or every entry deleted)
-  uint64_t chunks_rewritten = 0;     // chunks rewritten without deleted entries
-  uint64_t entries_deleted = 0;      // entries removed by delete requests
-  uint64_t index_keys_deleted = 0;   // per-day index keys of expired days
+  uint64_t streams_expired = 0;     // streams that had expired data
+  uint64_t heads_cut = 0;           // heads cut early because they held expired or deleted entries
+  uint64_t chunks_deleted = 0;      // whole chunks dropped (expired, or every entry deleted)
+  uint64_t chunks_rewritten = 0;    // chunks rewritten without deleted entries
+  uint64_t entries_deleted = 0;     // entries removed by delete requests
+  uint64_t index_keys_deleted = 0;  // per-day index keys of expired days
   uint64_t delete_requests_processed = 0;
-  uint64_t disk_bytes_before = 0;    // SST + blob bytes before and after the run
+  uint64_t disk_bytes_before = 0;  // SST + blob bytes before and after the run
   uint64_t disk_bytes_after = 0;
 };
 

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/chunk.h"
 #include "base/status.h"
+#include "storage/chunk.h"
 #include "storage/store.h"
 
 namespace rocksdb {
@@ -22,7 +22,8 @@ namespace lode::format {
 constexpr int64_t kDayNs = 86400LL * 1000000000LL;
 
 // Column family names, in the order the store opens them.
-inline constexpr const char* kColumnFamilies[] = {"default", "head", "chunks", "chunkmeta", "index"};
+inline constexpr const char* kColumnFamilies[] = {"default", "head", "chunks", "chunkmeta",
+                                                  "index"};
 
 // floor(ts / 1 day); 0 for ts <= 0.
 inline uint32_t DayOf(int64_t ts) { return ts <= 0 ? 0 : static_cast<uint32_t>(ts / kDayNs); }

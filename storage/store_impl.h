@@ -134,7 +134,8 @@ class Store::Impl {
   Status Open();
   Status LoadRegistry();
   Status LoadHeads();
-  StreamState* GetOrCreate(std::string_view tenant, const Labels& labels, rocksdb::WriteBatch* batch);
+  StreamState* GetOrCreate(std::string_view tenant, const Labels& labels,
+                           rocksdb::WriteBatch* batch);
   void IndexDay(std::string_view tenant, StreamState* st, uint32_t day, rocksdb::WriteBatch* b);
   Status AppendMany(std::string_view tenant, std::span<const StreamEntries> streams,
                     std::span<const std::pair<std::string, std::string>> state = {});
@@ -174,8 +175,10 @@ class Store::Impl {
 
   // retention.cc
   Status RunCompaction(CompactionReport* report);
-  Status ExpireStream(const std::string& tenant, StreamState* st, int64_t cutoff, CompactionReport* r);
-  Status PruneIndex(const std::string& tenant, StreamState* st, int64_t cutoff, CompactionReport* r);
+  Status ExpireStream(const std::string& tenant, StreamState* st, int64_t cutoff,
+                      CompactionReport* r);
+  Status PruneIndex(const std::string& tenant, StreamState* st, int64_t cutoff,
+                    CompactionReport* r);
   Status CompactAll();
   uint64_t DiskBytes();
   void CompactLoop();
@@ -190,7 +193,7 @@ class Store::Impl {
 };
 
 // True when one of `dels` hides the entry.
-bool IsDeleted(std::vector<StreamDelete>& dels, int64_t ts, std::string_view line, const LabelView* md,
-               size_t n_md);
+bool IsDeleted(std::vector<StreamDelete>& dels, int64_t ts, std::string_view line,
+               const LabelView* md, size_t n_md);
 
 }  // namespace lode

@@ -45,7 +45,8 @@ bool EmitEntries(const std::vector<OwnedEntry>& v, Direction dir, const BatchVis
 }
 
 // Wraps a visitor so that entries hidden by delete requests never reach it.
-BatchVisitor FilterDeleted(const BatchVisitor& visit, std::vector<StreamDelete>* dels, EntryBatch* out) {
+BatchVisitor FilterDeleted(const BatchVisitor& visit, std::vector<StreamDelete>* dels,
+                           EntryBatch* out) {
   return [&visit, dels, out](const EntryBatch& b) {
     out->clear();
     out->md_begin.push_back(0);
@@ -73,8 +74,8 @@ StreamState* Store::Impl::Find(std::string_view tenant, uint64_t id) {
   return s == t->second.by_id.end() ? nullptr : s->second.get();
 }
 
-Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<MatcherPtr>& matchers, int64_t start,
-                              int64_t end, std::vector<StreamState*>* out) {
+Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
+                              int64_t start, int64_t end, std::vector<StreamState*>* out) {
   std::vector<uint32_t> days;
   {
     std::shared_lock<std::shared_mutex> l(mu);
@@ -146,7 +147,8 @@ Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<Matcher
   return Status::OK();
 }
 
-Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end, bool* has) {
+Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end,
+                              bool* has) {
   *has = false;
   std::string prefix = StreamPrefix(tenant, st->id);
   std::string upper_key = prefix;
@@ -166,12 +168,13 @@ Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t 
   std::deque<std::string> recs;
   std::vector<OwnedEntry> head;
   LODE_RETURN_IF_ERROR(ReadHead(rocksdb::ReadOptions(), prefix, &recs, &head));
-  *has = std::any_of(head.begin(), head.end(), [&](const OwnedEntry& e) { return e.ts >= from && e.ts < end; });
+  *has = std::any_of(head.begin(), head.end(),
+                     [&](const OwnedEntry& e) { return e.ts >= from && e.ts < end; });
   return Status::OK();
 }
 
-Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, int64_t end, Direction dir,
-                         const BatchVisitor& visit_all, ScanStats* stats) {
+Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, int64_t end,
+                         Direction dir, const BatchVisitor& visit_all, ScanStats* stats) {
   StreamState* stream = Find(tenant, id);
   if (!stream) return Status::OK();
   start = std::max(start, Policy()->CutoffFor(tenant, stream->labels, Now()));
@@ -207,7 +210,8 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(mo, chunkmeta_cf));
     for (it->Seek(prefix); it->Valid(); it->Next()) {
       ChunkMeta m;
-      if (!format::DecodeMeta(it->value().ToStringView(), &m)) return Status::IOError("corrupt chunk meta");
+      if (!format::DecodeMeta(it->value().ToStringView(), &m))
+        return Status::IOError("corrupt chunk meta");
       if (m.max_ts < start) continue;
       sources.push_back({m.min_ts, m.max_ts, it->key().ToString()});
     }
@@ -249,7 +253,8 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
       std::string value;
       LODE_RETURN_IF_ERROR(FromRocks(db->Get(ro, chunk_cf, sources[b].key, &value)));
       bool stopped = false;
-      LODE_RETURN_IF_ERROR(DecodeChunk(value, start, end, dir, visit, &scratch, &batch, stats, &stopped));
+      LODE_RETURN_IF_ERROR(
+          DecodeChunk(value, start, end, dir, visit, &scratch, &batch, stats, &stopped));
       if (stopped) return Status::OK();
       continue;
     }

@@ -31,12 +31,18 @@ std::vector<StoreMetric> Store::Metrics() {
   static const Ticker kTickers[] = {
       {rocksdb::BLOCK_CACHE_HIT, "lode_rocksdb_block_cache_hits_total", "Block cache hits."},
       {rocksdb::BLOCK_CACHE_MISS, "lode_rocksdb_block_cache_misses_total", "Block cache misses."},
-      {rocksdb::COMPACT_READ_BYTES, "lode_rocksdb_compaction_read_bytes_total", "Bytes read by compactions."},
-      {rocksdb::COMPACT_WRITE_BYTES, "lode_rocksdb_compaction_write_bytes_total", "Bytes written by compactions."},
-      {rocksdb::STALL_MICROS, "lode_rocksdb_write_stall_microseconds_total", "Time writes were stalled."},
-      {rocksdb::BYTES_WRITTEN, "lode_rocksdb_bytes_written_total", "Bytes written to the database."},
-      {rocksdb::WAL_FILE_BYTES, "lode_rocksdb_wal_bytes_written_total", "Bytes written to the write-ahead log."},
-      {rocksdb::BLOB_DB_GC_NUM_FILES, "lode_rocksdb_blob_gc_files_total", "Blob files garbage-collected."},
+      {rocksdb::COMPACT_READ_BYTES, "lode_rocksdb_compaction_read_bytes_total",
+       "Bytes read by compactions."},
+      {rocksdb::COMPACT_WRITE_BYTES, "lode_rocksdb_compaction_write_bytes_total",
+       "Bytes written by compactions."},
+      {rocksdb::STALL_MICROS, "lode_rocksdb_write_stall_microseconds_total",
+       "Time writes were stalled."},
+      {rocksdb::BYTES_WRITTEN, "lode_rocksdb_bytes_written_total",
+       "Bytes written to the database."},
+      {rocksdb::WAL_FILE_BYTES, "lode_rocksdb_wal_bytes_written_total",
+       "Bytes written to the write-ahead log."},
+      {rocksdb::BLOB_DB_GC_NUM_FILES, "lode_rocksdb_blob_gc_files_total",
+       "Blob files garbage-collected."},
       {rocksdb::BLOB_DB_GC_BYTES_RELOCATED, "lode_rocksdb_blob_gc_relocated_bytes_total",
        "Live blob bytes relocated by blob garbage collection."},
       {rocksdb::COMPACTION_KEY_DROP_RANGE_DEL, "lode_rocksdb_compaction_range_deleted_keys_total",
@@ -44,7 +50,8 @@ std::vector<StoreMetric> Store::Metrics() {
   };
   if (impl_->statistics) {
     for (const auto& t : kTickers)
-      out.push_back({t.name, "", static_cast<double>(impl_->statistics->getTickerCount(t.t)), true, t.help});
+      out.push_back(
+          {t.name, "", static_cast<double>(impl_->statistics->getTickerCount(t.t)), true, t.help});
   }
   struct Prop {
     const char* prop;
@@ -53,9 +60,11 @@ std::vector<StoreMetric> Store::Metrics() {
   };
   static const Prop kPerCf[] = {
       {"rocksdb.live-sst-files-size", "lode_rocksdb_live_sst_bytes", "Bytes of live SST files."},
-      {"rocksdb.total-sst-files-size", "lode_rocksdb_sst_bytes", "Bytes of all SST files (live and obsolete)."},
+      {"rocksdb.total-sst-files-size", "lode_rocksdb_sst_bytes",
+       "Bytes of all SST files (live and obsolete)."},
       {"rocksdb.live-blob-file-size", "lode_rocksdb_live_blob_bytes", "Bytes of live blob files."},
-      {"rocksdb.live-blob-file-garbage-size", "lode_rocksdb_blob_garbage_bytes", "Garbage bytes in live blob files."},
+      {"rocksdb.live-blob-file-garbage-size", "lode_rocksdb_blob_garbage_bytes",
+       "Garbage bytes in live blob files."},
       {"rocksdb.estimate-num-keys", "lode_rocksdb_estimated_keys", "Estimated number of keys."},
       {"rocksdb.cur-size-all-mem-tables", "lode_rocksdb_memtable_bytes", "Bytes in memtables."},
   };
@@ -65,22 +74,27 @@ std::vector<StoreMetric> Store::Metrics() {
     for (const auto& p : kPerCf) {
       if (!blobs && std::string_view(p.prop).find("blob") != std::string_view::npos) continue;
       uint64_t v = 0;
-      if (db->GetIntProperty(impl_->handles[i], p.prop, &v)) out.push_back({p.name, cf, static_cast<double>(v), false, p.help});
+      if (db->GetIntProperty(impl_->handles[i], p.prop, &v))
+        out.push_back({p.name, cf, static_cast<double>(v), false, p.help});
     }
   }
   static const Prop kDb[] = {
-      {"rocksdb.num-running-compactions", "lode_rocksdb_running_compactions", "Compactions running now."},
+      {"rocksdb.num-running-compactions", "lode_rocksdb_running_compactions",
+       "Compactions running now."},
       {"rocksdb.is-write-stopped", "lode_rocksdb_write_stopped", "1 while writes are stopped."},
-      {"rocksdb.actual-delayed-write-rate", "lode_rocksdb_delayed_write_rate", "Write rate limit while delayed (0: none)."},
+      {"rocksdb.actual-delayed-write-rate", "lode_rocksdb_delayed_write_rate",
+       "Write rate limit while delayed (0: none)."},
   };
   for (const auto& p : kDb) {
     uint64_t v = 0;
-    if (db->GetIntProperty(p.prop, &v)) out.push_back({p.name, "", static_cast<double>(v), false, p.help});
+    if (db->GetIntProperty(p.prop, &v))
+      out.push_back({p.name, "", static_cast<double>(v), false, p.help});
   }
-  out.push_back({"lode_compaction_runs_total", "", static_cast<double>(impl_->total_runs.load()), true,
-                 "Retention and delete-request compaction runs."});
-  out.push_back({"lode_retention_chunks_deleted_total", "", static_cast<double>(impl_->total_chunks_expired.load()),
-                 true, "Chunks deleted because they expired."});
+  out.push_back({"lode_compaction_runs_total", "", static_cast<double>(impl_->total_runs.load()),
+                 true, "Retention and delete-request compaction runs."});
+  out.push_back({"lode_retention_chunks_deleted_total", "",
+                 static_cast<double>(impl_->total_chunks_expired.load()), true,
+                 "Chunks deleted because they expired."});
   out.push_back({"lode_delete_request_entries_deleted_total", "",
                  static_cast<double>(impl_->total_entries_deleted.load()), true,
                  "Entries removed from chunks by delete requests."});

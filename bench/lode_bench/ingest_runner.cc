@@ -48,7 +48,8 @@ class Worker {
         client_(options.url, options.timeout),
         encoder_(static_cast<uint32_t>(dataset.streams().size())),
         otlp_(options.format != "loki"),
-        otlp_encoder_(static_cast<uint32_t>(dataset.streams().size()), options.format == "otlp-gzip"),
+        otlp_encoder_(static_cast<uint32_t>(dataset.streams().size()),
+                      options.format == "otlp-gzip"),
         headers_{{"Content-Type", "application/x-protobuf"}, {"X-Scope-OrgID", options.tenant}} {
     if (options.format == "otlp-gzip") headers_.push_back({"Content-Encoding", "gzip"});
   }
@@ -71,7 +72,8 @@ class Worker {
       } else {
         encoder_.AddEntry(s, streams[s].labels, ts, line);
       }
-      if ((otlp_ ? otlp_encoder_.raw_line_bytes() : encoder_.raw_line_bytes()) >= options_.batch_bytes) {
+      if ((otlp_ ? otlp_encoder_.raw_line_bytes() : encoder_.raw_line_bytes()) >=
+          options_.batch_bytes) {
         result_->generate_seconds += MonotonicSeconds() - started;
         Push();
         if (shared_->abort.load(std::memory_order_relaxed)) return;
@@ -91,7 +93,8 @@ class Worker {
     result_->lines += lines;
     result_->raw_bytes += raw;
     ++result_->requests;
-    HttpResponse response = client_.Post(otlp_ ? "/otlp/v1/logs" : "/loki/api/v1/push", std::move(body_), headers_);
+    HttpResponse response =
+        client_.Post(otlp_ ? "/otlp/v1/logs" : "/loki/api/v1/push", std::move(body_), headers_);
     body_ = std::string();
     result_->latencies.push_back(response.seconds);
     ++result_->status_counts[response.error.empty() ? std::to_string(response.status)

@@ -6,8 +6,8 @@
 // raw line bytes reach `batch_bytes` (like Promtail), groups them by stream,
 // and POSTs a snappy-compressed logproto.PushRequest to /loki/api/v1/push
 // with the X-Scope-OrgID header (with format otlp, an OTLP
-// ExportLogsServiceRequest to /otlp/v1/logs instead, see otlp_encoder.h). Failed pushes are counted, never retried;
-// the phase aborts after `max_errors` failures. Afterwards POST /flush is
+// ExportLogsServiceRequest to /otlp/v1/logs instead, see otlp_encoder.h). Failed pushes are
+// counted, never retried; the phase aborts after `max_errors` failures. Afterwards POST /flush is
 // sent (404/405 are ignored: not every server has it).
 //
 // With `pid` the server's CPU and memory are sampled during the phase (push

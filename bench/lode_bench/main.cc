@@ -5,7 +5,8 @@
 //   lode-bench all     ingest then query, one results file
 //   lode-bench compare a.json b.json [--md report.md] [--svg chart.svg]
 //   lode-bench gen     --lines N [data options] --format jsonl|raw|null
-//   lode-bench files   --url URL --dir DIR [--files 100] [--lines 1M] [--rate N] [--pid PID] [--idle 10s]
+//   lode-bench files   --url URL --dir DIR [--files 100] [--lines 1M] [--rate N] [--pid PID]
+//   [--idle 10s]
 //
 // Exit status: 0 when the phases ran (see --strict), 1 when the server could
 // not be reached or a phase aborted, 2 on a usage error. See README.md.
@@ -208,7 +209,8 @@ int Bench(const std::string& command, Args& args) {
     return Usage("--connections must be in 1..256");
   }
   if (do_ingest && ingest.batch_bytes == 0) return Usage("--batch-bytes must be positive");
-  if (do_ingest && ingest.format != "loki" && ingest.format != "otlp" && ingest.format != "otlp-gzip")
+  if (do_ingest && ingest.format != "loki" && ingest.format != "otlp" &&
+      ingest.format != "otlp-gzip")
     return Usage("--format must be loki, otlp or otlp-gzip");
   if (do_query && (query.runs <= 0 || query.runs > 10000))
     return Usage("--runs must be in 1..10000");

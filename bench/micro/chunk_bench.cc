@@ -88,10 +88,19 @@ void BM_DecodeChunkPartial(benchmark::State& state) {
 
 // Args: zstd level, block size in KiB (0: the store's default).
 BENCHMARK_CAPTURE(BM_EncodeChunk, api_json, bench::App::kApi)
-    ->Args({1, 0})->Args({3, 0})->Args({6, 0})->Args({9, 0})->Args({3, 1024})->Args({9, 1024});
+    ->Args({1, 0})
+    ->Args({3, 0})
+    ->Args({6, 0})
+    ->Args({9, 0})
+    ->Args({3, 1024})
+    ->Args({9, 1024});
 BENCHMARK_CAPTURE(BM_EncodeChunk, nginx, bench::App::kNginx)->Args({3, 0})->Args({9, 1024});
-BENCHMARK_CAPTURE(BM_EncodeChunk, worker_logfmt, bench::App::kWorker)->Args({3, 0})->Args({9, 1024});
-BENCHMARK_CAPTURE(BM_EncodeChunk, billing_java, bench::App::kBilling)->Args({3, 0})->Args({9, 1024});
+BENCHMARK_CAPTURE(BM_EncodeChunk, worker_logfmt, bench::App::kWorker)
+    ->Args({3, 0})
+    ->Args({9, 1024});
+BENCHMARK_CAPTURE(BM_EncodeChunk, billing_java, bench::App::kBilling)
+    ->Args({3, 0})
+    ->Args({9, 1024});
 BENCHMARK_CAPTURE(BM_DecodeChunk, api_json, bench::App::kApi)->Arg(0)->Arg(1);
 BENCHMARK_CAPTURE(BM_DecodeChunk, nginx, bench::App::kNginx)->Arg(0);
 BENCHMARK(BM_DecodeChunkPartial);

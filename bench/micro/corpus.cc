@@ -11,9 +11,9 @@ namespace lode::micro {
 
 namespace {
 
-constexpr uint64_t kMixedLines = 100'000;        // ~17 MB of raw lines
-constexpr uint64_t kPerAppBytes = 4u << 20;      // per-app corpora
-constexpr uint64_t kPushBatchBytes = 1u << 20;   // lode-bench's --batch-bytes
+constexpr uint64_t kMixedLines = 100'000;                    // ~17 MB of raw lines
+constexpr uint64_t kPerAppBytes = 4u << 20;                  // per-app corpora
+constexpr uint64_t kPushBatchBytes = 1u << 20;               // lode-bench's --batch-bytes
 constexpr int64_t kEndNs = 1'763'726'400LL * 1'000'000'000;  // fixed, for reproducibility
 
 struct Data {
@@ -114,7 +114,9 @@ Data& Get() {
 
 const Corpus& GetCorpus() { return Get().corpus; }
 
-const std::vector<CorpusLine>& LinesOf(bench::App app) { return Get().by_app[static_cast<int>(app)]; }
+const std::vector<CorpusLine>& LinesOf(bench::App app) {
+  return Get().by_app[static_cast<int>(app)];
+}
 
 uint64_t BytesOf(const std::vector<CorpusLine>& lines) {
   uint64_t n = 0;

@@ -24,10 +24,10 @@ struct CorpusLine {
 };
 
 struct Corpus {
-  bench::DatasetOptions options;          // 1000 streams, 24h
+  bench::DatasetOptions options;  // 1000 streams, 24h
   std::vector<bench::StreamInfo> streams;
-  std::vector<CorpusLine> mixed;          // the data set's mix of apps, in order
-  uint64_t mixed_bytes = 0;               // raw line bytes of `mixed`
+  std::vector<CorpusLine> mixed;  // the data set's mix of apps, in order
+  uint64_t mixed_bytes = 0;       // raw line bytes of `mixed`
 };
 
 // The shared data set: 100,000 lines, about 17 MB (the default ingest mix).

@@ -60,15 +60,16 @@ class MemReader : public Reader {
     std::string scratch;
     EntryBatch batch;
     bool stopped = false;
-    return DecodeChunk(it->second.chunk, start_ns, end_ns, dir, visit, &scratch, &batch, stats, &stopped);
+    return DecodeChunk(it->second.chunk, start_ns, end_ns, dir, visit, &scratch, &batch, stats,
+                       &stopped);
   }
 
   Status LabelNames(std::string_view, const std::vector<MatcherPtr>&, int64_t, int64_t,
                     std::vector<std::string>*) override {
     return Status::OK();
   }
-  Status LabelValues(std::string_view, std::string_view, const std::vector<MatcherPtr>&, int64_t, int64_t,
-                     std::vector<std::string>*) override {
+  Status LabelValues(std::string_view, std::string_view, const std::vector<MatcherPtr>&, int64_t,
+                     int64_t, std::vector<std::string>*) override {
     return Status::OK();
   }
 
@@ -125,10 +126,16 @@ ENGINE_BENCH(logs_common_needle, R"q({app="api"} |= "/api/v1/orders")q", 1000, 0
 ENGINE_BENCH(logs_all_limit5000, R"q({app=~".+"})q", 5000, 0);
 ENGINE_BENCH(logs_regex, R"q({app="nginx"} |~ "HTTP/[12]\\.[01]\" 50[234] ")q", 1000, 0);
 ENGINE_BENCH(logs_json_status_5xx, R"q({app="api"} | json | status >= 500)q", 1000, 0);
-ENGINE_BENCH(logs_line_format, R"q({app="api"} | json | line_format "{{.method}} {{.path}} {{.status}}")q", 1000, 0);
-ENGINE_BENCH(volume, R"q(sum by (level, detected_level) (count_over_time({app="api"} | drop __error__[1m])))q", 0, 2);
+ENGINE_BENCH(logs_line_format,
+             R"q({app="api"} | json | line_format "{{.method}} {{.path}} {{.status}}")q", 1000, 0);
+ENGINE_BENCH(
+    volume,
+    R"q(sum by (level, detected_level) (count_over_time({app="api"} | drop __error__[1m])))q", 0,
+    2);
 ENGINE_BENCH(rate_by_app, R"q(sum by (app) (rate({env="prod"}[5m])))q", 0, 2);
-ENGINE_BENCH(quantile_latency, R"q(quantile_over_time(0.99, {app="api"} | json | unwrap latency_ms [5m]) by (app))q", 0, 2);
+ENGINE_BENCH(quantile_latency,
+             R"q(quantile_over_time(0.99, {app="api"} | json | unwrap latency_ms [5m]) by (app))q",
+             0, 2);
 
 }  // namespace
 }  // namespace lode::micro

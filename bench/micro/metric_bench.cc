@@ -22,7 +22,8 @@ std::vector<logql::SampleSeries> MakeSeries(int64_t from, int64_t to) {
   std::vector<logql::SampleSeries> out(kSeries);
   const char* levels[] = {"debug", "info", "warn", "error"};
   for (int s = 0; s < kSeries; ++s) {
-    out[s].labels = {{"app", "api"}, {"instance", "api-" + std::to_string(s)}, {"level", levels[s % 4]}};
+    out[s].labels = {
+        {"app", "api"}, {"instance", "api-" + std::to_string(s)}, {"level", levels[s % 4]}};
     out[s].samples.reserve(kSamples / kSeries);
   }
   const int64_t spacing = (to - from) / kSamples;
@@ -77,7 +78,8 @@ void RunMetric(benchmark::State& state, const char* query) {
   state.counters["points"] = static_cast<double>(points);
 }
 
-#define METRIC_BENCH(name, query) BENCHMARK_CAPTURE(RunMetric, name, query)->Unit(benchmark::kMillisecond)
+#define METRIC_BENCH(name, query) \
+  BENCHMARK_CAPTURE(RunMetric, name, query)->Unit(benchmark::kMillisecond)
 
 METRIC_BENCH(count_over_time, R"q(count_over_time({app="api"}[5m]))q");
 METRIC_BENCH(sum_count_by_level, R"q(sum by (level) (count_over_time({app="api"}[5m])))q");
@@ -85,9 +87,11 @@ METRIC_BENCH(rate, R"q(rate({app="api"}[5m]))q");
 METRIC_BENCH(bytes_rate, R"q(bytes_rate({app="api"}[5m]))q");
 METRIC_BENCH(sum_over_time, R"q(sum_over_time({app="api"} | unwrap latency_ms [5m]))q");
 METRIC_BENCH(avg_over_time, R"q(avg_over_time({app="api"} | unwrap latency_ms [5m]))q");
-METRIC_BENCH(quantile_over_time, R"q(quantile_over_time(0.99, {app="api"} | unwrap latency_ms [5m]) by (app))q");
+METRIC_BENCH(quantile_over_time,
+             R"q(quantile_over_time(0.99, {app="api"} | unwrap latency_ms [5m]) by (app))q");
 METRIC_BENCH(topk_sum_rate, R"q(topk(5, sum by (instance) (rate({app="api"}[5m]))))q");
-METRIC_BENCH(binop_ratio, R"q(sum(rate({app="api"}[5m])) / sum(count_over_time({app="api"}[5m])))q");
+METRIC_BENCH(binop_ratio,
+             R"q(sum(rate({app="api"}[5m])) / sum(count_over_time({app="api"}[5m])))q");
 
 }  // namespace
 }  // namespace lode::micro

@@ -4,8 +4,8 @@
 #include <benchmark/benchmark.h>
 
 #include "bench/micro/corpus.h"
-#include "logql/syntax/parser.h"
 #include "logql/log/pipeline.h"
+#include "logql/syntax/parser.h"
 
 namespace lode::micro {
 namespace {
@@ -38,7 +38,8 @@ void RunPipeline(benchmark::State& state, bench::App app, const char* query) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * lines.size()));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * BytesOf(lines)));
-  state.counters["pass"] = static_cast<double>(passed) / static_cast<double>(state.iterations() * lines.size());
+  state.counters["pass"] =
+      static_cast<double>(passed) / static_cast<double>(state.iterations() * lines.size());
 }
 
 #define PIPELINE_BENCH(name, app, query) \
@@ -59,16 +60,20 @@ PIPELINE_BENCH(json_params, kApi, R"q({app="api"} | json status, path)q");
 PIPELINE_BENCH(json_label_filter, kApi, R"q({app="api"} | json | status >= 500)q");
 PIPELINE_BENCH(logfmt, kWorker, R"q({app="worker"} | logfmt)q");
 PIPELINE_BENCH(logfmt_duration_filter, kWorker, R"q({app="worker"} | logfmt | duration > 10s)q");
-PIPELINE_BENCH(regexp, kNginx,
-               R"q({app="nginx"} | regexp "^(?P<ip>\\S+) \\S+ \\S+ \\[[^\\]]+\\] \"(?P<method>\\S+) (?P<path>\\S+)")q");
-PIPELINE_BENCH(pattern, kNginx,
-               R"q({app="nginx"} | pattern "<ip> - <_> [<_>] \"<method> <path> <_>\" <status> <size> <_>")q");
+PIPELINE_BENCH(
+    regexp, kNginx,
+    R"q({app="nginx"} | regexp "^(?P<ip>\\S+) \\S+ \\S+ \\[[^\\]]+\\] \"(?P<method>\\S+) (?P<path>\\S+)")q");
+PIPELINE_BENCH(
+    pattern, kNginx,
+    R"q({app="nginx"} | pattern "<ip> - <_> [<_>] \"<method> <path> <_>\" <status> <size> <_>")q");
 // Label filters, formatters, drop.
 PIPELINE_BENCH(label_filter_stream, kApi, R"q({app="api"} | level="error")q");
 PIPELINE_BENCH(label_filter_regex, kApi, R"q({app="api"} | json | path=~"/api/v1/orders.*")q");
-PIPELINE_BENCH(line_format, kApi, R"q({app="api"} | json | line_format "{{.method}} {{.path}} {{.status}}")q");
+PIPELINE_BENCH(line_format, kApi,
+               R"q({app="api"} | json | line_format "{{.method}} {{.path}} {{.status}}")q");
 PIPELINE_BENCH(label_format_rename, kApi, R"q({app="api"} | json | label_format verb=method)q");
-PIPELINE_BENCH(label_format_template, kApi, R"q({app="api"} | json | label_format route="{{.method}} {{.path}}")q");
+PIPELINE_BENCH(label_format_template, kApi,
+               R"q({app="api"} | json | label_format route="{{.method}} {{.path}}")q");
 PIPELINE_BENCH(drop_error, kApi, R"q({app="api"} | drop __error__)q");
 PIPELINE_BENCH(json_drop, kApi, R"q({app="api"} | json | drop trace_id, user, ts)q");
 

@@ -3,9 +3,9 @@
 // validation.
 #include <benchmark/benchmark.h>
 
+#include "base/labels.h"
 #include "bench/micro/corpus.h"
 #include "ingest/push.h"
-#include "base/labels.h"
 
 namespace lode::micro {
 namespace {

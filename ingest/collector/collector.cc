@@ -1,7 +1,5 @@
 #include "ingest/collector/collector.h"
 
-#include "base/log.h"
-
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -9,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "base/log.h"
 #include "ingest/collector/collector_impl.h"
 #include "ingest/collector/http_sources.h"
 #include "ingest/collector/timestamp.h"
@@ -201,7 +200,8 @@ void Collector::Impl::CollectPositions(SourceState* s) {
   for (auto& [key, f] : s->open) {
     uint64_t off = f.tailer->offset();
     const Fingerprint& fp = f.tailer->fingerprint();
-    if (off == f.committed_offset && fp.len == f.committed_fp.len && fp.hash == f.committed_fp.hash) continue;
+    if (off == f.committed_offset && fp.len == f.committed_fp.len && fp.hash == f.committed_fp.hash)
+      continue;
     Position p;
     p.offset = off;
     p.fp = f.tailer->fingerprint();
@@ -229,7 +229,8 @@ void Collector::Impl::FinishGone(SourceState* s, int64_t now) {
     p.fp = t->fingerprint();
     p.mtime_ns = t->mtime_ns();
     p.path = f.label_path;
-    if (p.offset != f.committed_offset || p.fp.len != f.committed_fp.len || p.fp.hash != f.committed_fp.hash)
+    if (p.offset != f.committed_offset || p.fp.len != f.committed_fp.len ||
+        p.fp.hash != f.committed_fp.hash)
       pending_state.emplace_back(PositionKey(s->cfg.name, it->first), EncodePosition(p));
     s->known[it->first] = p;
     std::string stream = f.stream_key;

@@ -83,7 +83,8 @@ Status FileTailer::Stat(bool* truncated) {
   deleted_ = st.st_nlink == 0;
   // Shrunk below what was read, or truncated and rewritten up to or past it
   // before we looked (written to, and the first bytes changed): start over.
-  bool rewritten = (size_ != old_size || mtime_ns_ != old_mtime) && fp_.len > 0 && !FingerprintMatches(fd_, fp_);
+  bool rewritten =
+      (size_ != old_size || mtime_ns_ != old_mtime) && fp_.len > 0 && !FingerprintMatches(fd_, fp_);
   if (size_ < read_offset_ || rewritten) {
     *truncated = true;
     offset_ = read_offset_ = 0;

@@ -194,7 +194,8 @@ void Collector::Impl::Scan(SourceState* s, int64_t now) {
       if (same) {
         // Nothing of its content was known (it was empty): copytruncate
         // copies made since are unread content of it, and come first.
-        if (pos.fp.len == 0) AdoptSiblings(s, listing, e.dir, e.name, pos.mtime_ns, pos.path, now, e.key);
+        if (pos.fp.len == 0)
+          AdoptSiblings(s, listing, e.dir, e.name, pos.mtime_ns, pos.path, now, e.key);
         OpenFile(s, e.path, pos.offset, pos.path, false, now);
         continue;
       }
@@ -296,7 +297,8 @@ bool Collector::Impl::AdoptCopy(SourceState* s, const std::string& path,
       if (copy->size > from) s->known.erase(k);
     }
     if (copy->size > from) {
-      Log("collector: source " + s->cfg.name + ": reading the rest of " + path + " from its copy " + copy->path);
+      Log("collector: source " + s->cfg.name + ": reading the rest of " + path + " from its copy " +
+          copy->path);
       OpenFile(s, copy->path, from, label_path, true, now);
     } else if (k == s->known.end()) {
       // Read to its end already: remember it, so that it is never taken for

@@ -7,13 +7,15 @@ namespace lode::logql {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kLevelKeys = {"level", "LEVEL", "Level", "severity", "SEVERITY",
-                                                          "Severity", "lvl", "LVL", "Lvl"};
+constexpr std::array<std::string_view, 9> kLevelKeys = {
+    "level", "LEVEL", "Level", "severity", "SEVERITY", "Severity", "lvl", "LVL", "Lvl"};
 
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   return true;
 }
 
@@ -23,11 +25,11 @@ std::string_view Normalize(std::string_view v) {
     std::string_view name, level;
   };
   static constexpr Alias kAliases[] = {
-      {"trace", "trace"},   {"trc", "trace"},     {"debug", "debug"},   {"dbg", "debug"},
-      {"info", "info"},     {"inf", "info"},      {"information", "info"}, {"notice", "info"},
-      {"warn", "warn"},     {"warning", "warn"},  {"wrn", "warn"},      {"error", "error"},
-      {"err", "error"},     {"eror", "error"},    {"critical", "critical"}, {"crit", "critical"},
-      {"fatal", "fatal"},   {"panic", "critical"}, {"emerg", "critical"}, {"alert", "critical"},
+      {"trace", "trace"}, {"trc", "trace"},      {"debug", "debug"},       {"dbg", "debug"},
+      {"info", "info"},   {"inf", "info"},       {"information", "info"},  {"notice", "info"},
+      {"warn", "warn"},   {"warning", "warn"},   {"wrn", "warn"},          {"error", "error"},
+      {"err", "error"},   {"eror", "error"},     {"critical", "critical"}, {"crit", "critical"},
+      {"fatal", "fatal"}, {"panic", "critical"}, {"emerg", "critical"},    {"alert", "critical"},
   };
   for (const auto& a : kAliases)
     if (IEquals(v, a.name)) return a.level;
@@ -92,7 +94,8 @@ std::string_view KeywordLevel(std::string_view line) {
 
 }  // namespace
 
-std::string_view DetectLevel(const Labels& stream, const LabelView* md, size_t n_md, std::string_view line) {
+std::string_view DetectLevel(const Labels& stream, const LabelView* md, size_t n_md,
+                             std::string_view line) {
   for (auto key : kLevelKeys) {
     if (const std::string* v = FindLabel(stream, key)) {
       std::string_view n = Normalize(*v);
@@ -113,9 +116,11 @@ std::string_view DetectLevel(const Labels& stream, const LabelView* md, size_t n
     if (md[i].name != "severity_number") continue;
     std::string_view v = md[i].value;
     int n = 0;
-    if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string_view::npos) return "info";
+    if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string_view::npos)
+      return "info";
     for (char c : v) n = n * 10 + (c - '0');
-    static constexpr std::string_view kBySeverity[] = {"trace", "debug", "info", "warn", "error", "fatal"};
+    static constexpr std::string_view kBySeverity[] = {"trace", "debug", "info",
+                                                       "warn",  "error", "fatal"};
     return n == 0 || n > 24 ? "unknown" : kBySeverity[(n - 1) / 4];
   }
   size_t s = 0;

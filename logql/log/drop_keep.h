@@ -7,8 +7,8 @@
 // the error labels are never removed by keep.
 #pragma once
 
-#include "logql/syntax/ast.h"
 #include "logql/log/log_stage.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql {
 

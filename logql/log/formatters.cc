@@ -149,8 +149,7 @@ struct DecolorizeState : StageState {
 class Decolorize : public LogStage {
  public:
   Decolorize()
-      : re_(
-            "[\\x{1B}\\x{9B}][[\\]()#;?]*(?:(?:(?:[a-zA-Z\\d]*(?:;[a-zA-Z\\d]*)*)?\\x{07})|"
+      : re_("[\\x{1B}\\x{9B}][[\\]()#;?]*(?:(?:(?:[a-zA-Z\\d]*(?:;[a-zA-Z\\d]*)*)?\\x{07})|"
             "(?:(?:\\d{1,4}(?:;\\d{0,4})*)?[\\dA-PRZcf-ntqry=><~]))") {}
 
   std::unique_ptr<StageState> NewState() const override {

@@ -13,9 +13,9 @@
 // decolorize removes ANSI escape sequences (the stripansi pattern).
 #pragma once
 
-#include "logql/syntax/ast.h"
-#include "logql/log/log_stage.h"
 #include "base/status.h"
+#include "logql/log/log_stage.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql {
 

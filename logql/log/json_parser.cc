@@ -2,8 +2,8 @@
 
 #include <cstdint>
 
-#include "logql/log/json_scan.h"
 #include "base/utf8.h"
+#include "logql/log/json_scan.h"
 
 namespace lode::logql {
 
@@ -15,9 +15,20 @@ namespace {
 
 bool IsUnicodeSpace(uint32_t r) {
   switch (r) {
-    case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:
-    case 0x202F: case 0x205F: case 0x3000:
+    case '\t':
+    case '\n':
+    case '\v':
+    case '\f':
+    case '\r':
+    case ' ':
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
       return true;
     default:
       return r >= 0x2000 && r <= 0x200A;
@@ -52,8 +63,8 @@ void AppendMappedRunes(std::string_view key, std::string* to) {
   for (size_t i = 0; i < key.size();) {
     const char c = key[i];
     if (static_cast<unsigned char>(c) < 0x80) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                      (c >= '0' && c <= '9');
+      const bool ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9');
       to->push_back(ok ? c : '_');
       ++i;
       continue;
@@ -216,7 +227,8 @@ bool FindPath(std::string_view data, const std::vector<std::string>& path, size_
   if (elem.size() >= 3 && elem.front() == '[' && elem.back() == ']') {
     if (cur.type != json::Type::kArray) return false;
     size_t idx = 0;
-    for (size_t i = 1; i + 1 < elem.size(); ++i) idx = idx * 10 + static_cast<size_t>(elem[i] - '0');
+    for (size_t i = 1; i + 1 < elem.size(); ++i)
+      idx = idx * 10 + static_cast<size_t>(elem[i] - '0');
     size_t n = 0;
     json::Value found;
     bool ok = false;
@@ -251,10 +263,10 @@ bool FindPath(std::string_view data, const std::vector<std::string>& path, size_
   finder.want = elem;
   json::ObjectEach(cur.raw, &finder, key_buf, 0);
   if (!finder.ok) return false;
-  std::string_view sub = finder.found.type == json::Type::kString
-                             ? std::string_view(finder.found.raw.data() - 1,
-                                                finder.found.raw.size() + 2)
-                             : finder.found.raw;
+  std::string_view sub =
+      finder.found.type == json::Type::kString
+          ? std::string_view(finder.found.raw.data() - 1, finder.found.raw.size() + 2)
+          : finder.found.raw;
   return FindPath(sub, path, depth + 1, key_buf, out);
 }
 
@@ -378,8 +390,7 @@ class UnpackStage : public LogStage {
     if (!st->packed) return true;
     for (size_t i = 0; i < st->n; ++i) {
       // The suffix was decided on the raw key, as Loki does; first value wins.
-      if (st->names[i].empty() || lbs->Extracted(st->names[i]) ||
-          !lbs->PassesHints(st->names[i])) {
+      if (st->names[i].empty() || lbs->Extracted(st->names[i]) || !lbs->PassesHints(st->names[i])) {
         continue;
       }
       lbs->Set(LabelCategory::kParsed, st->names[i], st->values[i]);
@@ -423,9 +434,12 @@ bool ParseJsonPath(std::string_view expr, std::vector<std::string>* path, std::s
     }
     ++i;
     switch (c) {
-      case '[': return kLsb;
-      case ']': return kRsb;
-      case '.': return kDot;
+      case '[':
+        return kLsb;
+      case ']':
+        return kRsb;
+      case '.':
+        return kDot;
       case '"':
         text.clear();
         while (i < expr.size() && expr[i] != '"' && expr[i] != ']' && expr[i] != '\0') {

@@ -25,9 +25,9 @@
 #include <string_view>
 #include <vector>
 
-#include "logql/syntax/ast.h"
-#include "logql/log/log_stage.h"
 #include "base/status.h"
+#include "logql/log/log_stage.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql {
 

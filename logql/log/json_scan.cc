@@ -1,9 +1,9 @@
 #include "logql/log/json_scan.h"
 
-#include "base/utf8.h"
-
 #include <cstdint>
 #include <cstring>
+
+#include "base/utf8.h"
 
 namespace lode::logql::json {
 
@@ -200,8 +200,17 @@ const char* GetValue(std::string_view data, size_t off, Value* v) {
         if (tok != "null") return kUnknownValueType;
         v->type = Type::kNull;
         break;
-      case '0': case '1': case '2': case '3': case '4':
-      case '5': case '6': case '7': case '8': case '9': case '-':
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
+      case '8':
+      case '9':
+      case '-':
         v->type = Type::kNumber;
         break;
       default:
@@ -238,14 +247,38 @@ bool Unescape(std::string_view in, std::string* buf, std::string_view* out) {
     if (i + 1 >= in.size()) return false;
     char e = in[i + 1];
     switch (e) {
-      case '"': buf->push_back('"'); i += 2; continue;
-      case '\\': buf->push_back('\\'); i += 2; continue;
-      case '/': buf->push_back('/'); i += 2; continue;
-      case 'b': buf->push_back('\b'); i += 2; continue;
-      case 'f': buf->push_back('\f'); i += 2; continue;
-      case 'n': buf->push_back('\n'); i += 2; continue;
-      case 'r': buf->push_back('\r'); i += 2; continue;
-      case 't': buf->push_back('\t'); i += 2; continue;
+      case '"':
+        buf->push_back('"');
+        i += 2;
+        continue;
+      case '\\':
+        buf->push_back('\\');
+        i += 2;
+        continue;
+      case '/':
+        buf->push_back('/');
+        i += 2;
+        continue;
+      case 'b':
+        buf->push_back('\b');
+        i += 2;
+        continue;
+      case 'f':
+        buf->push_back('\f');
+        i += 2;
+        continue;
+      case 'n':
+        buf->push_back('\n');
+        i += 2;
+        continue;
+      case 'r':
+        buf->push_back('\r');
+        i += 2;
+        continue;
+      case 't':
+        buf->push_back('\t');
+        i += 2;
+        continue;
       case 'u': {
         std::string_view rest = in.substr(i);
         uint32_t r;

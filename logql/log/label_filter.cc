@@ -3,8 +3,8 @@
 #include <cmath>
 #include <string>
 
-#include "logql/log/ip_filter.h"
 #include "base/go_parse.h"
+#include "logql/log/ip_filter.h"
 
 namespace lode::logql {
 
@@ -52,12 +52,18 @@ class StringFilter : public Filter {
 template <class T>
 bool Compare(CmpOp op, T a, T b) {
   switch (op) {
-    case CmpOp::kEq: return a == b;
-    case CmpOp::kNeq: return a != b;
-    case CmpOp::kGt: return a > b;
-    case CmpOp::kGte: return a >= b;
-    case CmpOp::kLt: return a < b;
-    case CmpOp::kLte: return a <= b;
+    case CmpOp::kEq:
+      return a == b;
+    case CmpOp::kNeq:
+      return a != b;
+    case CmpOp::kGt:
+      return a > b;
+    case CmpOp::kGte:
+      return a >= b;
+    case CmpOp::kLt:
+      return a < b;
+    case CmpOp::kLte:
+      return a <= b;
   }
   return false;
 }

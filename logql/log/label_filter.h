@@ -10,9 +10,9 @@
 // `or` skips its right side when the left one matches; `and` runs both.
 #pragma once
 
-#include "logql/syntax/ast.h"
-#include "logql/log/log_stage.h"
 #include "base/status.h"
+#include "logql/log/log_stage.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql {
 

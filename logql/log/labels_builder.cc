@@ -14,7 +14,8 @@ namespace {
 
 // String equality that rejects on size and first byte before memcmp.
 inline bool FastEq(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+  return a.size() == b.size() &&
+         (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
 }
 
 inline bool NameLess(std::string_view a, std::string_view b) {
@@ -113,10 +114,9 @@ bool LabelsBuilder::ResolveParsedName(std::string* key) const {
 }
 
 bool LabelsBuilder::PassesHints(std::string_view name) const {
-  return hints_ == nullptr || std::binary_search(hints_->begin(), hints_->end(), name,
-                                                 [](std::string_view a, std::string_view b) {
-                                                   return a < b;
-                                                 });
+  return hints_ == nullptr ||
+         std::binary_search(hints_->begin(), hints_->end(), name,
+                            [](std::string_view a, std::string_view b) { return a < b; });
 }
 
 void LabelsBuilder::SetResolvedParsed(std::string_view key, std::string_view value) {
@@ -221,8 +221,9 @@ void LabelsBuilder::CollectUnsorted() {
   for (const auto& l : base_) {
     if (IsDeleted(l.name) || meta.Find(l.name) >= 0 || parsed.Find(l.name) >= 0) continue;
     int i = stream.Find(l.name);
-    refs_.push_back({l.name, i >= 0 ? std::string_view(stream.slots[static_cast<size_t>(i)].value)
-                                    : std::string_view(l.value),
+    refs_.push_back({l.name,
+                     i >= 0 ? std::string_view(stream.slots[static_cast<size_t>(i)].value)
+                            : std::string_view(l.value),
                      LabelCategory::kStream});
   }
   sorted_prefix_ = refs_.size();
@@ -248,7 +249,8 @@ void LabelsBuilder::CollectUnsorted() {
 void LabelsBuilder::SortRefs() {
   auto less = [](const Ref& a, const Ref& b) { return NameLess(a.name, b.name); };
   // The base labels come first and sorted: sort the rest and merge.
-  const auto mid = refs_.begin() + static_cast<std::ptrdiff_t>(std::min(sorted_prefix_, refs_.size()));
+  const auto mid =
+      refs_.begin() + static_cast<std::ptrdiff_t>(std::min(sorted_prefix_, refs_.size()));
   std::sort(mid, refs_.end(), less);
   if (mid != refs_.begin() && mid != refs_.end()) {
     merge_buf_.clear();
@@ -320,7 +322,8 @@ uint64_t LabelsBuilder::KeyHash(const std::vector<Ref>& refs) {
 bool LabelsBuilder::Equal(const ResultLabels& r, const std::vector<Ref>& refs) {
   if (r.all.size() != refs.size()) return false;
   for (size_t i = 0; i < refs.size(); ++i) {
-    if (!FastEq(r.all[i].name, refs[i].name) || !FastEq(r.all[i].value, refs[i].value)) return false;
+    if (!FastEq(r.all[i].name, refs[i].name) || !FastEq(r.all[i].value, refs[i].value))
+      return false;
   }
   return true;
 }
@@ -332,9 +335,15 @@ ResultLabels LabelsBuilder::Build(const std::vector<Ref>& refs, bool categorized
     Label l{std::string(ref.name), std::string(ref.value)};
     if (categorized) {
       switch (ref.cat) {
-        case LabelCategory::kStream: r.stream.push_back(l); break;
-        case LabelCategory::kMetadata: r.structured_metadata.push_back(l); break;
-        case LabelCategory::kParsed: r.parsed.push_back(l); break;
+        case LabelCategory::kStream:
+          r.stream.push_back(l);
+          break;
+        case LabelCategory::kMetadata:
+          r.structured_metadata.push_back(l);
+          break;
+        case LabelCategory::kParsed:
+          r.parsed.push_back(l);
+          break;
       }
     }
     r.all.push_back(std::move(l));

@@ -25,8 +25,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "logql/log/pipeline.h"
 #include "base/labels.h"
+#include "logql/log/pipeline.h"
 
 namespace lode::logql {
 
@@ -174,7 +174,7 @@ class LabelsBuilder {
 
   std::vector<Ref> refs_;
   std::vector<Ref> merge_buf_;
-  size_t sorted_prefix_ = 0;  // refs_[0, sorted_prefix_) is already sorted
+  size_t sorted_prefix_ = 0;     // refs_[0, sorted_prefix_) is already sorted
   uint64_t base_first_[4] = {};  // bitmap of the first bytes of base names
   Cache result_cache_;
   Cache grouped_cache_;

@@ -2,8 +2,8 @@
 
 #include <cstdint>
 
-#include "logql/log/json_parser.h"
 #include "base/utf8.h"
+#include "logql/log/json_parser.h"
 
 namespace lode::logql {
 
@@ -41,15 +41,33 @@ bool Unquote(std::string_view s, std::string* out) {
       ++r;
       if (r >= s.size()) return false;
       switch (s[r]) {
-        case '"': case '\\': case '/': case '\'':
+        case '"':
+        case '\\':
+        case '/':
+        case '\'':
           out->push_back(s[r]);
           ++r;
           break;
-        case 'b': out->push_back('\b'); ++r; break;
-        case 'f': out->push_back('\f'); ++r; break;
-        case 'n': out->push_back('\n'); ++r; break;
-        case 'r': out->push_back('\r'); ++r; break;
-        case 't': out->push_back('\t'); ++r; break;
+        case 'b':
+          out->push_back('\b');
+          ++r;
+          break;
+        case 'f':
+          out->push_back('\f');
+          ++r;
+          break;
+        case 'n':
+          out->push_back('\n');
+          ++r;
+          break;
+        case 'r':
+          out->push_back('\r');
+          ++r;
+          break;
+        case 't':
+          out->push_back('\t');
+          ++r;
+          break;
         case 'u': {
           --r;
           int32_t rr = GetU4(s.substr(r));
@@ -102,11 +120,20 @@ void LogfmtDecoder::Reset(std::string_view line) {
 std::string LogfmtDecoder::ErrorText() const {
   std::string msg;
   switch (err_kind_) {
-    case kNone: return "";
-    case kUnexpected: msg = std::string("unexpected '") + err_char_ + "'"; break;
-    case kInvalidKey: msg = "invalid key"; break;
-    case kUntermQuote: msg = "unterminated quoted value"; break;
-    case kInvalidQuote: msg = "invalid quoted value"; break;
+    case kNone:
+      return "";
+    case kUnexpected:
+      msg = std::string("unexpected '") + err_char_ + "'";
+      break;
+    case kInvalidKey:
+      msg = "invalid key";
+      break;
+    case kUntermQuote:
+      msg = "unterminated quoted value";
+      break;
+    case kInvalidQuote:
+      msg = "invalid quoted value";
+      break;
   }
   return "logfmt syntax error at pos " + std::to_string(err_pos_) + " : " + msg;
 }

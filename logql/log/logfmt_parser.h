@@ -17,9 +17,9 @@
 #include <string>
 #include <string_view>
 
-#include "logql/syntax/ast.h"
-#include "logql/log/log_stage.h"
 #include "base/status.h"
+#include "logql/log/log_stage.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql {
 

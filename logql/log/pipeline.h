@@ -18,9 +18,9 @@
 #include <string>
 #include <string_view>
 
-#include "logql/syntax/ast.h"
 #include "base/labels.h"
 #include "base/status.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql {
 

@@ -15,8 +15,8 @@
 
 #include <string_view>
 
-#include "logql/log/log_stage.h"
 #include "base/status.h"
+#include "logql/log/log_stage.h"
 
 namespace lode::logql {
 

@@ -17,11 +17,11 @@
 
 #include <algorithm>
 
+#include "base/go_parse.h"
 #include "logql/log/label_filter.h"
 #include "logql/log/labels_builder.h"
 #include "logql/log/pipeline.h"
 #include "logql/log/stage_chain.h"
-#include "base/go_parse.h"
 
 namespace lode::logql {
 
@@ -214,8 +214,9 @@ Status SampleExtractor::Create(const Expr& range, const Grouping* outer_sum_grou
         spec->line_value = LineValue::kBytes;
         break;
       default:
-        return Status::InvalidArgument(std::string("unsupported range vector aggregation operation: ") +
-                                       RangeOpName(range.range_op));
+        return Status::InvalidArgument(
+            std::string("unsupported range vector aggregation operation: ") +
+            RangeOpName(range.range_op));
     }
   }
 

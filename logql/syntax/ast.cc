@@ -121,7 +121,9 @@ bool TemplateReferences(std::string_view tmpl, std::string_view name) {
   for (size_t at = tmpl.find(name); at != std::string_view::npos; at = tmpl.find(name, at + 1)) {
     const size_t end = at + name.size();
     const bool dot_before = at > 0 && tmpl[at - 1] == '.';
-    const bool name_ends = end == tmpl.size() || !(std::isalnum(static_cast<unsigned char>(tmpl[end])) || tmpl[end] == '_');
+    const bool name_ends =
+        end == tmpl.size() ||
+        !(std::isalnum(static_cast<unsigned char>(tmpl[end])) || tmpl[end] == '_');
     if (dot_before && name_ends) return true;
   }
   return false;
@@ -177,7 +179,8 @@ bool Expr::ReferencesLabel(std::string_view name) const {
       }
       return false;
     case Kind::kBinOp:
-      if (Contains(modifiers.matching_labels, name) || Contains(modifiers.include_labels, name)) return true;
+      if (Contains(modifiers.matching_labels, name) || Contains(modifiers.include_labels, name))
+        return true;
       break;
     case Kind::kLabelReplace:
       if (src == name || dst == name) return true;

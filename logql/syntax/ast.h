@@ -23,12 +23,12 @@ namespace lode::logql {
 // ---------------------------------------------------------------------------
 
 enum class LineFilterOp {
-  kContains,        // |=
-  kNotContains,     // !=
-  kRegex,           // |~
-  kNotRegex,        // !~
-  kPattern,         // |>
-  kNotPattern,      // !>
+  kContains,     // |=
+  kNotContains,  // !=
+  kRegex,        // |~
+  kNotRegex,     // !~
+  kPattern,      // |>
+  kNotPattern,   // !>
 };
 
 // One operand of a line filter: a string, or `ip("...")` (only with |= and !=).
@@ -115,7 +115,15 @@ struct DropKeepStage {
 };
 
 struct Stage {
-  enum class Kind { kLineFilter, kParser, kLabelFilter, kLineFormat, kLabelFormat, kDecolorize, kDropKeep };
+  enum class Kind {
+    kLineFilter,
+    kParser,
+    kLabelFilter,
+    kLineFormat,
+    kLabelFormat,
+    kDecolorize,
+    kDropKeep
+  };
   Kind kind;
   LineFilterStage line_filter;
   ParserStage parser;
@@ -178,14 +186,38 @@ struct Grouping {
   std::vector<std::string> labels;  // may be empty: `by ()`
 };
 
-enum class VectorOp { kSum, kAvg, kMin, kMax, kCount, kStddev, kStdvar, kTopk, kBottomk, kSort, kSortDesc };
+enum class VectorOp {
+  kSum,
+  kAvg,
+  kMin,
+  kMax,
+  kCount,
+  kStddev,
+  kStdvar,
+  kTopk,
+  kBottomk,
+  kSort,
+  kSortDesc
+};
 
 const char* VectorOpName(VectorOp op);
 
 enum class BinOpKind {
-  kAdd, kSub, kMul, kDiv, kMod, kPow,
-  kEq, kNeq, kGt, kGte, kLt, kLte,
-  kAnd, kOr, kUnless,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kPow,
+  kEq,
+  kNeq,
+  kGt,
+  kGte,
+  kLt,
+  kLte,
+  kAnd,
+  kOr,
+  kUnless,
 };
 
 const char* BinOpName(BinOpKind op);

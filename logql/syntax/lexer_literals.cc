@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "logql/syntax/lexer.h"
 #include "base/utf8.h"
+#include "logql/syntax/lexer.h"
 
 namespace lode::logql {
 

@@ -9,8 +9,8 @@
 
 #include <string_view>
 
-#include "logql/syntax/ast.h"
 #include "base/status.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql {
 

@@ -27,10 +27,10 @@
 #include <utility>
 #include <vector>
 
-#include "logql/syntax/ast.h"
-#include "logql/syntax/lexer.h"
 #include "base/go_parse.h"
 #include "base/status.h"
+#include "logql/syntax/ast.h"
+#include "logql/syntax/lexer.h"
 
 namespace lode::logql {
 

@@ -28,12 +28,18 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
 
 const char* LineFilterOpName(LineFilterOp op) {
   switch (op) {
-    case LineFilterOp::kContains: return "|=";
-    case LineFilterOp::kNotContains: return "!=";
-    case LineFilterOp::kRegex: return "|~";
-    case LineFilterOp::kNotRegex: return "!~";
-    case LineFilterOp::kPattern: return "|>";
-    case LineFilterOp::kNotPattern: return "!>";
+    case LineFilterOp::kContains:
+      return "|=";
+    case LineFilterOp::kNotContains:
+      return "!=";
+    case LineFilterOp::kRegex:
+      return "|~";
+    case LineFilterOp::kNotRegex:
+      return "!~";
+    case LineFilterOp::kPattern:
+      return "|>";
+    case LineFilterOp::kNotPattern:
+      return "!>";
   }
   return "";
 }
@@ -71,12 +77,18 @@ std::string ChainString(const std::vector<FilterUnit>& units, size_t n) {
 
 const char* CmpOpName(CmpOp op) {
   switch (op) {
-    case CmpOp::kEq: return "==";
-    case CmpOp::kNeq: return "!=";
-    case CmpOp::kGt: return ">";
-    case CmpOp::kGte: return ">=";
-    case CmpOp::kLt: return "<";
-    case CmpOp::kLte: return "<=";
+    case CmpOp::kEq:
+      return "==";
+    case CmpOp::kNeq:
+      return "!=";
+    case CmpOp::kGt:
+      return ">";
+    case CmpOp::kGte:
+      return ">=";
+    case CmpOp::kLt:
+      return "<";
+    case CmpOp::kLte:
+      return "<=";
   }
   return "";
 }
@@ -215,10 +227,14 @@ std::string SelectorString(const LogSelectorExpr& sel) {
 
 const char* UnwrapConvName(UnwrapConv c) {
   switch (c) {
-    case UnwrapConv::kNone: return "";
-    case UnwrapConv::kDuration: return "duration";
-    case UnwrapConv::kDurationSeconds: return "duration_seconds";
-    case UnwrapConv::kBytes: return "bytes";
+    case UnwrapConv::kNone:
+      return "";
+    case UnwrapConv::kDuration:
+      return "duration";
+    case UnwrapConv::kDurationSeconds:
+      return "duration_seconds";
+    case UnwrapConv::kBytes:
+      return "bytes";
   }
   return "";
 }
@@ -306,19 +322,44 @@ bool FoldLiterals(const Expr& e, double* out) {
   double l, r;
   if (!FoldLiterals(*e.lhs, &l) || !FoldLiterals(*e.rhs, &r)) return false;
   switch (e.binop) {
-    case BinOpKind::kAdd: *out = l + r; return true;
-    case BinOpKind::kSub: *out = l - r; return true;
-    case BinOpKind::kMul: *out = l * r; return true;
-    case BinOpKind::kDiv: *out = l / r; return true;
-    case BinOpKind::kMod: *out = std::fmod(l, r); return true;
-    case BinOpKind::kPow: *out = std::pow(l, r); return true;
-    case BinOpKind::kEq: *out = l == r; return true;
-    case BinOpKind::kNeq: *out = l != r; return true;
-    case BinOpKind::kGt: *out = l > r; return true;
-    case BinOpKind::kGte: *out = l >= r; return true;
-    case BinOpKind::kLt: *out = l < r; return true;
-    case BinOpKind::kLte: *out = l <= r; return true;
-    default: return false;
+    case BinOpKind::kAdd:
+      *out = l + r;
+      return true;
+    case BinOpKind::kSub:
+      *out = l - r;
+      return true;
+    case BinOpKind::kMul:
+      *out = l * r;
+      return true;
+    case BinOpKind::kDiv:
+      *out = l / r;
+      return true;
+    case BinOpKind::kMod:
+      *out = std::fmod(l, r);
+      return true;
+    case BinOpKind::kPow:
+      *out = std::pow(l, r);
+      return true;
+    case BinOpKind::kEq:
+      *out = l == r;
+      return true;
+    case BinOpKind::kNeq:
+      *out = l != r;
+      return true;
+    case BinOpKind::kGt:
+      *out = l > r;
+      return true;
+    case BinOpKind::kGte:
+      *out = l >= r;
+      return true;
+    case BinOpKind::kLt:
+      *out = l < r;
+      return true;
+    case BinOpKind::kLte:
+      *out = l <= r;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -425,7 +466,7 @@ class Printer {
   std::string LabelReplacePretty(const Expr& e, int level) const {
     std::string s = Indent(level) + "label_replace(\n";
     const std::vector<std::string> params = {
-        Pretty(*e.lhs, level + 1),          Indent(level + 1) + GoQuote(e.dst),
+        Pretty(*e.lhs, level + 1), Indent(level + 1) + GoQuote(e.dst),
         Indent(level + 1) + GoQuote(e.replacement), Indent(level + 1) + GoQuote(e.src),
         Indent(level + 1) + GoQuote(e.regex)};
     for (size_t i = 0; i < params.size(); ++i) {

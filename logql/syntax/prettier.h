@@ -40,10 +40,10 @@ std::string ExprString(const Expr& e);
 std::string Prettify(const Expr& e, size_t max_chars_per_line = kMaxCharsPerLine);
 
 // Go number and duration formatting used by the above (exposed for tests).
-std::string GoFormatFloatV(double v);         // fmt.Sprint(float64)
-std::string GoFormatFloatF(double v);         // strconv.FormatFloat(v, 'f', -1, 64)
-std::string GoDurationString(int64_t ns);     // time.Duration.String()
-std::string PromDurationString(int64_t ns);   // prometheus model.Duration.String()
-std::string HumanizeBytes(double bytes);      // humanize.Bytes(uint64), spaces removed
+std::string GoFormatFloatV(double v);        // fmt.Sprint(float64)
+std::string GoFormatFloatF(double v);        // strconv.FormatFloat(v, 'f', -1, 64)
+std::string GoDurationString(int64_t ns);    // time.Duration.String()
+std::string PromDurationString(int64_t ns);  // prometheus model.Duration.String()
+std::string HumanizeBytes(double bytes);     // humanize.Bytes(uint64), spaces removed
 
 }  // namespace lode::logql

@@ -47,12 +47,18 @@ class ArgBuf {
 
 std::string_view PTName(PT t) {
   switch (t) {
-    case PT::kString: return "string";
-    case PT::kInt: return "int";
-    case PT::kFloat: return "float64";
-    case PT::kTime: return "time.Time";
-    case PT::kBool: return "bool";
-    case PT::kAny: break;
+    case PT::kString:
+      return "string";
+    case PT::kInt:
+      return "int";
+    case PT::kFloat:
+      return "float64";
+    case PT::kTime:
+      return "time.Time";
+    case PT::kBool:
+      return "bool";
+    case PT::kAny:
+      break;
   }
   return "interface {}";
 }
@@ -236,7 +242,8 @@ class Exec {
         const TemplateContext* ctx = env_.ctx;
         for (size_t i = 0; ok && !stop && i < ctx->n_labels; i++) {
           ran = true;
-          ok = Iterate(r, mark, Value::Str(ctx->labels[i].name), Value::Str(ctx->labels[i].value), &stop);
+          ok = Iterate(r, mark, Value::Str(ctx->labels[i].name), Value::Str(ctx->labels[i].value),
+                       &stop);
         }
         break;
       }
@@ -328,24 +335,38 @@ class Exec {
     const Node* first = cmd->nodes[0].get();
     Args args = CmdArgs(cmd);
     switch (first->type) {
-      case NodeType::kField: return EvalFieldNode(dot, first, args, final, out);
-      case NodeType::kChain: return EvalChainNode(dot, first, args, final, out);
-      case NodeType::kIdentifier: return EvalFunction(dot, first, cmd, args, final, out);
+      case NodeType::kField:
+        return EvalFieldNode(dot, first, args, final, out);
+      case NodeType::kChain:
+        return EvalChainNode(dot, first, args, final, out);
+      case NodeType::kIdentifier:
+        return EvalFunction(dot, first, cmd, args, final, out);
       case NodeType::kPipe:
         if (!NotAFunction(args, final)) return false;
         return EvalPipeline(dot, first, out);
-      case NodeType::kVariable: return EvalVariableNode(dot, first, args, final, out);
-      default: break;
+      case NodeType::kVariable:
+        return EvalVariableNode(dot, first, args, final, out);
+      default:
+        break;
     }
     at_ = first;
     if (!NotAFunction(args, final)) return false;
     switch (first->type) {
-      case NodeType::kBool: *out = Value::Bool(first->boolean); return true;
-      case NodeType::kDot: *out = dot; return true;
-      case NodeType::kNil: return Errorf("nil is not a command");
-      case NodeType::kNumber: return IdealConstant(first, out);
-      case NodeType::kString: *out = Value::Str(first->text); return true;
-      default: break;
+      case NodeType::kBool:
+        *out = Value::Bool(first->boolean);
+        return true;
+      case NodeType::kDot:
+        *out = dot;
+        return true;
+      case NodeType::kNil:
+        return Errorf("nil is not a command");
+      case NodeType::kNumber:
+        return IdealConstant(first, out);
+      case NodeType::kString:
+        *out = Value::Str(first->text);
+        return true;
+      default:
+        break;
     }
     return Errorf("can't evaluate command " + NodeString(first));
   }
@@ -356,7 +377,8 @@ class Exec {
     bool hex_int = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X') &&
                    text.find_first_of("pP") == std::string_view::npos;
     bool rune_int = !text.empty() && text[0] == '\'';
-    if (n->is_float && !hex_int && !rune_int && text.find_first_of(".eEpP") != std::string_view::npos) {
+    if (n->is_float && !hex_int && !rune_int &&
+        text.find_first_of(".eEpP") != std::string_view::npos) {
       *out = Value::Float(n->f64);
       return true;
     }
@@ -369,22 +391,27 @@ class Exec {
     return true;
   }
 
-  bool EvalFieldNode(const Value& dot, const Node* field, Args args, const Value* final, Value* out) {
+  bool EvalFieldNode(const Value& dot, const Node* field, Args args, const Value* final,
+                     Value* out) {
     at_ = field;
-    return EvalFieldChain(dot, dot, field, field->idents.data(), field->idents.size(), args, final, out);
+    return EvalFieldChain(dot, dot, field, field->idents.data(), field->idents.size(), args, final,
+                          out);
   }
 
-  bool EvalChainNode(const Value& dot, const Node* chain, Args args, const Value* final, Value* out) {
+  bool EvalChainNode(const Value& dot, const Node* chain, Args args, const Value* final,
+                     Value* out) {
     at_ = chain;
     if (chain->chain_node->type == NodeType::kNil) {
       return Errorf("indirection through explicit nil in " + NodeString(chain));
     }
     Value pipe;
     if (!EvalArgUntyped(dot, chain->chain_node.get(), &pipe)) return false;
-    return EvalFieldChain(dot, pipe, chain, chain->idents.data(), chain->idents.size(), args, final, out);
+    return EvalFieldChain(dot, pipe, chain, chain->idents.data(), chain->idents.size(), args, final,
+                          out);
   }
 
-  bool EvalVariableNode(const Value& dot, const Node* var, Args args, const Value* final, Value* out) {
+  bool EvalVariableNode(const Value& dot, const Node* var, Args args, const Value* final,
+                        Value* out) {
     at_ = var;
     Value value;
     if (!VarValue(var->idents[0], &value)) return false;
@@ -393,19 +420,20 @@ class Exec {
       *out = value;
       return true;
     }
-    return EvalFieldChain(dot, value, var, var->idents.data() + 1, var->idents.size() - 1, args, final, out);
+    return EvalFieldChain(dot, value, var, var->idents.data() + 1, var->idents.size() - 1, args,
+                          final, out);
   }
 
-  bool EvalFieldChain(const Value& dot, Value receiver, const Node* node, const std::string* ident, size_t n,
-                      Args args, const Value* final, Value* out) {
+  bool EvalFieldChain(const Value& dot, Value receiver, const Node* node, const std::string* ident,
+                      size_t n, Args args, const Value* final, Value* out) {
     for (size_t i = 0; i + 1 < n; i++) {
       if (!EvalField(dot, ident[i], node, Args{}, nullptr, receiver, &receiver)) return false;
     }
     return EvalField(dot, ident[n - 1], node, args, final, receiver, out);
   }
 
-  bool EvalField(const Value& dot, const std::string& name, const Node* node, Args args, const Value* final,
-                 const Value& receiver, Value* out) {
+  bool EvalField(const Value& dot, const std::string& name, const Node* node, Args args,
+                 const Value* final, const Value& receiver, Value* out) {
     if (receiver.kind == Kind::kInvalid) {
       *out = Value();
       return true;
@@ -432,15 +460,16 @@ class Exec {
     return Errorf("can't evaluate field " + name + " in type " + std::string(TypeName(receiver)));
   }
 
-  bool EvalFunction(const Value& dot, const Node* ident, const Node* cmd, Args args, const Value* final,
-                    Value* out) {
+  bool EvalFunction(const Value& dot, const Node* ident, const Node* cmd, Args args,
+                    const Value* final, Value* out) {
     at_ = ident;
     const re2::RE2* re = cmd->type == NodeType::kCommand ? cmd->re.get() : nullptr;
     return EvalCall(dot, ident->func, cmd, ident->text, args, final, nullptr, re, out);
   }
 
-  bool EvalCall(const Value& dot, const FuncDef* fn, const Node* node, const std::string& name, Args args,
-                const Value* final, const Value* receiver, const re2::RE2* re, Value* out) {
+  bool EvalCall(const Value& dot, const FuncDef* fn, const Node* node, const std::string& name,
+                Args args, const Value* final, const Value* receiver, const re2::RE2* re,
+                Value* out) {
     size_t nargs = args.n > 0 ? args.n - 1 : 0;
     size_t num_in = nargs + (final ? 1 : 0);
     size_t nparams = static_cast<size_t>(fn->nparams);
@@ -448,12 +477,12 @@ class Exec {
     if (fn->variadic) {
       num_fixed = nparams - 1;
       if (num_in < num_fixed) {
-        return Errorf("wrong number of args for " + name + ": want at least " + std::to_string(num_fixed) +
-                      " got " + std::to_string(nargs));
+        return Errorf("wrong number of args for " + name + ": want at least " +
+                      std::to_string(num_fixed) + " got " + std::to_string(nargs));
       }
     } else if (num_in != nparams) {
-      return Errorf("wrong number of args for " + name + ": want " + std::to_string(nparams) + " got " +
-                    std::to_string(num_in));
+      return Errorf("wrong number of args for " + name + ": want " + std::to_string(nparams) +
+                    " got " + std::to_string(num_in));
     }
     if (fn->flags & (kFuncAnd | kFuncOr)) {
       bool is_or = fn->flags & kFuncOr;
@@ -518,19 +547,32 @@ class Exec {
       *out = v;
       return true;
     }
-    if (v.kind == Kind::kInvalid) return Errorf("invalid value; expected " + std::string(PTName(typ)));
+    if (v.kind == Kind::kInvalid)
+      return Errorf("invalid value; expected " + std::string(PTName(typ)));
     bool ok = false;
     switch (typ) {
-      case PT::kString: ok = v.kind == Kind::kString; break;
-      case PT::kInt: ok = v.kind == Kind::kInt && v.itype == IntType::kInt; break;
-      case PT::kFloat: ok = v.kind == Kind::kFloat; break;
-      case PT::kTime: ok = v.kind == Kind::kTime; break;
-      case PT::kBool: ok = v.kind == Kind::kBool; break;
-      case PT::kAny: break;
+      case PT::kString:
+        ok = v.kind == Kind::kString;
+        break;
+      case PT::kInt:
+        ok = v.kind == Kind::kInt && v.itype == IntType::kInt;
+        break;
+      case PT::kFloat:
+        ok = v.kind == Kind::kFloat;
+        break;
+      case PT::kTime:
+        ok = v.kind == Kind::kTime;
+        break;
+      case PT::kBool:
+        ok = v.kind == Kind::kBool;
+        break;
+      case PT::kAny:
+        break;
     }
     if (!ok) {
       std::string_view got = v.kind == Kind::kNil ? std::string_view("interface {}") : TypeName(v);
-      return Errorf("wrong type for value; expected " + std::string(PTName(typ)) + "; got " + std::string(got));
+      return Errorf("wrong type for value; expected " + std::string(PTName(typ)) + "; got " +
+                    std::string(got));
     }
     *out = v;
     return true;
@@ -540,13 +582,21 @@ class Exec {
   bool EvalArgUntyped(const Value& dot, const Node* n, Value* out) {
     at_ = n;
     switch (n->type) {
-      case NodeType::kDot: *out = dot; return true;
-      case NodeType::kField: return EvalFieldNode(dot, n, Args{nullptr, 1}, nullptr, out);
-      case NodeType::kVariable: return EvalVariableNode(dot, n, Args{}, nullptr, out);
-      case NodeType::kPipe: return EvalPipeline(dot, n, out);
-      case NodeType::kIdentifier: return EvalFunction(dot, n, n, Args{}, nullptr, out);
-      case NodeType::kChain: return EvalChainNode(dot, n, Args{}, nullptr, out);
-      default: return EvalArg(dot, PT::kAny, n, out);
+      case NodeType::kDot:
+        *out = dot;
+        return true;
+      case NodeType::kField:
+        return EvalFieldNode(dot, n, Args{nullptr, 1}, nullptr, out);
+      case NodeType::kVariable:
+        return EvalVariableNode(dot, n, Args{}, nullptr, out);
+      case NodeType::kPipe:
+        return EvalPipeline(dot, n, out);
+      case NodeType::kIdentifier:
+        return EvalFunction(dot, n, n, Args{}, nullptr, out);
+      case NodeType::kChain:
+        return EvalChainNode(dot, n, Args{}, nullptr, out);
+      default:
+        return EvalArg(dot, PT::kAny, n, out);
     }
   }
 
@@ -554,7 +604,8 @@ class Exec {
     at_ = n;
     Value v;
     switch (n->type) {
-      case NodeType::kDot: return ValidateType(dot, typ, out);
+      case NodeType::kDot:
+        return ValidateType(dot, typ, out);
       case NodeType::kNil:
         if (typ == PT::kAny) {
           *out = Value();
@@ -610,10 +661,16 @@ class Exec {
         break;
     }
     switch (n->type) {
-      case NodeType::kBool: *out = Value::Bool(n->boolean); return true;
-      case NodeType::kNumber: return IdealConstant(n, out);
-      case NodeType::kString: *out = Value::Str(n->text); return true;
-      default: break;
+      case NodeType::kBool:
+        *out = Value::Bool(n->boolean);
+        return true;
+      case NodeType::kNumber:
+        return IdealConstant(n, out);
+      case NodeType::kString:
+        *out = Value::Str(n->text);
+        return true;
+      default:
+        break;
     }
     return Errorf("can't handle assignment of " + NodeString(n) + " to empty interface argument");
   }

@@ -140,10 +140,18 @@ class Printer {
     while (static_cast<int>(tmp.size()) < prec) tmp.push_back('0');
     if (f_.sharp) {
       switch (base) {
-        case 2: tmp += "b0"; break;
-        case 8: if (tmp.back() != '0') tmp.push_back('0'); break;
-        case 16: tmp.push_back(digits[16]); tmp.push_back('0'); break;
-        default: break;
+        case 2:
+          tmp += "b0";
+          break;
+        case 8:
+          if (tmp.back() != '0') tmp.push_back('0');
+          break;
+        case 16:
+          tmp.push_back(digits[16]);
+          tmp.push_back('0');
+          break;
+        default:
+          break;
       }
     }
     if (verb == 'O') tmp += "o0";
@@ -292,11 +300,27 @@ class Printer {
         return;
       case Kind::kFloat:
         switch (verb) {
-          case 'v': FmtFloat(arg.f, 'g', -1); return;
-          case 'b': case 'g': case 'G': case 'x': case 'X': FmtFloat(arg.f, static_cast<char>(verb), -1); return;
-          case 'f': case 'e': case 'E': FmtFloat(arg.f, static_cast<char>(verb), 6); return;
-          case 'F': FmtFloat(arg.f, 'f', 6); return;
-          default: BadVerb(&arg, verb); return;
+          case 'v':
+            FmtFloat(arg.f, 'g', -1);
+            return;
+          case 'b':
+          case 'g':
+          case 'G':
+          case 'x':
+          case 'X':
+            FmtFloat(arg.f, static_cast<char>(verb), -1);
+            return;
+          case 'f':
+          case 'e':
+          case 'E':
+            FmtFloat(arg.f, static_cast<char>(verb), 6);
+            return;
+          case 'F':
+            FmtFloat(arg.f, 'f', 6);
+            return;
+          default:
+            BadVerb(&arg, verb);
+            return;
         }
       case Kind::kInt: {
         bool is_signed = arg.itype != IntType::kUint8;
@@ -309,15 +333,35 @@ class Printer {
           return;
         }
         switch (verb) {
-          case 'v': case 'd': FmtInteger(u, 10, is_signed, verb, kLDigits); return;
-          case 'b': FmtInteger(u, 2, is_signed, verb, kLDigits); return;
-          case 'o': case 'O': FmtInteger(u, 8, is_signed, verb, kLDigits); return;
-          case 'x': FmtInteger(u, 16, is_signed, verb, kLDigits); return;
-          case 'X': FmtInteger(u, 16, is_signed, verb, kUDigits); return;
-          case 'c': FmtC(u); return;
-          case 'q': FmtQc(u); return;
-          case 'U': FmtUnicode(u); return;
-          default: BadVerb(&arg, verb); return;
+          case 'v':
+          case 'd':
+            FmtInteger(u, 10, is_signed, verb, kLDigits);
+            return;
+          case 'b':
+            FmtInteger(u, 2, is_signed, verb, kLDigits);
+            return;
+          case 'o':
+          case 'O':
+            FmtInteger(u, 8, is_signed, verb, kLDigits);
+            return;
+          case 'x':
+            FmtInteger(u, 16, is_signed, verb, kLDigits);
+            return;
+          case 'X':
+            FmtInteger(u, 16, is_signed, verb, kUDigits);
+            return;
+          case 'c':
+            FmtC(u);
+            return;
+          case 'q':
+            FmtQc(u);
+            return;
+          case 'U':
+            FmtUnicode(u);
+            return;
+          default:
+            BadVerb(&arg, verb);
+            return;
         }
       }
       case Kind::kString:
@@ -357,7 +401,8 @@ class Printer {
         } else {
           buf_->append("map[");
         }
-        size_t n = arg.kind == Kind::kMap ? arg.map()->items.size() : (env_.ctx ? env_.ctx->n_labels : 0);
+        size_t n =
+            arg.kind == Kind::kMap ? arg.map()->items.size() : (env_.ctx ? env_.ctx->n_labels : 0);
         for (size_t i = 0; i < n; i++) {
           if (i > 0) buf_->append(f_.sharp_v ? ", " : " ");
           if (arg.kind == Kind::kMap) {
@@ -387,11 +432,21 @@ class Printer {
           FmtS(s);
         }
         return;
-      case 's': FmtS(s); return;
-      case 'x': FmtSx(s, kLDigits); return;
-      case 'X': FmtSx(s, kUDigits); return;
-      case 'q': FmtQ(s); return;
-      default: BadVerb(arg, verb); return;
+      case 's':
+        FmtS(s);
+        return;
+      case 'x':
+        FmtSx(s, kLDigits);
+        return;
+      case 'X':
+        FmtSx(s, kUDigits);
+        return;
+      case 'q':
+        FmtQ(s);
+        return;
+      default:
+        BadVerb(arg, verb);
+        return;
     }
   }
 

@@ -17,13 +17,20 @@ bool FnNot(Call& c) { return c.Return(Value::Bool(!Truth(c.args[0]))); }
 bool FnLen(Call& c) {
   const Value& v = c.args[0];
   switch (v.kind) {
-    case Kind::kNil: return c.Fail("len of nil pointer");
-    case Kind::kInvalid: return c.Fail("reflect: call of reflect.Value.Type on zero Value");
-    case Kind::kString: return c.Return(Value::Int(static_cast<int64_t>(v.s.size())));
-    case Kind::kList: return c.Return(Value::Int(static_cast<int64_t>(v.list()->items.size())));
-    case Kind::kMap: return c.Return(Value::Int(static_cast<int64_t>(v.map()->items.size())));
-    case Kind::kLabels: return c.Return(Value::Int(v.i));
-    default: return c.Fail("len of type " + std::string(TypeName(v)));
+    case Kind::kNil:
+      return c.Fail("len of nil pointer");
+    case Kind::kInvalid:
+      return c.Fail("reflect: call of reflect.Value.Type on zero Value");
+    case Kind::kString:
+      return c.Return(Value::Int(static_cast<int64_t>(v.s.size())));
+    case Kind::kList:
+      return c.Return(Value::Int(static_cast<int64_t>(v.list()->items.size())));
+    case Kind::kMap:
+      return c.Return(Value::Int(static_cast<int64_t>(v.map()->items.size())));
+    case Kind::kLabels:
+      return c.Return(Value::Int(v.i));
+    default:
+      return c.Fail("len of type " + std::string(TypeName(v)));
   }
 }
 
@@ -34,7 +41,8 @@ bool IndexArg(Call& c, const Value& index, size_t cap, int64_t* x) {
     return c.Fail("cannot index slice/array with type " + std::string(TypeName(index)));
   }
   *x = index.i;
-  if (*x < 0 || static_cast<uint64_t>(*x) > cap) return c.Fail("index out of range: " + std::to_string(*x));
+  if (*x < 0 || static_cast<uint64_t>(*x) > cap)
+    return c.Fail("index out of range: " + std::to_string(*x));
   return true;
 }
 
@@ -57,7 +65,8 @@ bool FnIndex(Call& c) {
       case Kind::kString: {
         int64_t x;
         if (!IndexArg(c, index, item.s.size(), &x)) return false;
-        if (static_cast<size_t>(x) == item.s.size()) return c.Fail("reflect: string index out of range");
+        if (static_cast<size_t>(x) == item.s.size())
+          return c.Fail("reflect: string index out of range");
         item = Value::Int(static_cast<unsigned char>(item.s[x]), IntType::kUint8);
         break;
       }
@@ -65,7 +74,8 @@ bool FnIndex(Call& c) {
         const auto& items = item.list()->items;
         int64_t x;
         if (!IndexArg(c, index, items.size(), &x)) return false;
-        if (static_cast<size_t>(x) == items.size()) return c.Fail("reflect: slice index out of range");
+        if (static_cast<size_t>(x) == items.size())
+          return c.Fail("reflect: slice index out of range");
         item = items[x];
         break;
       }
@@ -109,12 +119,15 @@ bool FnSlice(Call& c) {
     if (!IndexArg(c, c.args[i + 1], cap, &idx[i])) return false;
   }
   if (idx[0] > idx[1]) {
-    return c.Fail("invalid slice index: " + std::to_string(idx[0]) + " > " + std::to_string(idx[1]));
+    return c.Fail("invalid slice index: " + std::to_string(idx[0]) + " > " +
+                  std::to_string(idx[1]));
   }
   if (nidx == 3 && idx[1] > idx[2]) {
-    return c.Fail("invalid slice index: " + std::to_string(idx[1]) + " > " + std::to_string(idx[2]));
+    return c.Fail("invalid slice index: " + std::to_string(idx[1]) + " > " +
+                  std::to_string(idx[2]));
   }
-  if (item.kind == Kind::kString) return c.Return(Value::Str(item.s.substr(idx[0], idx[1] - idx[0])));
+  if (item.kind == Kind::kString)
+    return c.Return(Value::Str(item.s.substr(idx[0], idx[1] - idx[0])));
   ListV* l = c.env->arena->NewList();
   const auto& items = item.list()->items;
   l->items.assign(items.begin() + idx[0], items.begin() + idx[1]);
@@ -157,13 +170,26 @@ bool FnHtml(Call& c) {
   std::string out;
   for (char ch : s) {
     switch (ch) {
-      case '\0': out += "\xEF\xBF\xBD"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out.push_back(ch);
+      case '\0':
+        out += "\xEF\xBF\xBD";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out.push_back(ch);
     }
   }
   return c.ReturnString(std::move(out));
@@ -177,13 +203,27 @@ bool FnJs(Call& c) {
     unsigned char ch = static_cast<unsigned char>(s[i]);
     if (ch < 0x80) {
       switch (ch) {
-        case '\\': out += "\\\\"; break;
-        case '\'': out += "\\'"; break;
-        case '"': out += "\\\""; break;
-        case '<': out += "\\u003C"; break;
-        case '>': out += "\\u003E"; break;
-        case '&': out += "\\u0026"; break;
-        case '=': out += "\\u003D"; break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\'':
+          out += "\\'";
+          break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '<':
+          out += "\\u003C";
+          break;
+        case '>':
+          out += "\\u003E";
+          break;
+        case '&':
+          out += "\\u0026";
+          break;
+        case '=':
+          out += "\\u003D";
+          break;
         default:
           if (ch < ' ') {
             out += "\\u00";
@@ -216,11 +256,16 @@ enum class BK { kInvalid, kBool, kInt, kUint, kFloat, kString };
 
 BK BasicKind(const Value& v) {
   switch (v.kind) {
-    case Kind::kBool: return BK::kBool;
-    case Kind::kInt: return v.itype == IntType::kUint8 ? BK::kUint : BK::kInt;
-    case Kind::kFloat: return BK::kFloat;
-    case Kind::kString: return BK::kString;
-    default: return BK::kInvalid;
+    case Kind::kBool:
+      return BK::kBool;
+    case Kind::kInt:
+      return v.itype == IntType::kUint8 ? BK::kUint : BK::kInt;
+    case Kind::kFloat:
+      return BK::kFloat;
+    case Kind::kString:
+      return BK::kString;
+    default:
+      return BK::kInvalid;
   }
 }
 
@@ -240,11 +285,21 @@ bool Eq2(const Env& env, const Value& a, const Value& b, bool* truth, std::strin
     return true;
   }
   switch (k1) {
-    case BK::kBool: *truth = a.b == b.b; return true;
-    case BK::kFloat: *truth = a.f == b.f; return true;
-    case BK::kInt: case BK::kUint: *truth = a.i == b.i; return true;
-    case BK::kString: *truth = a.s == b.s; return true;
-    case BK::kInvalid: break;
+    case BK::kBool:
+      *truth = a.b == b.b;
+      return true;
+    case BK::kFloat:
+      *truth = a.f == b.f;
+      return true;
+    case BK::kInt:
+    case BK::kUint:
+      *truth = a.i == b.i;
+      return true;
+    case BK::kString:
+      *truth = a.s == b.s;
+      return true;
+    case BK::kInvalid:
+      break;
   }
   if (a.IsNilish() || b.IsNilish()) {
     *truth = a.IsNilish() == b.IsNilish();
@@ -257,8 +312,8 @@ bool Eq2(const Env& env, const Value& a, const Value& b, bool* truth, std::strin
     std::string sa, sb;
     Sprintf(env, "%s", &a, 1, &sa);
     Sprintf(env, "%v", &b, 1, &sb);
-    *err = "non-comparable types " + sa + ": " + std::string(TypeName(a)) + ", " + std::string(TypeName(b)) +
-           ": " + sb;
+    *err = "non-comparable types " + sa + ": " + std::string(TypeName(a)) + ", " +
+           std::string(TypeName(b)) + ": " + sb;
     return false;
   }
   if (a.kind == Kind::kTime) {
@@ -302,11 +357,21 @@ bool Lt2(const Value& a, const Value& b, bool* truth, std::string* err) {
     return false;
   }
   switch (k1) {
-    case BK::kBool: *err = "invalid type for comparison"; return false;
-    case BK::kFloat: *truth = a.f < b.f; return true;
-    case BK::kInt: case BK::kUint: *truth = a.i < b.i; return true;
-    case BK::kString: *truth = a.s < b.s; return true;
-    case BK::kInvalid: break;
+    case BK::kBool:
+      *err = "invalid type for comparison";
+      return false;
+    case BK::kFloat:
+      *truth = a.f < b.f;
+      return true;
+    case BK::kInt:
+    case BK::kUint:
+      *truth = a.i < b.i;
+      return true;
+    case BK::kString:
+      *truth = a.s < b.s;
+      return true;
+    case BK::kInvalid:
+      break;
   }
   return false;
 }

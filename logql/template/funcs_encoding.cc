@@ -16,8 +16,8 @@ std::string QueryEscape(std::string_view s) {
   std::string out;
   for (char ch : s) {
     unsigned char u = static_cast<unsigned char>(ch);
-    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '_' ||
-        u == '.' || u == '~') {
+    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' ||
+        u == '_' || u == '.' || u == '~') {
       out.push_back(ch);
     } else if (u == ' ') {
       out.push_back('+');
@@ -42,7 +42,8 @@ bool FnB64Enc(Call& c) {
   size_t i = 0;
   for (; i + 2 < s.size(); i += 3) {
     uint32_t v = (uint32_t{static_cast<unsigned char>(s[i])} << 16) |
-                 (uint32_t{static_cast<unsigned char>(s[i + 1])} << 8) | static_cast<unsigned char>(s[i + 2]);
+                 (uint32_t{static_cast<unsigned char>(s[i + 1])} << 8) |
+                 static_cast<unsigned char>(s[i + 2]);
     out.push_back(kB64[v >> 18]);
     out.push_back(kB64[(v >> 12) & 63]);
     out.push_back(kB64[(v >> 6) & 63]);
@@ -190,12 +191,18 @@ Value FromJson(Arena* arena, const nlohmann::json& j) {
       for (const auto& e : j) l->items.push_back(FromJson(arena, e));
       return Value::List(l);
     }
-    case nlohmann::json::value_t::string: return Value::Str(arena->Keep(j.get<std::string>()));
-    case nlohmann::json::value_t::boolean: return Value::Bool(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return Value::Float(static_cast<double>(j.get<int64_t>()));
-    case nlohmann::json::value_t::number_unsigned: return Value::Float(static_cast<double>(j.get<uint64_t>()));
-    case nlohmann::json::value_t::number_float: return Value::Float(j.get<double>());
-    default: return Value::Nil();
+    case nlohmann::json::value_t::string:
+      return Value::Str(arena->Keep(j.get<std::string>()));
+    case nlohmann::json::value_t::boolean:
+      return Value::Bool(j.get<bool>());
+    case nlohmann::json::value_t::number_integer:
+      return Value::Float(static_cast<double>(j.get<int64_t>()));
+    case nlohmann::json::value_t::number_unsigned:
+      return Value::Float(static_cast<double>(j.get<uint64_t>()));
+    case nlohmann::json::value_t::number_float:
+      return Value::Float(j.get<double>());
+    default:
+      return Value::Nil();
   }
 }
 
@@ -216,12 +223,9 @@ constexpr PT Str = PT::kString;
 }  // namespace
 
 const FuncDef kEncodingFuncs[] = {
-    {"urldecode", 1, false, {Str}, FnUrlDecode, 0},
-    {"urlencode", 1, false, {Str}, FnUrlEncode, 0},
-    {"b64enc", 1, false, {Str}, FnB64Enc, 0},
-    {"b64dec", 1, false, {Str}, FnB64Dec, 0},
-    {"fromJson", 1, false, {Str}, FnFromJson, 0},
-    {"default", 2, true, {A, A}, FnDefault, 0},
+    {"urldecode", 1, false, {Str}, FnUrlDecode, 0}, {"urlencode", 1, false, {Str}, FnUrlEncode, 0},
+    {"b64enc", 1, false, {Str}, FnB64Enc, 0},       {"b64dec", 1, false, {Str}, FnB64Dec, 0},
+    {"fromJson", 1, false, {Str}, FnFromJson, 0},   {"default", 2, true, {A, A}, FnDefault, 0},
 };
 const size_t kNumEncodingFuncs = sizeof(kEncodingFuncs) / sizeof(kEncodingFuncs[0]);
 

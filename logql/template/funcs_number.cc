@@ -39,15 +39,19 @@ int64_t FloatToInt64(double f) {
 // cast.ToInt64 (errors give 0).
 int64_t ToInt64(const Value& v) {
   switch (v.kind) {
-    case Kind::kInt: return v.i;
-    case Kind::kFloat: return FloatToInt64(v.f);
-    case Kind::kBool: return v.b ? 1 : 0;
+    case Kind::kInt:
+      return v.i;
+    case Kind::kFloat:
+      return FloatToInt64(v.f);
+    case Kind::kBool:
+      return v.b ? 1 : 0;
     case Kind::kString: {
       int64_t x;
       bool range_err;
       return GoParseInt(TrimZeroDecimal(v.s), 0, &x, &range_err) ? x : 0;
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
@@ -56,22 +60,30 @@ int64_t ToInt64(const Value& v) {
 // cast.ToFloat64 (errors give 0).
 double ToFloat64(const Value& v) {
   switch (v.kind) {
-    case Kind::kInt: return static_cast<double>(v.i);
-    case Kind::kFloat: return v.f;
-    case Kind::kBool: return v.b ? 1 : 0;
+    case Kind::kInt:
+      return static_cast<double>(v.i);
+    case Kind::kFloat:
+      return v.f;
+    case Kind::kBool:
+      return v.b ? 1 : 0;
     case Kind::kString: {
       double f;
       bool range_err;
       return ParseGoFloat(v.s, &f, &range_err) ? f : 0;
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
 namespace {
 
-int64_t WrapAdd(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b)); }
-int64_t WrapMul(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b)); }
+int64_t WrapAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t WrapMul(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
 
 bool Int64(Call& c, int64_t v) { return c.Return(Value::Int(v, IntType::kInt64)); }
 
@@ -81,7 +93,10 @@ bool FnAdd(Call& c) {
   return Int64(c, a);
 }
 
-bool FnSub(Call& c) { return Int64(c, WrapAdd(ToInt64(c.args[0]), static_cast<int64_t>(0 - static_cast<uint64_t>(ToInt64(c.args[1]))))); }
+bool FnSub(Call& c) {
+  return Int64(c, WrapAdd(ToInt64(c.args[0]),
+                          static_cast<int64_t>(0 - static_cast<uint64_t>(ToInt64(c.args[1])))));
+}
 
 bool FnMul(Call& c) {
   int64_t a = ToInt64(c.args[0]);
@@ -167,7 +182,7 @@ bool Pow10(int n, i128* out) {
 
 bool MulI(i128 a, i128 b, i128* out) {
   if (__builtin_mul_overflow(a, b, out)) return false;
-  return *out < kMaxI128 && *out > -kMaxI128;
+  return *out<kMaxI128&& * out> - kMaxI128;
 }
 
 double ToDouble(const Dec& x) {
@@ -230,7 +245,8 @@ Dec Add(const Dec& a, const Dec& b) {
   const Dec& hi = a.e >= b.e ? a : b;
   const Dec& lo = a.e >= b.e ? b : a;
   i128 scale, scaled;
-  if (!Pow10(hi.e - lo.e, &scale) || !MulI(hi.m, scale, &scaled)) return AsDouble(ToDouble(a) + ToDouble(b));
+  if (!Pow10(hi.e - lo.e, &scale) || !MulI(hi.m, scale, &scaled))
+    return AsDouble(ToDouble(a) + ToDouble(b));
   Dec r;
   r.m = scaled + lo.m;
   r.e = lo.e;
@@ -248,7 +264,8 @@ Dec Neg(Dec a) {
 
 Dec Mul(const Dec& a, const Dec& b) {
   Dec r;
-  if (a.is_double || b.is_double || !MulI(a.m, b.m, &r.m)) return AsDouble(ToDouble(a) * ToDouble(b));
+  if (a.is_double || b.is_double || !MulI(a.m, b.m, &r.m))
+    return AsDouble(ToDouble(a) * ToDouble(b));
   r.e = a.e + b.e;
   return r;
 }
@@ -279,9 +296,15 @@ bool DecimalOp(Call& c, const Value& first, const Value* rest, size_t n, Op op) 
     Dec x;
     if (!NewFromFloat(c, ToFloat64(rest[i]), &x)) return false;
     switch (op) {
-      case Op::kAdd: acc = Add(acc, x); break;
-      case Op::kSub: acc = Add(acc, Neg(x)); break;
-      case Op::kMul: acc = Mul(acc, x); break;
+      case Op::kAdd:
+        acc = Add(acc, x);
+        break;
+      case Op::kSub:
+        acc = Add(acc, Neg(x));
+        break;
+      case Op::kMul:
+        acc = Mul(acc, x);
+        break;
       case Op::kDiv:
         if (!x.is_double && x.m == 0) return c.Fail("decimal division by 0");
         acc = Div(acc, x);
@@ -319,7 +342,8 @@ bool FnBytes(Call& c) {
   std::string_view s = c.args[0].s;
   size_t last = 0;
   bool comma = false;
-  while (last < s.size() && ((s[last] >= '0' && s[last] <= '9') || s[last] == '.' || s[last] == ',')) {
+  while (last < s.size() &&
+         ((s[last] >= '0' && s[last] <= '9') || s[last] == '.' || s[last] == ',')) {
     comma = comma || s[last] == ',';
     last++;
   }
@@ -336,7 +360,8 @@ bool FnBytes(Call& c) {
   if (!ParseGoFloat(num, &f, &range_err)) {
     std::string q;
     AppendQuote(&q, num, false);
-    return c.Fail("strconv.ParseFloat: parsing " + q + (range_err ? ": value out of range" : ": invalid syntax"));
+    return c.Fail("strconv.ParseFloat: parsing " + q +
+                  (range_err ? ": value out of range" : ": invalid syntax"));
   }
   std::string extra;
   std::string_view rest = s.substr(last);
@@ -347,13 +372,31 @@ bool FnBytes(Call& c) {
   static const struct {
     std::string_view unit;
     double mult;
-  } kUnits[] = {{"", 1},           {"b", 1},
-                {"k", 1e3},        {"kb", 1e3},        {"ki", 1024.0},       {"kib", 1024.0},
-                {"m", 1e6},        {"mb", 1e6},        {"mi", 1048576.0},    {"mib", 1048576.0},
-                {"g", 1e9},        {"gb", 1e9},        {"gi", 1073741824.0}, {"gib", 1073741824.0},
-                {"t", 1e12},       {"tb", 1e12},       {"ti", 1099511627776.0}, {"tib", 1099511627776.0},
-                {"p", 1e15},       {"pb", 1e15},       {"pi", 1125899906842624.0}, {"pib", 1125899906842624.0},
-                {"e", 1e18},       {"eb", 1e18},       {"ei", 1152921504606846976.0},
+  } kUnits[] = {{"", 1},
+                {"b", 1},
+                {"k", 1e3},
+                {"kb", 1e3},
+                {"ki", 1024.0},
+                {"kib", 1024.0},
+                {"m", 1e6},
+                {"mb", 1e6},
+                {"mi", 1048576.0},
+                {"mib", 1048576.0},
+                {"g", 1e9},
+                {"gb", 1e9},
+                {"gi", 1073741824.0},
+                {"gib", 1073741824.0},
+                {"t", 1e12},
+                {"tb", 1e12},
+                {"ti", 1099511627776.0},
+                {"tib", 1099511627776.0},
+                {"p", 1e15},
+                {"pb", 1e15},
+                {"pi", 1125899906842624.0},
+                {"pib", 1125899906842624.0},
+                {"e", 1e18},
+                {"eb", 1e18},
+                {"ei", 1152921504606846976.0},
                 {"eib", 1152921504606846976.0}};
   for (const auto& u : kUnits) {
     if (u.unit == extra) {

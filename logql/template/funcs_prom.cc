@@ -53,11 +53,16 @@ bool FnHumanizeDuration(Call& c) {
     int64_t ms = static_cast<int64_t>((v - static_cast<double>(secs)) * 1000);
     int64_t d = secs / 86400, h = secs / 3600 % 24, m = secs / 60 % 60, s = secs % 60;
     std::string out = sign;
-    if (d) return c.ReturnString(out + std::to_string(d) + "d " + std::to_string(h) + "h " + std::to_string(m) + "m " + std::to_string(s) + "s");
-    if (h) return c.ReturnString(out + std::to_string(h) + "h " + std::to_string(m) + "m " + std::to_string(s) + "s");
+    if (d)
+      return c.ReturnString(out + std::to_string(d) + "d " + std::to_string(h) + "h " +
+                            std::to_string(m) + "m " + std::to_string(s) + "s");
+    if (h)
+      return c.ReturnString(out + std::to_string(h) + "h " + std::to_string(m) + "m " +
+                            std::to_string(s) + "s");
     if (m) return c.ReturnString(out + std::to_string(m) + "m " + std::to_string(s) + "s");
     char buf[64];
-    snprintf(buf, sizeof buf, "%s%lld.%03llds", sign.c_str(), static_cast<long long>(s), static_cast<long long>(ms));
+    snprintf(buf, sizeof buf, "%s%lld.%03llds", sign.c_str(), static_cast<long long>(s),
+             static_cast<long long>(ms));
     return c.ReturnString(buf);
   }
   const char* prefix = "";

@@ -82,14 +82,18 @@ std::string_view Trim(std::string_view s, std::string_view cutset) {
   return TrimRightFunc(TrimLeftFunc(s, cutset, false), cutset, false);
 }
 
-std::string_view TrimSpace(std::string_view s) { return TrimRightFunc(TrimLeftFunc(s, "", true), "", true); }
+std::string_view TrimSpace(std::string_view s) {
+  return TrimRightFunc(TrimLeftFunc(s, "", true), "", true);
+}
 
 std::string_view TrimPrefix(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p ? s.substr(p.size()) : s;
 }
 
 std::string_view TrimSuffix(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p ? s.substr(0, s.size() - p.size()) : s;
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p
+             ? s.substr(0, s.size() - p.size())
+             : s;
 }
 
 bool Repeat(Call& c, std::string_view s, int64_t count, std::string* out) {
@@ -114,10 +118,16 @@ bool FnToUpper(Call& c) {
   return c.ReturnString(std::move(out));
 }
 
-bool FnReplace4(Call& c) { return c.ReturnString(Replace(c.StrArg(0), c.StrArg(1), c.StrArg(2), c.args[3].i)); }
+bool FnReplace4(Call& c) {
+  return c.ReturnString(Replace(c.StrArg(0), c.StrArg(1), c.StrArg(2), c.args[3].i));
+}
 bool FnTrim2(Call& c) { return c.Return(Value::Str(Trim(c.StrArg(0), c.StrArg(1)))); }
-bool FnTrimLeft2(Call& c) { return c.Return(Value::Str(TrimLeftFunc(c.StrArg(0), c.StrArg(1), false))); }
-bool FnTrimRight2(Call& c) { return c.Return(Value::Str(TrimRightFunc(c.StrArg(0), c.StrArg(1), false))); }
+bool FnTrimLeft2(Call& c) {
+  return c.Return(Value::Str(TrimLeftFunc(c.StrArg(0), c.StrArg(1), false)));
+}
+bool FnTrimRight2(Call& c) {
+  return c.Return(Value::Str(TrimRightFunc(c.StrArg(0), c.StrArg(1), false)));
+}
 bool FnTrimPrefix2(Call& c) { return c.Return(Value::Str(TrimPrefix(c.StrArg(0), c.StrArg(1)))); }
 bool FnTrimSuffix2(Call& c) { return c.Return(Value::Str(TrimSuffix(c.StrArg(0), c.StrArg(1)))); }
 bool FnTrimSpace(Call& c) { return c.Return(Value::Str(TrimSpace(c.StrArg(0)))); }
@@ -126,7 +136,8 @@ bool FnTrimSpace(Call& c) { return c.Return(Value::Str(TrimSpace(c.StrArg(0))));
 
 bool IsSeparator(int32_t r) {
   if (r <= 0x7F) {
-    return !((r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || r == '_');
+    return !((r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') ||
+             r == '_');
   }
   if (IsLetterRune(r) || IsDigitRune(r)) return false;
   return IsSpaceRune(r);
@@ -163,7 +174,8 @@ bool SliceString(Call& c, std::string_view s, int64_t lo, int64_t hi) {
     return c.Fail(m);
   }
   if (lo < 0 || lo > hi) {
-    return c.Fail("runtime error: slice bounds out of range [" + std::to_string(lo) + ":" + std::to_string(hi) + "]");
+    return c.Fail("runtime error: slice bounds out of range [" + std::to_string(lo) + ":" +
+                  std::to_string(hi) + "]");
   }
   return c.Return(Value::Str(s.substr(static_cast<size_t>(lo), static_cast<size_t>(hi - lo))));
 }
@@ -177,8 +189,12 @@ bool FnSubstr(Call& c) {
   return SliceString(c, s, start, end);
 }
 
-bool FnContains(Call& c) { return c.Return(Value::Bool(c.StrArg(1).find(c.StrArg(0)) != std::string_view::npos)); }
-bool FnHasPrefix(Call& c) { return c.Return(Value::Bool(c.StrArg(1).substr(0, c.StrArg(0).size()) == c.StrArg(0))); }
+bool FnContains(Call& c) {
+  return c.Return(Value::Bool(c.StrArg(1).find(c.StrArg(0)) != std::string_view::npos));
+}
+bool FnHasPrefix(Call& c) {
+  return c.Return(Value::Bool(c.StrArg(1).substr(0, c.StrArg(0).size()) == c.StrArg(0)));
+}
 bool FnHasSuffix(Call& c) {
   std::string_view s = c.StrArg(1), suf = c.StrArg(0);
   return c.Return(Value::Bool(s.size() >= suf.size() && s.substr(s.size() - suf.size()) == suf));
@@ -195,7 +211,9 @@ bool Indent(Call& c, bool newline) {
 
 bool FnIndent(Call& c) { return Indent(c, false); }
 bool FnNindent(Call& c) { return Indent(c, true); }
-bool FnReplace(Call& c) { return c.ReturnString(Replace(c.StrArg(2), c.StrArg(0), c.StrArg(1), -1)); }
+bool FnReplace(Call& c) {
+  return c.ReturnString(Replace(c.StrArg(2), c.StrArg(0), c.StrArg(1), -1));
+}
 
 bool FnRepeat(Call& c) {
   std::string out;
@@ -236,19 +254,45 @@ bool FnLine(Call& c) { return c.Return(Value::Str(c.env->ctx->line)); }
 std::string RegexError(const RE2& re, std::string_view pattern) {
   std::string code;
   switch (re.error_code()) {
-    case RE2::ErrorBadEscape: code = "invalid escape sequence"; break;
-    case RE2::ErrorBadCharClass: code = "invalid character class"; break;
-    case RE2::ErrorBadCharRange: code = "invalid character class range"; break;
-    case RE2::ErrorMissingBracket: code = "missing closing ]"; break;
-    case RE2::ErrorMissingParen: code = "missing closing )"; break;
-    case RE2::ErrorTrailingBackslash: code = "trailing backslash at end of expression"; break;
-    case RE2::ErrorRepeatArgument: code = "missing argument to repetition operator"; break;
-    case RE2::ErrorRepeatSize: code = "invalid repeat count"; break;
-    case RE2::ErrorRepeatOp: code = "invalid nested repetition operator"; break;
-    case RE2::ErrorBadPerlOp: code = "invalid or unsupported Perl syntax"; break;
-    case RE2::ErrorBadUTF8: code = "invalid UTF-8"; break;
-    case RE2::ErrorBadNamedCapture: code = "invalid named capture"; break;
-    default: code = re.error(); break;
+    case RE2::ErrorBadEscape:
+      code = "invalid escape sequence";
+      break;
+    case RE2::ErrorBadCharClass:
+      code = "invalid character class";
+      break;
+    case RE2::ErrorBadCharRange:
+      code = "invalid character class range";
+      break;
+    case RE2::ErrorMissingBracket:
+      code = "missing closing ]";
+      break;
+    case RE2::ErrorMissingParen:
+      code = "missing closing )";
+      break;
+    case RE2::ErrorTrailingBackslash:
+      code = "trailing backslash at end of expression";
+      break;
+    case RE2::ErrorRepeatArgument:
+      code = "missing argument to repetition operator";
+      break;
+    case RE2::ErrorRepeatSize:
+      code = "invalid repeat count";
+      break;
+    case RE2::ErrorRepeatOp:
+      code = "invalid nested repetition operator";
+      break;
+    case RE2::ErrorBadPerlOp:
+      code = "invalid or unsupported Perl syntax";
+      break;
+    case RE2::ErrorBadUTF8:
+      code = "invalid UTF-8";
+      break;
+    case RE2::ErrorBadNamedCapture:
+      code = "invalid named capture";
+      break;
+    default:
+      code = re.error();
+      break;
   }
   std::string arg = re.error_arg().empty() ? std::string(pattern) : re.error_arg();
   return "error parsing regexp: " + code + ": `" + arg + "`";
@@ -269,7 +313,8 @@ bool GetRegex(Call& c, std::unique_ptr<RE2>* owned, const RE2** re) {
 }
 
 // Regexp.expand: $1, ${1}, $name, ${name}, $$.
-void Expand(const RE2& re, std::string_view tmpl, const re2::StringPiece* m, int nm, std::string* dst) {
+void Expand(const RE2& re, std::string_view tmpl, const re2::StringPiece* m, int nm,
+            std::string* dst) {
   while (!tmpl.empty()) {
     size_t d = tmpl.find('$');
     if (d == std::string_view::npos) break;

@@ -25,13 +25,16 @@ Value FromUnixNano(int64_t ns) {
 }
 
 int64_t UnixMilli(const Value& t) {
-  return static_cast<int64_t>(static_cast<uint64_t>(t.i) * 1000u + static_cast<uint64_t>(t.nsec / 1000000));
+  return static_cast<int64_t>(static_cast<uint64_t>(t.i) * 1000u +
+                              static_cast<uint64_t>(t.nsec / 1000000));
 }
 int64_t UnixMicro(const Value& t) {
-  return static_cast<int64_t>(static_cast<uint64_t>(t.i) * 1000000u + static_cast<uint64_t>(t.nsec / 1000));
+  return static_cast<int64_t>(static_cast<uint64_t>(t.i) * 1000000u +
+                              static_cast<uint64_t>(t.nsec / 1000));
 }
 int64_t UnixNano(const Value& t) {
-  return static_cast<int64_t>(static_cast<uint64_t>(t.i) * 1000000000u + static_cast<uint64_t>(t.nsec));
+  return static_cast<int64_t>(static_cast<uint64_t>(t.i) * 1000000000u +
+                              static_cast<uint64_t>(t.nsec));
 }
 
 bool FnTimestamp(Call& c) { return c.Return(FromUnixNano(c.env->ctx->ts_ns)); }
@@ -87,16 +90,22 @@ bool FnUnixToTime(Call& c) {
   std::string quoted;
   AppendQuote(&quoted, epoch, false);
   if (!GoParseInt(epoch, 10, &i, &range_err)) {
-    return c.Fail("unable to parse time '" + std::string(epoch) + "': strconv.ParseInt: parsing " + quoted +
-                  (range_err ? ": value out of range" : ": invalid syntax"));
+    return c.Fail("unable to parse time '" + std::string(epoch) + "': strconv.ParseInt: parsing " +
+                  quoted + (range_err ? ": value out of range" : ": invalid syntax"));
   }
   switch (epoch.size()) {
-    case 5: return c.Return(Value::Time(i * 86400, 0, UtcZone()));
-    case 10: return c.Return(Value::Time(i, 0, UtcZone()));
-    case 13: return c.Return(FromUnixNano(i * 1000000));
-    case 16: return c.Return(FromUnixNano(i * 1000));
-    case 19: return c.Return(FromUnixNano(i));
-    default: return c.Fail("unable to parse time '" + std::string(epoch) + "': %!w(<nil>)");
+    case 5:
+      return c.Return(Value::Time(i * 86400, 0, UtcZone()));
+    case 10:
+      return c.Return(Value::Time(i, 0, UtcZone()));
+    case 13:
+      return c.Return(FromUnixNano(i * 1000000));
+    case 16:
+      return c.Return(FromUnixNano(i * 1000));
+    case 19:
+      return c.Return(FromUnixNano(i));
+    default:
+      return c.Fail("unable to parse time '" + std::string(epoch) + "': %!w(<nil>)");
   }
 }
 
@@ -144,7 +153,9 @@ bool MUTC(Call& c) {
   return c.Return(t);
 }
 
-bool MIsZero(Call& c) { return c.Return(Value::Bool(c.args[0].i == kZeroTimeSec && c.args[0].nsec == 0)); }
+bool MIsZero(Call& c) {
+  return c.Return(Value::Bool(c.args[0].i == kZeroTimeSec && c.args[0].nsec == 0));
+}
 
 constexpr PT A = PT::kAny;
 constexpr PT Str = PT::kString;

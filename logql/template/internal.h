@@ -56,21 +56,62 @@ struct Value {
   std::string_view s;       // kString
   const void* p = nullptr;  // kList: ListV, kMap: MapV, kTime: Zone
 
-  static Value Nil() { Value v; v.kind = Kind::kNil; return v; }
-  static Value Bool(bool x) { Value v; v.kind = Kind::kBool; v.b = x; return v; }
+  static Value Nil() {
+    Value v;
+    v.kind = Kind::kNil;
+    return v;
+  }
+  static Value Bool(bool x) {
+    Value v;
+    v.kind = Kind::kBool;
+    v.b = x;
+    return v;
+  }
   static Value Int(int64_t x, IntType t = IntType::kInt) {
-    Value v; v.kind = Kind::kInt; v.i = x; v.itype = t; return v;
+    Value v;
+    v.kind = Kind::kInt;
+    v.i = x;
+    v.itype = t;
+    return v;
   }
-  static Value Float(double x) { Value v; v.kind = Kind::kFloat; v.f = x; return v; }
-  static Value Str(std::string_view x) { Value v; v.kind = Kind::kString; v.s = x; return v; }
+  static Value Float(double x) {
+    Value v;
+    v.kind = Kind::kFloat;
+    v.f = x;
+    return v;
+  }
+  static Value Str(std::string_view x) {
+    Value v;
+    v.kind = Kind::kString;
+    v.s = x;
+    return v;
+  }
   static Value Time(int64_t sec, int32_t nsec, const Zone* z) {
-    Value v; v.kind = Kind::kTime; v.i = sec; v.nsec = nsec; v.p = z; return v;
+    Value v;
+    v.kind = Kind::kTime;
+    v.i = sec;
+    v.nsec = nsec;
+    v.p = z;
+    return v;
   }
-  static Value List(const ListV* l) { Value v; v.kind = Kind::kList; v.p = l; return v; }
-  static Value Map(const MapV* m) { Value v; v.kind = Kind::kMap; v.p = m; return v; }
+  static Value List(const ListV* l) {
+    Value v;
+    v.kind = Kind::kList;
+    v.p = l;
+    return v;
+  }
+  static Value Map(const MapV* m) {
+    Value v;
+    v.kind = Kind::kMap;
+    v.p = m;
+    return v;
+  }
   // The dot: a map[string]string of n labels (n kept for truth and len).
   static Value Labels(size_t n) {
-    Value v; v.kind = Kind::kLabels; v.i = static_cast<int64_t>(n); return v;
+    Value v;
+    v.kind = Kind::kLabels;
+    v.i = static_cast<int64_t>(n);
+    return v;
   }
 
   bool IsNilish() const { return kind == Kind::kInvalid || kind == Kind::kNil; }

@@ -19,12 +19,12 @@ constexpr int kEof = -1;
 
 bool IsSpace(int r) { return r == ' ' || r == '\t' || r == '\r' || r == '\n'; }
 
-bool IsAlphaNumeric(int r) {
-  return r == '_' || (r >= 0 && (IsLetterRune(r) || IsDigitRune(r)));
-}
+bool IsAlphaNumeric(int r) { return r == '_' || (r >= 0 && (IsLetterRune(r) || IsDigitRune(r))); }
 
 bool HasLeftTrimMarker(std::string_view s) { return s.size() >= 2 && s[0] == '-' && IsSpace(s[1]); }
-bool HasRightTrimMarker(std::string_view s) { return s.size() >= 2 && IsSpace(s[0]) && s[1] == '-'; }
+bool HasRightTrimMarker(std::string_view s) {
+  return s.size() >= 2 && IsSpace(s[0]) && s[1] == '-';
+}
 
 size_t RightTrimLength(std::string_view s) {
   size_t n = s.size();
@@ -44,10 +44,18 @@ Item Keyword(std::string_view w) {
   static const struct {
     std::string_view word;
     Item item;
-  } kWords[] = {{".", Item::kDot},           {"block", Item::kBlock}, {"break", Item::kBreak},
-                {"continue", Item::kContinue}, {"define", Item::kDefine}, {"else", Item::kElse},
-                {"end", Item::kEnd},           {"if", Item::kIf},       {"range", Item::kRange},
-                {"nil", Item::kNil},           {"template", Item::kTemplate}, {"with", Item::kWith}};
+  } kWords[] = {{".", Item::kDot},
+                {"block", Item::kBlock},
+                {"break", Item::kBreak},
+                {"continue", Item::kContinue},
+                {"define", Item::kDefine},
+                {"else", Item::kElse},
+                {"end", Item::kEnd},
+                {"if", Item::kIf},
+                {"range", Item::kRange},
+                {"nil", Item::kNil},
+                {"template", Item::kTemplate},
+                {"with", Item::kWith}};
   for (const auto& k : kWords) {
     if (k.word == w) return k.item;
   }
@@ -84,20 +92,34 @@ class Lexer {
  private:
   State Step(State s) {
     switch (s) {
-      case State::kText: return LexText();
-      case State::kLeftDelim: return LexLeftDelim();
-      case State::kComment: return LexComment();
-      case State::kRightDelim: return LexRightDelim();
-      case State::kInsideAction: return LexInsideAction();
-      case State::kSpace: return LexSpace();
-      case State::kIdentifier: return LexIdentifier();
-      case State::kField: return LexFieldOrVariable(Item::kField);
-      case State::kVariable: return LexVariable();
-      case State::kChar: return LexChar();
-      case State::kNumber: return LexNumber();
-      case State::kQuote: return LexQuote();
-      case State::kRawQuote: return LexRawQuote();
-      case State::kDone: break;
+      case State::kText:
+        return LexText();
+      case State::kLeftDelim:
+        return LexLeftDelim();
+      case State::kComment:
+        return LexComment();
+      case State::kRightDelim:
+        return LexRightDelim();
+      case State::kInsideAction:
+        return LexInsideAction();
+      case State::kSpace:
+        return LexSpace();
+      case State::kIdentifier:
+        return LexIdentifier();
+      case State::kField:
+        return LexFieldOrVariable(Item::kField);
+      case State::kVariable:
+        return LexVariable();
+      case State::kChar:
+        return LexChar();
+      case State::kNumber:
+        return LexNumber();
+      case State::kQuote:
+        return LexQuote();
+      case State::kRawQuote:
+        return LexRawQuote();
+      case State::kDone:
+        break;
     }
     return State::kDone;
   }
@@ -112,7 +134,10 @@ class Lexer {
     pos_ += width_;
     return r;
   }
-  void Backup() { pos_ -= width_; width_ = 0; }
+  void Backup() {
+    pos_ -= width_;
+    width_ = 0;
+  }
   int Peek() {
     int r = Next();
     Backup();
@@ -122,7 +147,8 @@ class Lexer {
     return 1 + static_cast<int>(std::count(in_.begin(), in_.begin() + p, '\n'));
   }
   void Emit(Item t) {
-    out_->push_back(Token{t, static_cast<int>(start_), LineAt(start_), in_.substr(start_, pos_ - start_)});
+    out_->push_back(
+        Token{t, static_cast<int>(start_), LineAt(start_), in_.substr(start_, pos_ - start_)});
     start_ = pos_;
   }
   void Ignore() { start_ = pos_; }
@@ -133,7 +159,8 @@ class Lexer {
   }
   bool Accept(std::string_view valid) {
     int r = Next();
-    if (r >= 0 && r < 128 && valid.find(static_cast<char>(r)) != std::string_view::npos) return true;
+    if (r >= 0 && r < 128 && valid.find(static_cast<char>(r)) != std::string_view::npos)
+      return true;
     Backup();
     return false;
   }
@@ -157,7 +184,13 @@ class Lexer {
     int r = Peek();
     if (IsSpace(r)) return true;
     switch (r) {
-      case kEof: case '.': case ',': case '|': case ':': case ')': case '(':
+      case kEof:
+      case '.':
+      case ',':
+      case '|':
+      case ':':
+      case ')':
+      case '(':
         return true;
       default:
         break;

@@ -89,7 +89,9 @@ class Parser {
     return true;
   }
 
-  static std::unique_ptr<Node> New(NodeType type, int pos) { return std::make_unique<Node>(type, pos); }
+  static std::unique_ptr<Node> New(NodeType type, int pos) {
+    return std::make_unique<Node>(type, pos);
+  }
 
   // ---- grammar ----
   std::unique_ptr<Node> ParseTop() {
@@ -220,16 +222,26 @@ class Parser {
   std::unique_ptr<Node> Action() {
     const Token tok = NextNonSpace();
     switch (tok.typ) {
-      case Item::kBlock: return BlockControl();
-      case Item::kBreak: return BreakControl(tok, NodeType::kBreak, "{{break}}");
-      case Item::kContinue: return BreakControl(tok, NodeType::kContinue, "{{continue}}");
-      case Item::kElse: return ElseControl();
-      case Item::kEnd: return EndControl();
-      case Item::kIf: return Control(NodeType::kIf, "if");
-      case Item::kRange: return Control(NodeType::kRange, "range");
-      case Item::kTemplate: return TemplateControl();
-      case Item::kWith: return Control(NodeType::kWith, "with");
-      default: break;
+      case Item::kBlock:
+        return BlockControl();
+      case Item::kBreak:
+        return BreakControl(tok, NodeType::kBreak, "{{break}}");
+      case Item::kContinue:
+        return BreakControl(tok, NodeType::kContinue, "{{continue}}");
+      case Item::kElse:
+        return ElseControl();
+      case Item::kEnd:
+        return EndControl();
+      case Item::kIf:
+        return Control(NodeType::kIf, "if");
+      case Item::kRange:
+        return Control(NodeType::kRange, "range");
+      case Item::kTemplate:
+        return TemplateControl();
+      case Item::kWith:
+        return Control(NodeType::kWith, "with");
+      default:
+        break;
     }
     Backup();
     const Token& at = Peek();
@@ -291,9 +303,18 @@ class Parser {
         return pipe;
       }
       switch (tok.typ) {
-        case Item::kBool: case Item::kCharConstant: case Item::kComplex: case Item::kDot:
-        case Item::kField: case Item::kIdentifier: case Item::kNumber: case Item::kNil:
-        case Item::kRawString: case Item::kString: case Item::kVariable: case Item::kLeftParen: {
+        case Item::kBool:
+        case Item::kCharConstant:
+        case Item::kComplex:
+        case Item::kDot:
+        case Item::kField:
+        case Item::kIdentifier:
+        case Item::kNumber:
+        case Item::kNil:
+        case Item::kRawString:
+        case Item::kString:
+        case Item::kVariable:
+        case Item::kLeftParen: {
           Backup();
           auto cmd = Command();
           if (failed_) return nullptr;
@@ -313,7 +334,10 @@ class Parser {
     }
     for (size_t i = 1; i < pipe->nodes.size(); i++) {
       switch (pipe->nodes[i]->nodes[0]->type) {
-        case NodeType::kBool: case NodeType::kDot: case NodeType::kNil: case NodeType::kNumber:
+        case NodeType::kBool:
+        case NodeType::kDot:
+        case NodeType::kNil:
+        case NodeType::kNumber:
         case NodeType::kString:
           Errorf("non executable command in pipeline stage " + std::to_string(i + 1));
           return;
@@ -359,7 +383,8 @@ class Parser {
         std::unique_ptr<Node> end;
         n->else_list = ItemList(&end);
         if (failed_) return nullptr;
-        if (end->type != NodeType::kEnd) return Errorf("expected end; found " + NodeString(end.get()));
+        if (end->type != NodeType::kEnd)
+          return Errorf("expected end; found " + NodeString(end.get()));
       }
     }
     vars_.resize(nvars);
@@ -465,7 +490,10 @@ class Parser {
           node->pos = chain->pos;
           return node;
         }
-        case NodeType::kBool: case NodeType::kString: case NodeType::kNumber: case NodeType::kNil:
+        case NodeType::kBool:
+        case NodeType::kString:
+        case NodeType::kNumber:
+        case NodeType::kNil:
         case NodeType::kDot: {
           std::string q;
           AppendQuote(&q, NodeString(node.get()), false);
@@ -489,7 +517,8 @@ class Parser {
     size_t start = 0;
     for (;;) {
       size_t dot = s.find('.', start);
-      out->emplace_back(s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+      out->emplace_back(
+          s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
       if (dot == std::string_view::npos) return;
       start = dot + 1;
     }
@@ -511,8 +540,10 @@ class Parser {
         n->func = f;
         return n;
       }
-      case Item::kDot: return New(NodeType::kDot, tok.pos);
-      case Item::kNil: return New(NodeType::kNil, tok.pos);
+      case Item::kDot:
+        return New(NodeType::kDot, tok.pos);
+      case Item::kNil:
+        return New(NodeType::kNil, tok.pos);
       case Item::kVariable: {
         auto n = NewVariable(tok.pos, tok.val);
         for (const auto& v : vars_) {
@@ -532,7 +563,9 @@ class Parser {
         n->boolean = tok.val == "true";
         return n;
       }
-      case Item::kCharConstant: case Item::kComplex: case Item::kNumber:
+      case Item::kCharConstant:
+      case Item::kComplex:
+      case Item::kNumber:
         return NewNumber(tok);
       case Item::kLeftParen: {
         if (stack_depth_ >= kMaxStackDepth) return Errorf("max expression depth exceeded");
@@ -541,7 +574,8 @@ class Parser {
         stack_depth_--;
         return p;
       }
-      case Item::kString: case Item::kRawString: {
+      case Item::kString:
+      case Item::kRawString: {
         auto n = New(NodeType::kString, tok.pos);
         if (!GoUnquote(tok.val, &n->text)) return Errorf("invalid syntax");
         n->quoted = std::string(tok.val);
@@ -562,7 +596,8 @@ class Parser {
       int32_t r;
       bool malformed;
       if (!GoUnquoteChar(text, &r, &malformed)) {
-        return Errorf(malformed ? "malformed character constant: " + std::string(text) : "invalid syntax");
+        return Errorf(malformed ? "malformed character constant: " + std::string(text)
+                                : "invalid syntax");
       }
       n->i64 = r;
       n->u64 = static_cast<uint64_t>(r);

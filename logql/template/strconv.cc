@@ -175,14 +175,29 @@ void AppendEscapedRune(std::string* out, int32_t r, char quote, bool ascii_only)
     return;
   }
   switch (r) {
-    case '\a': out->append("\\a"); return;
-    case '\b': out->append("\\b"); return;
-    case '\f': out->append("\\f"); return;
-    case '\n': out->append("\\n"); return;
-    case '\r': out->append("\\r"); return;
-    case '\t': out->append("\\t"); return;
-    case '\v': out->append("\\v"); return;
-    default: break;
+    case '\a':
+      out->append("\\a");
+      return;
+    case '\b':
+      out->append("\\b");
+      return;
+    case '\f':
+      out->append("\\f");
+      return;
+    case '\n':
+      out->append("\\n");
+      return;
+    case '\r':
+      out->append("\\r");
+      return;
+    case '\t':
+      out->append("\\t");
+      return;
+    case '\v':
+      out->append("\\v");
+      return;
+    default:
+      break;
   }
   if (r < ' ' || r == 0x7f) {
     out->append("\\x");
@@ -245,7 +260,8 @@ void AppendFloat(std::string* out, double f, char fmt, int prec) {
   }
   bool shortest = prec < 0;
   switch (fmt) {
-    case 'e': case 'E':
+    case 'e':
+    case 'E':
       DecimalDigits(f, shortest ? -1 : prec + 1, &d);
       if (shortest) prec = std::max(d.nd - 1, 0);
       FmtE(out, neg, d, prec, fmt);
@@ -254,7 +270,8 @@ void AppendFloat(std::string* out, double f, char fmt, int prec) {
       DecimalDigits(f, -1, &d);
       FmtF(out, neg, d, std::max(d.nd - d.dp, 0));
       return;
-    case 'g': case 'G': {
+    case 'g':
+    case 'G': {
       if (!shortest && prec == 0) prec = 1;
       DecimalDigits(f, shortest ? -1 : prec, &d);
       if (shortest) prec = d.nd;
@@ -332,31 +349,50 @@ std::string FormatRuneU(int32_t r) {
 
 std::string_view TypeName(const Value& v) {
   switch (v.kind) {
-    case Kind::kInvalid: case Kind::kNil: return "<nil>";
-    case Kind::kBool: return "bool";
+    case Kind::kInvalid:
+    case Kind::kNil:
+      return "<nil>";
+    case Kind::kBool:
+      return "bool";
     case Kind::kInt:
       return v.itype == IntType::kInt ? "int" : v.itype == IntType::kInt64 ? "int64" : "uint8";
-    case Kind::kFloat: return "float64";
-    case Kind::kString: return "string";
-    case Kind::kTime: return "time.Time";
-    case Kind::kList: return "[]interface {}";
-    case Kind::kMap: return "map[string]interface {}";
-    case Kind::kLabels: return "map[string]string";
+    case Kind::kFloat:
+      return "float64";
+    case Kind::kString:
+      return "string";
+    case Kind::kTime:
+      return "time.Time";
+    case Kind::kList:
+      return "[]interface {}";
+    case Kind::kMap:
+      return "map[string]interface {}";
+    case Kind::kLabels:
+      return "map[string]string";
   }
   return "<nil>";
 }
 
 bool Truth(const Value& v) {
   switch (v.kind) {
-    case Kind::kInvalid: case Kind::kNil: return false;
-    case Kind::kBool: return v.b;
-    case Kind::kInt: return v.i != 0;
-    case Kind::kFloat: return v.f != 0;
-    case Kind::kString: return !v.s.empty();
-    case Kind::kTime: return true;
-    case Kind::kList: return !v.list()->items.empty();
-    case Kind::kMap: return !v.map()->items.empty();
-    case Kind::kLabels: return v.i > 0;
+    case Kind::kInvalid:
+    case Kind::kNil:
+      return false;
+    case Kind::kBool:
+      return v.b;
+    case Kind::kInt:
+      return v.i != 0;
+    case Kind::kFloat:
+      return v.f != 0;
+    case Kind::kString:
+      return !v.s.empty();
+    case Kind::kTime:
+      return true;
+    case Kind::kList:
+      return !v.list()->items.empty();
+    case Kind::kMap:
+      return !v.map()->items.empty();
+    case Kind::kLabels:
+      return v.i > 0;
   }
   return false;
 }

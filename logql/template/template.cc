@@ -14,13 +14,15 @@ Status Template::Compile(std::string_view source, std::unique_ptr<Template>* out
   return Compile(source, "line", out);
 }
 
-Status Template::CompilePrometheus(std::string_view source, std::string_view name, std::unique_ptr<Template>* out) {
+Status Template::CompilePrometheus(std::string_view source, std::string_view name,
+                                   std::unique_ptr<Template>* out) {
   // Prometheus defines $labels and $value with a prelude of the same kind.
   std::string text = "{{$labels := .}}{{$value := __value__}}" + std::string(source);
   return CompileImpl(text, name, true, out);
 }
 
-Status Template::Compile(std::string_view source, std::string_view name, std::unique_ptr<Template>* out) {
+Status Template::Compile(std::string_view source, std::string_view name,
+                         std::unique_ptr<Template>* out) {
   return CompileImpl(source, name, false, out);
 }
 
@@ -35,7 +37,8 @@ Status Template::CompileImpl(std::string_view source, std::string_view name, boo
   bool simple = t->defs_.empty();
   for (const auto& n : t->root_->nodes) {
     if (n->type != NodeType::kText) constant = false;
-    if (n->type != NodeType::kText && !(n->type == NodeType::kAction && n->simple_field)) simple = false;
+    if (n->type != NodeType::kText && !(n->type == NodeType::kAction && n->simple_field))
+      simple = false;
   }
   t->constant_ = constant;
   t->simple_ = simple;
@@ -187,19 +190,35 @@ void WriteNode(const Node* n, std::string* sb) {
     case NodeType::kList:
       for (const auto& c : n->nodes) WriteNode(c.get(), sb);
       return;
-    case NodeType::kText: sb->append(n->text); return;
+    case NodeType::kText:
+      sb->append(n->text);
+      return;
     case NodeType::kAction:
       sb->append("{{");
       WritePipe(n->pipe.get(), sb);
       sb->append("}}");
       return;
-    case NodeType::kIf: WriteBranch(n, "if", sb); return;
-    case NodeType::kRange: WriteBranch(n, "range", sb); return;
-    case NodeType::kWith: WriteBranch(n, "with", sb); return;
-    case NodeType::kBreak: sb->append("{{break}}"); return;
-    case NodeType::kContinue: sb->append("{{continue}}"); return;
-    case NodeType::kElse: sb->append("{{else}}"); return;
-    case NodeType::kEnd: sb->append("{{end}}"); return;
+    case NodeType::kIf:
+      WriteBranch(n, "if", sb);
+      return;
+    case NodeType::kRange:
+      WriteBranch(n, "range", sb);
+      return;
+    case NodeType::kWith:
+      WriteBranch(n, "with", sb);
+      return;
+    case NodeType::kBreak:
+      sb->append("{{break}}");
+      return;
+    case NodeType::kContinue:
+      sb->append("{{continue}}");
+      return;
+    case NodeType::kElse:
+      sb->append("{{else}}");
+      return;
+    case NodeType::kEnd:
+      sb->append("{{end}}");
+      return;
     case NodeType::kTemplate:
       sb->append("{{template ");
       AppendQuote(sb, n->text, false);
@@ -209,7 +228,9 @@ void WriteNode(const Node* n, std::string* sb) {
       }
       sb->append("}}");
       return;
-    case NodeType::kPipe: WritePipe(n, sb); return;
+    case NodeType::kPipe:
+      WritePipe(n, sb);
+      return;
     case NodeType::kCommand:
       for (size_t i = 0; i < n->nodes.size(); i++) {
         if (i > 0) sb->push_back(' ');
@@ -248,12 +269,24 @@ void WriteNode(const Node* n, std::string* sb) {
         sb->append(n->idents[i]);
       }
       return;
-    case NodeType::kIdentifier: sb->append(n->text); return;
-    case NodeType::kDot: sb->push_back('.'); return;
-    case NodeType::kNil: sb->append("nil"); return;
-    case NodeType::kBool: sb->append(n->boolean ? "true" : "false"); return;
-    case NodeType::kNumber: sb->append(n->text); return;
-    case NodeType::kString: sb->append(n->quoted); return;
+    case NodeType::kIdentifier:
+      sb->append(n->text);
+      return;
+    case NodeType::kDot:
+      sb->push_back('.');
+      return;
+    case NodeType::kNil:
+      sb->append("nil");
+      return;
+    case NodeType::kBool:
+      sb->append(n->boolean ? "true" : "false");
+      return;
+    case NodeType::kNumber:
+      sb->append(n->text);
+      return;
+    case NodeType::kString:
+      sb->append(n->quoted);
+      return;
   }
 }
 

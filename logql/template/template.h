@@ -37,13 +37,15 @@ class Template {
   // appears in every error ("template: label:1: ..."). Loki names line_format
   // templates "line" (the default above) and label_format ones "label". The
   // caller adds Loki's prefix ("invalid line template: ...") if it wants it.
-  static Status Compile(std::string_view source, std::string_view name, std::unique_ptr<Template>* out);
+  static Status Compile(std::string_view source, std::string_view name,
+                        std::unique_ptr<Template>* out);
   // A Prometheus alert template (rule labels and annotations): the dot and
   // `$labels` are the alert's labels, `$value` is TemplateContext::value (a
   // float64), and Prometheus's humanize, humanizePercentage,
   // humanizeDuration, toUpper and toLower are defined besides the functions
   // above.
-  static Status CompilePrometheus(std::string_view source, std::string_view name, std::unique_ptr<Template>* out);
+  static Status CompilePrometheus(std::string_view source, std::string_view name,
+                                  std::unique_ptr<Template>* out);
   virtual ~Template() = default;
 
   // Appends the output to *out (does not clear it). A runtime error (e.g. a

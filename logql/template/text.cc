@@ -11,8 +11,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "logql/template/internal.h"
 #include "base/utf8.h"
+#include "logql/template/internal.h"
 
 namespace lode::logql::tmpl {
 namespace {
@@ -27,7 +27,6 @@ locale_t Utf8Locale() {
   }();
   return loc;
 }
-
 
 int Unhex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -59,14 +58,30 @@ bool UnquoteOne(std::string_view* s, char quote, int32_t* value, bool* multibyte
   char e = (*s)[1];
   s->remove_prefix(2);
   switch (e) {
-    case 'a': *value = '\a'; return true;
-    case 'b': *value = '\b'; return true;
-    case 'f': *value = '\f'; return true;
-    case 'n': *value = '\n'; return true;
-    case 'r': *value = '\r'; return true;
-    case 't': *value = '\t'; return true;
-    case 'v': *value = '\v'; return true;
-    case 'x': case 'u': case 'U': {
+    case 'a':
+      *value = '\a';
+      return true;
+    case 'b':
+      *value = '\b';
+      return true;
+    case 'f':
+      *value = '\f';
+      return true;
+    case 'n':
+      *value = '\n';
+      return true;
+    case 'r':
+      *value = '\r';
+      return true;
+    case 't':
+      *value = '\t';
+      return true;
+    case 'v':
+      *value = '\v';
+      return true;
+    case 'x':
+    case 'u':
+    case 'U': {
       size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
       if (s->size() < n) return false;
       int64_t v = 0;
@@ -83,7 +98,14 @@ bool UnquoteOne(std::string_view* s, char quote, int32_t* value, bool* multibyte
       *value = static_cast<int32_t>(v);
       return true;
     }
-    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7': {
       int v = e - '0';
       if (s->size() < 2) return false;
       for (int j = 0; j < 2; j++) {
@@ -96,8 +118,11 @@ bool UnquoteOne(std::string_view* s, char quote, int32_t* value, bool* multibyte
       *value = v;
       return true;
     }
-    case '\\': *value = '\\'; return true;
-    case '\'': case '"':
+    case '\\':
+      *value = '\\';
+      return true;
+    case '\'':
+    case '"':
       if (e != quote) return false;
       *value = e;
       return true;
@@ -165,8 +190,20 @@ int32_t ToTitleRune(int32_t r) {
 
 bool IsSpaceRune(int32_t r) {
   switch (r) {
-    case '\t': case '\n': case '\v': case '\f': case '\r': case ' ': case 0x85: case 0xA0:
-    case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
+    case '\t':
+    case '\n':
+    case '\v':
+    case '\f':
+    case '\r':
+    case ' ':
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
       return true;
     default:
       return r >= 0x2000 && r <= 0x200A;

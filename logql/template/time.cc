@@ -3,8 +3,8 @@
 // time.ParseDuration. Layout formatting and parsing are in
 // template_time_layout.cc.
 
-#include "logql/template/internal.h"
 #include "base/go_parse.h"
+#include "logql/template/internal.h"
 
 namespace lode::logql::tmpl {
 namespace {
@@ -61,8 +61,8 @@ Civil ToCivil(const Value& t) {
   return c;
 }
 
-Value TimeFromCivil(int64_t year, int64_t month, int64_t day, int64_t hour, int64_t min, int64_t sec,
-                    int64_t nsec, const Zone* z) {
+Value TimeFromCivil(int64_t year, int64_t month, int64_t day, int64_t hour, int64_t min,
+                    int64_t sec, int64_t nsec, const Zone* z) {
   auto norm = [](int64_t* hi, int64_t* lo, int64_t base) {
     int64_t q = FloorDiv(*lo, base);
     *hi += q;

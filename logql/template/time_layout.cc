@@ -7,19 +7,51 @@
 namespace lode::logql::tmpl {
 namespace {
 
-const char* const kLongMonths[] = {"January", "February", "March",     "April",   "May",      "June",
-                                   "July",    "August",   "September", "October", "November", "December"};
-const char* const kLongDays[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+const char* const kLongMonths[] = {"January",   "February", "March",    "April",
+                                   "May",       "June",     "July",     "August",
+                                   "September", "October",  "November", "December"};
+const char* const kLongDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                 "Thursday", "Friday", "Saturday"};
 const int kDaysBefore[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365};
 
 // Layout tokens (Go's std* constants).
 enum Std {
   kNone = 0,
-  kLongMonth, kMonth, kNumMonth, kZeroMonth, kLongWeekDay, kWeekDay, kDay, kUnderDay, kZeroDay,
-  kUnderYearDay, kZeroYearDay, kHour, kHour12, kZeroHour12, kMinute, kZeroMinute, kSecond,
-  kZeroSecond, kLongYear, kYear, kPM, kpm, kTZ, kISO8601TZ, kISO8601SecondsTZ, kISO8601ShortTZ,
-  kISO8601ColonTZ, kISO8601ColonSecondsTZ, kNumTZ, kNumSecondsTz, kNumShortTZ, kNumColonTZ,
-  kNumColonSecondsTZ, kFracSecond0, kFracSecond9,
+  kLongMonth,
+  kMonth,
+  kNumMonth,
+  kZeroMonth,
+  kLongWeekDay,
+  kWeekDay,
+  kDay,
+  kUnderDay,
+  kZeroDay,
+  kUnderYearDay,
+  kZeroYearDay,
+  kHour,
+  kHour12,
+  kZeroHour12,
+  kMinute,
+  kZeroMinute,
+  kSecond,
+  kZeroSecond,
+  kLongYear,
+  kYear,
+  kPM,
+  kpm,
+  kTZ,
+  kISO8601TZ,
+  kISO8601SecondsTZ,
+  kISO8601ShortTZ,
+  kISO8601ColonTZ,
+  kISO8601ColonSecondsTZ,
+  kNumTZ,
+  kNumSecondsTz,
+  kNumShortTZ,
+  kNumColonTZ,
+  kNumColonSecondsTZ,
+  kFracSecond0,
+  kFracSecond9,
 };
 
 struct Chunk {
@@ -59,7 +91,8 @@ Chunk NextStdChunk(std::string_view layout) {
         break;
       case '0':
         if (i + 1 < layout.size() && layout[i + 1] >= '1' && layout[i + 1] <= '6') {
-          static const Std kStd0x[] = {kZeroMonth, kZeroDay, kZeroHour12, kZeroMinute, kZeroSecond, kYear};
+          static const Std kStd0x[] = {kZeroMonth,  kZeroDay,    kZeroHour12,
+                                       kZeroMinute, kZeroSecond, kYear};
           return at(i, 2, kStd0x[layout[i + 1] - '1']);
         }
         if (has(i, "002")) return at(i, 3, kZeroYearDay);
@@ -77,9 +110,12 @@ Chunk NextStdChunk(std::string_view layout) {
         }
         if (has(i, "__2")) return at(i, 3, kUnderYearDay);
         break;
-      case '3': return at(i, 1, kHour12);
-      case '4': return at(i, 1, kMinute);
-      case '5': return at(i, 1, kSecond);
+      case '3':
+        return at(i, 1, kHour12);
+      case '4':
+        return at(i, 1, kMinute);
+      case '5':
+        return at(i, 1, kSecond);
       case 'P':
         if (has(i, "PM")) return at(i, 2, kPM);
         break;
@@ -100,7 +136,8 @@ Chunk NextStdChunk(std::string_view layout) {
         if (has(i, "Z07:00")) return at(i, 6, kISO8601ColonTZ);
         if (has(i, "Z07")) return at(i, 3, kISO8601ShortTZ);
         break;
-      case '.': case ',':
+      case '.':
+      case ',':
         if (i + 1 < layout.size() && (layout[i + 1] == '0' || layout[i + 1] == '9')) {
           char ch = layout[i + 1];
           size_t j = i + 1;
@@ -249,13 +286,25 @@ bool ParseTimeZone(std::string_view v, size_t* len) {
   size_t upper = 0;
   while (upper < 6 && upper < v.size() && v[upper] >= 'A' && v[upper] <= 'Z') upper++;
   switch (upper) {
-    case 5: if (v[4] == 'T') { *len = 5; return true; } return false;
-    case 4: if (v[3] == 'T' || v.substr(0, 4) == "WITA") { *len = 4; return true; } return false;
-    case 3: *len = 3; return true;
-    default: return false;
+    case 5:
+      if (v[4] == 'T') {
+        *len = 5;
+        return true;
+      }
+      return false;
+    case 4:
+      if (v[3] == 'T' || v.substr(0, 4) == "WITA") {
+        *len = 4;
+        return true;
+      }
+      return false;
+    case 3:
+      *len = 3;
+      return true;
+    default:
+      return false;
   }
 }
-
 
 }  // namespace
 
@@ -267,20 +316,40 @@ void AppendTimeFormat(std::string* b, const Value& t, std::string_view layout) {
     if (ch.std == kNone) break;
     layout = ch.suffix;
     switch (ch.std) {
-      case kYear: AppendInt(b, (c.year < 0 ? -c.year : c.year) % 100, 2); break;
-      case kLongYear: AppendInt(b, c.year, 4); break;
-      case kMonth: b->append(kLongMonths[c.month - 1], 3); break;
-      case kLongMonth: b->append(kLongMonths[c.month - 1]); break;
-      case kNumMonth: AppendInt(b, c.month, 0); break;
-      case kZeroMonth: AppendInt(b, c.month, 2); break;
-      case kWeekDay: b->append(kLongDays[c.wday], 3); break;
-      case kLongWeekDay: b->append(kLongDays[c.wday]); break;
-      case kDay: AppendInt(b, c.day, 0); break;
+      case kYear:
+        AppendInt(b, (c.year < 0 ? -c.year : c.year) % 100, 2);
+        break;
+      case kLongYear:
+        AppendInt(b, c.year, 4);
+        break;
+      case kMonth:
+        b->append(kLongMonths[c.month - 1], 3);
+        break;
+      case kLongMonth:
+        b->append(kLongMonths[c.month - 1]);
+        break;
+      case kNumMonth:
+        AppendInt(b, c.month, 0);
+        break;
+      case kZeroMonth:
+        AppendInt(b, c.month, 2);
+        break;
+      case kWeekDay:
+        b->append(kLongDays[c.wday], 3);
+        break;
+      case kLongWeekDay:
+        b->append(kLongDays[c.wday]);
+        break;
+      case kDay:
+        AppendInt(b, c.day, 0);
+        break;
       case kUnderDay:
         if (c.day < 10) b->push_back(' ');
         AppendInt(b, c.day, 0);
         break;
-      case kZeroDay: AppendInt(b, c.day, 2); break;
+      case kZeroDay:
+        AppendInt(b, c.day, 2);
+        break;
       case kUnderYearDay:
         if (c.yday < 100) {
           b->push_back(' ');
@@ -288,22 +357,49 @@ void AppendTimeFormat(std::string* b, const Value& t, std::string_view layout) {
         }
         AppendInt(b, c.yday, 0);
         break;
-      case kZeroYearDay: AppendInt(b, c.yday, 3); break;
-      case kHour: AppendInt(b, c.hour, 2); break;
-      case kHour12: AppendInt(b, c.hour % 12 == 0 ? 12 : c.hour % 12, 0); break;
-      case kZeroHour12: AppendInt(b, c.hour % 12 == 0 ? 12 : c.hour % 12, 2); break;
-      case kMinute: AppendInt(b, c.min, 0); break;
-      case kZeroMinute: AppendInt(b, c.min, 2); break;
-      case kSecond: AppendInt(b, c.sec, 0); break;
-      case kZeroSecond: AppendInt(b, c.sec, 2); break;
-      case kPM: b->append(c.hour >= 12 ? "PM" : "AM"); break;
-      case kpm: b->append(c.hour >= 12 ? "pm" : "am"); break;
-      case kISO8601TZ: case kISO8601ColonTZ: case kISO8601SecondsTZ: case kISO8601ShortTZ:
-      case kISO8601ColonSecondsTZ: case kNumTZ: case kNumColonTZ: case kNumSecondsTz: case kNumShortTZ:
+      case kZeroYearDay:
+        AppendInt(b, c.yday, 3);
+        break;
+      case kHour:
+        AppendInt(b, c.hour, 2);
+        break;
+      case kHour12:
+        AppendInt(b, c.hour % 12 == 0 ? 12 : c.hour % 12, 0);
+        break;
+      case kZeroHour12:
+        AppendInt(b, c.hour % 12 == 0 ? 12 : c.hour % 12, 2);
+        break;
+      case kMinute:
+        AppendInt(b, c.min, 0);
+        break;
+      case kZeroMinute:
+        AppendInt(b, c.min, 2);
+        break;
+      case kSecond:
+        AppendInt(b, c.sec, 0);
+        break;
+      case kZeroSecond:
+        AppendInt(b, c.sec, 2);
+        break;
+      case kPM:
+        b->append(c.hour >= 12 ? "PM" : "AM");
+        break;
+      case kpm:
+        b->append(c.hour >= 12 ? "pm" : "am");
+        break;
+      case kISO8601TZ:
+      case kISO8601ColonTZ:
+      case kISO8601SecondsTZ:
+      case kISO8601ShortTZ:
+      case kISO8601ColonSecondsTZ:
+      case kNumTZ:
+      case kNumColonTZ:
+      case kNumSecondsTz:
+      case kNumShortTZ:
       case kNumColonSecondsTZ: {
         Std s = ch.std;
-        bool iso = s == kISO8601TZ || s == kISO8601ColonTZ || s == kISO8601SecondsTZ || s == kISO8601ShortTZ ||
-                   s == kISO8601ColonSecondsTZ;
+        bool iso = s == kISO8601TZ || s == kISO8601ColonTZ || s == kISO8601SecondsTZ ||
+                   s == kISO8601ShortTZ || s == kISO8601ColonSecondsTZ;
         if (c.offset == 0 && iso) {
           b->push_back('Z');
           break;
@@ -318,11 +414,13 @@ void AppendTimeFormat(std::string* b, const Value& t, std::string_view layout) {
           b->push_back('+');
         }
         AppendInt(b, zone / 60, 2);
-        if (s == kISO8601ColonTZ || s == kNumColonTZ || s == kISO8601ColonSecondsTZ || s == kNumColonSecondsTZ) {
+        if (s == kISO8601ColonTZ || s == kNumColonTZ || s == kISO8601ColonSecondsTZ ||
+            s == kNumColonSecondsTZ) {
           b->push_back(':');
         }
         if (s != kNumShortTZ && s != kISO8601ShortTZ) AppendInt(b, zone % 60, 2);
-        if (s == kISO8601SecondsTZ || s == kNumSecondsTz || s == kNumColonSecondsTZ || s == kISO8601ColonSecondsTZ) {
+        if (s == kISO8601SecondsTZ || s == kNumSecondsTz || s == kNumColonSecondsTZ ||
+            s == kISO8601ColonSecondsTZ) {
           if (s == kNumColonSecondsTZ || s == kISO8601ColonSecondsTZ) b->push_back(':');
           AppendInt(b, absoffset % 60, 2);
         }
@@ -344,8 +442,12 @@ void AppendTimeFormat(std::string* b, const Value& t, std::string_view layout) {
         AppendInt(b, zone % 60, 2);
         break;
       }
-      case kFracSecond0: case kFracSecond9: AppendNano(b, t.nsec, ch); break;
-      case kNone: break;
+      case kFracSecond0:
+      case kFracSecond9:
+        AppendNano(b, t.nsec, ch);
+        break;
+      case kNone:
+        break;
     }
   }
 }
@@ -354,8 +456,8 @@ void AppendTimeString(std::string* out, const Value& t) {
   AppendTimeFormat(out, t, "2006-01-02 15:04:05.999999999 -0700 MST");
 }
 
-bool ParseTimeInLocation(std::string_view layout, std::string_view value, const Zone* loc, Arena* arena,
-                         Value* out) {
+bool ParseTimeInLocation(std::string_view layout, std::string_view value, const Zone* loc,
+                         Arena* arena, Value* out) {
   bool am = false, pm = false;
   int64_t year = 0;
   int month = -1, day = -1, yday = -1, hour = 0, min = 0, sec = 0, nsec = 0;
@@ -386,23 +488,42 @@ bool ParseTimeInLocation(std::string_view layout, std::string_view value, const 
         for (int i = 0; i < 4; i++) {
           if (!IsDigitAt(value, i)) return false;
         }
-        year = (value[0] - '0') * 1000 + (value[1] - '0') * 100 + (value[2] - '0') * 10 + (value[3] - '0');
+        year = (value[0] - '0') * 1000 + (value[1] - '0') * 100 + (value[2] - '0') * 10 +
+               (value[3] - '0');
         value.remove_prefix(4);
         break;
       }
-      case kMonth: ok = Lookup(kLongMonths, 12, 3, &value, &month); month++; break;
-      case kLongMonth: ok = Lookup(kLongMonths, 12, 0, &value, &month); month++; break;
-      case kNumMonth: case kZeroMonth:
+      case kMonth:
+        ok = Lookup(kLongMonths, 12, 3, &value, &month);
+        month++;
+        break;
+      case kLongMonth:
+        ok = Lookup(kLongMonths, 12, 0, &value, &month);
+        month++;
+        break;
+      case kNumMonth:
+      case kZeroMonth:
         ok = Getnum(&value, ch.std == kZeroMonth, &month);
         range_err = ok && (month <= 0 || month > 12);
         break;
-      case kWeekDay: { int d; ok = Lookup(kLongDays, 7, 3, &value, &d); break; }
-      case kLongWeekDay: { int d; ok = Lookup(kLongDays, 7, 0, &value, &d); break; }
-      case kDay: case kUnderDay: case kZeroDay:
+      case kWeekDay: {
+        int d;
+        ok = Lookup(kLongDays, 7, 3, &value, &d);
+        break;
+      }
+      case kLongWeekDay: {
+        int d;
+        ok = Lookup(kLongDays, 7, 0, &value, &d);
+        break;
+      }
+      case kDay:
+      case kUnderDay:
+      case kZeroDay:
         if (ch.std == kUnderDay && !value.empty() && value[0] == ' ') value.remove_prefix(1);
         ok = Getnum(&value, ch.std == kZeroDay, &day);
         break;
-      case kUnderYearDay: case kZeroYearDay:
+      case kUnderYearDay:
+      case kZeroYearDay:
         for (int i = 0; i < 2; i++) {
           if (ch.std == kUnderYearDay && !value.empty() && value[0] == ' ') value.remove_prefix(1);
         }
@@ -412,15 +533,18 @@ bool ParseTimeInLocation(std::string_view layout, std::string_view value, const 
         ok = Getnum(&value, false, &hour);
         range_err = hour < 0 || hour >= 24;
         break;
-      case kHour12: case kZeroHour12:
+      case kHour12:
+      case kZeroHour12:
         ok = Getnum(&value, ch.std == kZeroHour12, &hour);
         range_err = hour < 0 || hour > 12;
         break;
-      case kMinute: case kZeroMinute:
+      case kMinute:
+      case kZeroMinute:
         ok = Getnum(&value, ch.std == kZeroMinute, &min);
         range_err = min < 0 || min >= 60;
         break;
-      case kSecond: case kZeroSecond: {
+      case kSecond:
+      case kZeroSecond: {
         ok = Getnum(&value, ch.std == kZeroSecond, &sec);
         if (!ok) break;
         if (sec < 0 || sec >= 60) return false;
@@ -434,7 +558,8 @@ bool ParseTimeInLocation(std::string_view layout, std::string_view value, const 
         }
         break;
       }
-      case kPM: case kpm: {
+      case kPM:
+      case kpm: {
         if (value.size() < 2) return false;
         std::string_view p = value.substr(0, 2);
         value.remove_prefix(2);
@@ -448,8 +573,15 @@ bool ParseTimeInLocation(std::string_view layout, std::string_view value, const 
         }
         break;
       }
-      case kISO8601TZ: case kISO8601ShortTZ: case kISO8601ColonTZ: case kISO8601SecondsTZ:
-      case kISO8601ColonSecondsTZ: case kNumTZ: case kNumShortTZ: case kNumColonTZ: case kNumSecondsTz:
+      case kISO8601TZ:
+      case kISO8601ShortTZ:
+      case kISO8601ColonTZ:
+      case kISO8601SecondsTZ:
+      case kISO8601ColonSecondsTZ:
+      case kNumTZ:
+      case kNumShortTZ:
+      case kNumColonTZ:
+      case kNumSecondsTz:
       case kNumColonSecondsTZ: {
         Std s = ch.std;
         // Only these three accept "Z" for UTC when parsing (Go's rule).
@@ -470,11 +602,13 @@ bool ParseTimeInLocation(std::string_view layout, std::string_view value, const 
           value.remove_prefix(3);
         } else if (s == kISO8601ColonSecondsTZ || s == kNumColonSecondsTZ) {
           if (value.size() < 9 || value[3] != ':' || value[6] != ':') return false;
-          sign = value.substr(0, 1), hh = value.substr(1, 2), mm = value.substr(4, 2), ss = value.substr(7, 2);
+          sign = value.substr(0, 1), hh = value.substr(1, 2), mm = value.substr(4, 2),
+          ss = value.substr(7, 2);
           value.remove_prefix(9);
         } else if (s == kISO8601SecondsTZ || s == kNumSecondsTz) {
           if (value.size() < 7) return false;
-          sign = value.substr(0, 1), hh = value.substr(1, 2), mm = value.substr(3, 2), ss = value.substr(5, 2);
+          sign = value.substr(0, 1), hh = value.substr(1, 2), mm = value.substr(3, 2),
+          ss = value.substr(5, 2);
           value.remove_prefix(7);
         } else {
           if (value.size() < 5) return false;
@@ -482,7 +616,8 @@ bool ParseTimeInLocation(std::string_view layout, std::string_view value, const 
           value.remove_prefix(5);
         }
         int hr, mi, se;
-        if (!Getnum(&hh, true, &hr) || !Getnum(&mm, true, &mi) || !Getnum(&ss, true, &se)) return false;
+        if (!Getnum(&hh, true, &hr) || !Getnum(&mm, true, &mi) || !Getnum(&ss, true, &se))
+          return false;
         if (hr > 24 || mi > 60 || se > 60) return false;
         zone_offset = (hr * 60 + mi) * 60 + se;
         have_offset = true;
@@ -520,7 +655,8 @@ bool ParseTimeInLocation(std::string_view layout, std::string_view value, const 
         value.remove_prefix(1 + i);
         break;
       }
-      case kNone: break;
+      case kNone:
+        break;
     }
     if (!ok || range_err) return false;
   }

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "logql/template/template.h"
 #include "logql/template/internal.h"
+#include "logql/template/template.h"
 
 namespace lode::logql::tmpl {
 
@@ -119,7 +119,7 @@ struct Node {
   int64_t i64 = 0;
   uint64_t u64 = 0;
   double f64 = 0;
-  bool boolean = false;  // kBool
+  bool boolean = false;           // kBool
   const FuncDef* func = nullptr;  // kIdentifier
   // kCommand: the first argument of a regex function compiled at parse time
   // (only when it is a string literal that compiles).
@@ -145,7 +145,7 @@ class TemplateImpl : public Template {
   // {{define}} and {{block}} templates.
   std::vector<std::pair<std::string, std::unique_ptr<Node>>> defs_;
   bool constant_ = false;
-  bool simple_ = false;  // only text and `{{.label}}` actions
+  bool simple_ = false;      // only text and `{{.label}}` actions
   bool prometheus_ = false;  // CompilePrometheus: Prometheus's functions too
 
   const Node* FindDef(std::string_view name) const;

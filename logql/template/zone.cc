@@ -42,16 +42,16 @@ bool ParseTZif(const std::string& data, Zone* z) {
   if (!header(n, &version)) return false;
   bool is64 = false;
   if (version >= '2') {
-    size_t skip = size_t{n[kTime]} * 5 + size_t{n[kZone]} * 6 + n[kChar] + size_t{n[kLeap]} * 8 + n[kStdWall] +
-                  n[kUTCLocal];
+    size_t skip = size_t{n[kTime]} * 5 + size_t{n[kZone]} * 6 + n[kChar] + size_t{n[kLeap]} * 8 +
+                  n[kStdWall] + n[kUTCLocal];
     if (len - off < skip) return false;
     off += skip;
     if (!header(n, &version)) return false;
     is64 = true;
   }
   size_t size = is64 ? 8 : 4;
-  size_t need = n[kTime] * size + n[kTime] + size_t{n[kZone]} * 6 + n[kChar] + n[kLeap] * (size + 4) +
-                n[kStdWall] + n[kUTCLocal];
+  size_t need = n[kTime] * size + n[kTime] + size_t{n[kZone]} * 6 + n[kChar] +
+                n[kLeap] * (size + 4) + n[kStdWall] + n[kUTCLocal];
   if (len - off < need) return false;
   const unsigned char* times = p + off;
   const unsigned char* idx = times + n[kTime] * size;
@@ -78,7 +78,8 @@ bool ParseTZif(const std::string& data, Zone* z) {
   }
   for (uint32_t i = 0; i < n[kTime]; i++) {
     Zone::Trans tr;
-    tr.when = is64 ? static_cast<int64_t>(Big8(times + 8 * i)) : static_cast<int32_t>(Big4(times + 4 * i));
+    tr.when = is64 ? static_cast<int64_t>(Big8(times + 8 * i))
+                   : static_cast<int32_t>(Big4(times + 4 * i));
     tr.idx = idx[i];
     if (tr.idx >= z->types.size()) return false;
     z->tx.push_back(tr);
@@ -202,7 +203,8 @@ int64_t TzruleTime(int64_t year, const Rule& r, int off) {
       if (dow < 0) dow += 7;
       int64_t d = r.day - dow;
       if (d < 0) d += 7;
-      int dim = kDaysBefore[r.mon] - kDaysBefore[r.mon - 1] + ((r.mon == 2 && IsLeapYear(year)) ? 1 : 0);
+      int dim =
+          kDaysBefore[r.mon] - kDaysBefore[r.mon - 1] + ((r.mon == 2 && IsLeapYear(year)) ? 1 : 0);
       for (int i = 1; i < r.week; i++) {
         if (d + 7 >= dim) break;
         d += 7;
@@ -260,7 +262,8 @@ bool Tzset(std::string_view s, int64_t last_tx, int64_t sec, ZoneInfo* out) {
   if (ysec < start_sec) {
     *out = ZoneInfo{std_name, std_off, year_start, start_sec + year_start, std_is_dst};
   } else if (ysec >= end_sec) {
-    *out = ZoneInfo{std_name, std_off, end_sec + year_start, year_start + 365 * kSecondsPerDay, std_is_dst};
+    *out = ZoneInfo{std_name, std_off, end_sec + year_start, year_start + 365 * kSecondsPerDay,
+                    std_is_dst};
   } else {
     *out = ZoneInfo{dst_name, dst_off, start_sec + year_start, end_sec + year_start, dst_is_dst};
   }
@@ -308,7 +311,8 @@ const Zone* FixedZone(Arena* arena, std::string_view name, int offset) {
 
 const Zone* LoadZone(std::string_view name) {
   if (name.empty() || name == "UTC" || name == "Local") return UtcZone();
-  if (name.find("..") != std::string_view::npos || name[0] == '/' || name[0] == '\\') return nullptr;
+  if (name.find("..") != std::string_view::npos || name[0] == '/' || name[0] == '\\')
+    return nullptr;
   static std::mutex mu;
   static std::map<std::string, std::unique_ptr<Zone>, std::less<>> cache;
   std::lock_guard<std::mutex> lock(mu);

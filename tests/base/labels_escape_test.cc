@@ -16,7 +16,10 @@ TEST(LabelsEscapeTest, MalformedEscapesAreErrorsNotExceptions) {
   EXPECT_FALSE(ParseLabels(R"({a="\U00110000"})", &ls).ok());  // beyond Unicode
   EXPECT_FALSE(ParseLabels(R"({a="\uD800"})", &ls).ok());      // a surrogate
   ASSERT_TRUE(ParseLabels(R"({a="\u00e9\x41\U0001F600"})", &ls).ok());
-  EXPECT_EQ(ls[0].value, "\xc3\xa9" "A" "\xf0\x9f\x98\x80");
+  EXPECT_EQ(ls[0].value,
+            "\xc3\xa9"
+            "A"
+            "\xf0\x9f\x98\x80");
 }
 
 }  // namespace

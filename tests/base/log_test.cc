@@ -12,7 +12,8 @@ TEST(LogTest, EscapeLogTextKeepsEveryRecordOnOneLine) {
   EXPECT_EQ(EscapeLogText("cr\rtab\tbs\\"), "cr\\rtab\\tbs\\\\");
   EXPECT_EQ(EscapeLogText(std::string("nul\0esc\x1b del\x7f", 13)), "nul\\x00esc\\x1b del\\x7f");
   EXPECT_EQ(EscapeLogText("bad \xff\xc3 utf8"), "bad \\xff\\xc3 utf8");
-  EXPECT_EQ(EscapeLogText("nel\xc2\x85ls\xe2\x80\xa8ps\xe2\x80\xa9"), "nel\\u0085ls\\u2028ps\\u2029");
+  EXPECT_EQ(EscapeLogText("nel\xc2\x85ls\xe2\x80\xa8ps\xe2\x80\xa9"),
+            "nel\\u0085ls\\u2028ps\\u2029");
   // Every byte value: the result never holds a line break of any kind.
   std::string all;
   for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));

@@ -6,8 +6,8 @@
 // answer neither 404 nor 5xx; every "not provided: ..." row must answer 404.
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <filesystem>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -113,7 +113,8 @@ TEST(ApiTableTest, ReadmeTableListsLokisReferenceAndEveryProvidedEndpointAnswers
   std::set<std::string> listed, reference(std::begin(kLokiReference), std::end(kLokiReference));
   for (const Row& r : rows) {
     EXPECT_TRUE(listed.insert(r.method + " " + r.path).second) << "listed twice: " << r.path;
-    const bool known = r.status.rfind("same as Loki", 0) == 0 || r.status.rfind("differs: ", 0) == 0 ||
+    const bool known = r.status.rfind("same as Loki", 0) == 0 ||
+                       r.status.rfind("differs: ", 0) == 0 ||
                        r.status.rfind("not provided: ", 0) == 0;
     EXPECT_TRUE(known) << r.method << " " << r.path << ": " << r.status;
   }
@@ -121,17 +122,19 @@ TEST(ApiTableTest, ReadmeTableListsLokisReferenceAndEveryProvidedEndpointAnswers
 
   // The ruler's endpoints are served when the ruler is on: a rules directory
   // whose namespace "ns" holds a group "group" before each ruler request.
-  const std::string rules = std::filesystem::temp_directory_path() / ("lode-api-table-" + std::to_string(getpid()));
+  const std::string rules =
+      std::filesystem::temp_directory_path() / ("lode-api-table-" + std::to_string(getpid()));
   std::filesystem::create_directories(rules + "/dir/fake");
   const std::string config = rules + "/lode.yaml";
   {
     std::ofstream f(config);
-    f << "ruler:\n  storage:\n    type: local\n    local:\n      directory: " << rules << "/dir\n  rule_path: " << rules
-      << "/scratch\n";
+    f << "ruler:\n  storage:\n    type: local\n    local:\n      directory: " << rules
+      << "/dir\n  rule_path: " << rules << "/scratch\n";
   }
   auto write_group = [&] {
     std::ofstream f(rules + "/dir/fake/ns.yaml");
-    f << "groups:\n  - name: group\n    rules:\n      - record: x:count1m\n        expr: sum(count_over_time({app=\"table\"}[1m]))\n";
+    f << "groups:\n  - name: group\n    rules:\n      - record: x:count1m\n        expr: "
+         "sum(count_over_time({app=\"table\"}[1m]))\n";
   };
   write_group();
   LodeProcess lode({"--config", config});
@@ -141,7 +144,8 @@ TEST(ApiTableTest, ReadmeTableListsLokisReferenceAndEveryProvidedEndpointAnswers
     std::string target = Concrete(r.path) + "?query=" + Q(R"({app="table"})");
     if (r.method == "DELETE" && r.path == "/loki/api/v1/delete") {
       // Cancelling needs an existing request: create one, take its id.
-      auto created = lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="table"})") + "&start=1700000000", "");
+      auto created =
+          lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="table"})") + "&start=1700000000", "");
       ASSERT_LT(created.status, 300) << created.body;
       auto list = nlohmann::json::parse(lode.Get("/loki/api/v1/delete").body);
       ASSERT_FALSE(list.empty());

@@ -5,8 +5,8 @@
 #include <atomic>
 #include <chrono>
 #include <map>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/e2e/lode_process.h"
 
@@ -33,13 +33,14 @@ class ApiTest : public ::testing::Test {
 
 TEST_F(ApiTest, ProtobufPushThenQueryRangeLabelsSeries) {
   int64_t t = NowNs() - 60LL * 1000000000;
-  auto body = EncodePush({{R"({app="api", env="prod"})", {{t, "GET /a 200", {}}, {t + 1000, "POST /b 500", {}}}},
-                          {R"({app="db", env="prod"})", {{t + 500, "checkpoint complete", {{"trace_id", "abc"}}}}}});
+  auto body = EncodePush(
+      {{R"({app="api", env="prod"})", {{t, "GET /a 200", {}}, {t + 1000, "POST /b 500", {}}}},
+       {R"({app="db", env="prod"})", {{t + 500, "checkpoint complete", {{"trace_id", "abc"}}}}}});
   auto r = lode_.Post("/loki/api/v1/push", body, {{"Content-Type", "application/x-protobuf"}});
   ASSERT_EQ(r.status, 204) << r.body;
 
-  r = lode_.Get("/loki/api/v1/query_range?query=" + Q(R"({env="prod"} |= "/")") + Range(t - 1, t + 10000) +
-                "&direction=forward");
+  r = lode_.Get("/loki/api/v1/query_range?query=" + Q(R"({env="prod"} |= "/")") +
+                Range(t - 1, t + 10000) + "&direction=forward");
   ASSERT_EQ(r.status, 200) << r.body;
   auto j = json::parse(r.body);
   EXPECT_EQ(j["status"], "success");
@@ -47,11 +48,13 @@ TEST_F(ApiTest, ProtobufPushThenQueryRangeLabelsSeries) {
   ASSERT_EQ(j["data"]["result"].size(), 1u);
   EXPECT_EQ(j["data"]["result"][0]["stream"], (json{{"app", "api"}, {"env", "prod"}}));
   EXPECT_EQ(j["data"]["result"][0]["values"],
-            (json::array({{std::to_string(t), "GET /a 200"}, {std::to_string(t + 1000), "POST /b 500"}})));
+            (json::array(
+                {{std::to_string(t), "GET /a 200"}, {std::to_string(t + 1000), "POST /b 500"}})));
   EXPECT_TRUE(j["data"]["stats"]["summary"].contains("totalBytesProcessed"));
 
   // Default direction is backward; limit counts across streams.
-  r = lode_.Get("/loki/api/v1/query_range?limit=2&query=" + Q(R"({env="prod"})") + Range(t - 1, t + 10000));
+  r = lode_.Get("/loki/api/v1/query_range?limit=2&query=" + Q(R"({env="prod"})") +
+                Range(t - 1, t + 10000));
   j = json::parse(r.body);
   size_t n = 0;
   for (auto& s : j["data"]["result"]) n += s["values"].size();
@@ -67,8 +70,11 @@ TEST_F(ApiTest, ProtobufPushThenQueryRangeLabelsSeries) {
 
 TEST_F(ApiTest, JsonPushPlainAndGzipWithStructuredMetadata) {
   int64_t t = NowNs() - 30LL * 1000000000;
-  json body = {{"streams", json::array({{{"stream", {{"job", "j1"}}},
-                                          {"values", json::array({json::array({std::to_string(t), "hello", {{"user", "u1"}}})})}}})}};
+  json body = {
+      {"streams",
+       json::array({{{"stream", {{"job", "j1"}}},
+                     {"values", json::array({json::array(
+                                    {std::to_string(t), "hello", {{"user", "u1"}}})})}}})}};
   auto r = lode_.Post("/loki/api/v1/push", body.dump(), {{"Content-Type", "application/json"}});
   ASSERT_EQ(r.status, 204) << r.body;
   // gzip the same shape with another line
@@ -84,9 +90,11 @@ TEST_F(ApiTest, JsonPushPlainAndGzipWithStructuredMetadata) {
   deflate(&zs, Z_FINISH);
   gz.resize(zs.total_out);
   deflateEnd(&zs);
-  r = lode_.Post("/loki/api/v1/push", gz, {{"Content-Type", "application/json"}, {"Content-Encoding", "gzip"}});
+  r = lode_.Post("/loki/api/v1/push", gz,
+                 {{"Content-Type", "application/json"}, {"Content-Encoding", "gzip"}});
   ASSERT_EQ(r.status, 204) << r.body;
-  r = lode_.Get("/loki/api/v1/query_range?direction=forward&query=" + Q(R"({job="j1"})") + Range(t - 1, t + 10),
+  r = lode_.Get("/loki/api/v1/query_range?direction=forward&query=" + Q(R"({job="j1"})") +
+                    Range(t - 1, t + 10),
                 {{"X-Loki-Response-Encoding-Flags", "categorize-labels"}});
   ASSERT_EQ(r.status, 200) << r.body;
   auto j = json::parse(r.body);
@@ -110,7 +118,8 @@ TEST_F(ApiTest, BadInputAnswers4xxAndKeepsValidStreams) {
   r = lode_.Post("/loki/api/v1/push", "{\"streams\":[", {{"Content-Type", "application/json"}});
   EXPECT_EQ(r.status, 400);
   // One invalid stream (bad label name), one valid: 400 naming it, valid one kept.
-  auto body = EncodePush({{R"({app="ok"})", {{t, "kept", {}}}}, {R"({0bad="x"})", {{t, "dropped", {}}}}});
+  auto body =
+      EncodePush({{R"({app="ok"})", {{t, "kept", {}}}}, {R"({0bad="x"})", {{t, "dropped", {}}}}});
   r = lode_.Post("/loki/api/v1/push", body, {{"Content-Type", "application/x-protobuf"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("0bad"), std::string::npos) << r.body;
@@ -133,9 +142,12 @@ TEST_F(ApiTest, BadInputAnswers4xxAndKeepsValidStreams) {
 TEST_F(ApiTest, TimestampsAsSecondsFloatAndRfc3339) {
   int64_t t = (NowNs() / 1000000000 - 100) * 1000000000;
   auto body = EncodePush({{R"({app="ts"})", {{t, "x", {}}}}});
-  ASSERT_EQ(lode_.Post("/loki/api/v1/push", body, {{"Content-Type", "application/x-protobuf"}}).status, 204);
+  ASSERT_EQ(
+      lode_.Post("/loki/api/v1/push", body, {{"Content-Type", "application/x-protobuf"}}).status,
+      204);
   std::string secs = std::to_string(t / 1000000000);
-  for (std::string range : {"&start=" + std::to_string(t / 1000000000 - 1) + "&end=" + std::to_string(t / 1000000000 + 1),
+  for (std::string range : {"&start=" + std::to_string(t / 1000000000 - 1) +
+                                "&end=" + std::to_string(t / 1000000000 + 1),
                             "&start=" + secs + ".0&end=" + secs + ".5"}) {
     auto r = lode_.Get("/loki/api/v1/query_range?query=" + Q(R"({app="ts"})") + range);
     ASSERT_EQ(r.status, 200) << r.body;
@@ -160,7 +172,8 @@ TEST_F(ApiTest, OperationalEndpoints) {
 }
 
 TEST_F(ApiTest, GrafanaSaveAndTestHealthCheck) {
-  auto r = lode_.Get("/loki/api/v1/query?direction=backward&query=vector(1)%2Bvector(1)&time=4000000000");
+  auto r = lode_.Get(
+      "/loki/api/v1/query?direction=backward&query=vector(1)%2Bvector(1)&time=4000000000");
   ASSERT_EQ(r.status, 200) << r.body;
   auto j = json::parse(r.body);
   EXPECT_EQ(j["data"]["resultType"], "vector");
@@ -170,14 +183,18 @@ TEST_F(ApiTest, GrafanaSaveAndTestHealthCheck) {
 
 TEST_F(ApiTest, LogsVolumeGroupsByDetectedLevelWithoutChangingLogResults) {
   int64_t t = (NowNs() / 60000000000LL - 5) * 60000000000LL;
-  auto body = EncodePush({{R"({app="vol"})", {{t + 1, R"({"level":"error","msg":"x"})", {}},
-                                               {t + 2, "level=warn msg=y", {}},
-                                               {t + 3, "2024-01-01 INFO started", {}},
-                                               {t + 4, "GET / 200", {}}}}});
-  ASSERT_EQ(lode_.Post("/loki/api/v1/push", body, {{"Content-Type", "application/x-protobuf"}}).status, 204);
-  auto r = lode_.Get("/loki/api/v1/query_range?step=60&query=" +
-                     Q(R"(sum by (level, detected_level) (count_over_time({app="vol"} | drop __error__[1m])))") +
-                     Range(t, t + 120000000000LL));
+  auto body = EncodePush({{R"({app="vol"})",
+                           {{t + 1, R"({"level":"error","msg":"x"})", {}},
+                            {t + 2, "level=warn msg=y", {}},
+                            {t + 3, "2024-01-01 INFO started", {}},
+                            {t + 4, "GET / 200", {}}}}});
+  ASSERT_EQ(
+      lode_.Post("/loki/api/v1/push", body, {{"Content-Type", "application/x-protobuf"}}).status,
+      204);
+  auto r = lode_.Get(
+      "/loki/api/v1/query_range?step=60&query=" +
+      Q(R"(sum by (level, detected_level) (count_over_time({app="vol"} | drop __error__[1m])))") +
+      Range(t, t + 120000000000LL));
   ASSERT_EQ(r.status, 200) << r.body;
   std::map<std::string, double> got;
   auto vol = json::parse(r.body);
@@ -186,7 +203,9 @@ TEST_F(ApiTest, LogsVolumeGroupsByDetectedLevelWithoutChangingLogResults) {
     for (auto& v : s["values"]) sum = std::max(sum, std::stod(v[1].get<std::string>()));
     got[s["metric"].value("detected_level", "")] = sum;
   }
-  EXPECT_EQ(got, (std::map<std::string, double>{{"error", 1}, {"warn", 1}, {"info", 1}, {"unknown", 1}})) << r.body;
+  EXPECT_EQ(got,
+            (std::map<std::string, double>{{"error", 1}, {"warn", 1}, {"info", 1}, {"unknown", 1}}))
+      << r.body;
   // A log query that does not mention detected_level sees the stored labels only.
   r = lode_.Get("/loki/api/v1/query_range?query=" + Q(R"({app="vol"})") + Range(t, t + 10));
   auto j = json::parse(r.body);
@@ -240,7 +259,8 @@ TEST(DurabilityTest, AcknowledgedPushesSurviveKill9) {
           std::vector<PushEntry> es;
           for (int k = 0; k < kBatch; ++k) {
             int64_t n = acked[p] + k;
-            es.push_back({t + n * 1000, "pusher " + std::to_string(p) + " entry " + std::to_string(n), {}});
+            es.push_back(
+                {t + n * 1000, "pusher " + std::to_string(p) + " entry " + std::to_string(n), {}});
           }
           auto r = HttpRequest(port, "POST", "/loki/api/v1/push", EncodePush({{labels, es}}),
                                {{"Content-Type", "application/x-protobuf"}});
@@ -255,14 +275,16 @@ TEST(DurabilityTest, AcknowledgedPushesSurviveKill9) {
     for (auto& th : threads) th.join();
     ASSERT_TRUE(lode.Start()) << "store did not reopen after kill -9";
     for (int p = 0; p < kPushers; ++p) {
-      auto r = lode.Get("/loki/api/v1/query?query=" +
-                        Q("sum(count_over_time({app=\"durable\", pusher=\"" + std::to_string(p) + "\"}[2h]))") +
-                        "&time=" + std::to_string(NowNs()));
+      auto r = lode.Get(
+          "/loki/api/v1/query?query=" +
+          Q("sum(count_over_time({app=\"durable\", pusher=\"" + std::to_string(p) + "\"}[2h]))") +
+          "&time=" + std::to_string(NowNs()));
       ASSERT_EQ(r.status, 200) << r.body;
       auto j = json::parse(r.body);
       ASSERT_EQ(j["data"]["result"].size(), 1u) << r.body;
       int64_t count = std::stoll(j["data"]["result"][0]["value"][1].get<std::string>());
-      EXPECT_GT(acked[p], stored[p]) << "round " << round << ": pusher " << p << " made no progress";
+      EXPECT_GT(acked[p], stored[p])
+          << "round " << round << ": pusher " << p << " made no progress";
       EXPECT_GE(count, acked[p]) << "round " << round << ": acknowledged entries lost";
       EXPECT_LE(count, acked[p] + kBatch) << "round " << round;
       stored[p] = count;

@@ -23,7 +23,8 @@ using json = nlohmann::json;
 constexpr int64_t kSec = 1000000000LL;
 
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -74,7 +75,8 @@ TEST(FormatQueryTest, PrettifiesAsLokiAndRejectsBadQueries) {
   EXPECT_EQ(r.status, 400);
   j = json::parse(r.body);
   EXPECT_EQ(j["status"], "invalid-query");
-  EXPECT_EQ(j["error"], "parse error at line 1, col 7: syntax error: unexpected $end, expecting } or ,");
+  EXPECT_EQ(j["error"],
+            "parse error at line 1, col 7: syntax error: unexpected $end, expecting } or ,");
   EXPECT_FALSE(j.contains("data"));
 }
 
@@ -83,22 +85,28 @@ TEST(LegacyApiTest, QueryLabelsSeriesInLokisLegacyShapes) {
   ASSERT_TRUE(lode.Ready());
   const int64_t t0 = (NowNs() / kSec - 3600) * kSec;
   ASSERT_EQ(Push(lode, R"({app="leg", env="dev"})",
-                 {{t0 + 123456789, "GET /a 200", {}}, {t0 + 2 * kSec, "GET /b 500", {}}, {t0 + 3 * kSec, "POST /c 200", {}}}),
+                 {{t0 + 123456789, "GET /a 200", {}},
+                  {t0 + 2 * kSec, "GET /b 500", {}},
+                  {t0 + 3 * kSec, "POST /c 200", {}}}),
             "");
-  const std::string range = "&start=" + std::to_string(t0 - kSec) + "&end=" + std::to_string(t0 + 10 * kSec);
-  auto r = lode.Get("/api/prom/query?query=" + Q(R"({app="leg"})") + "&limit=2&direction=forward" + range);
+  const std::string range =
+      "&start=" + std::to_string(t0 - kSec) + "&end=" + std::to_string(t0 + 10 * kSec);
+  auto r = lode.Get("/api/prom/query?query=" + Q(R"({app="leg"})") + "&limit=2&direction=forward" +
+                    range);
   ASSERT_EQ(r.status, 200) << r.body;
   json j = json::parse(r.body);
   ASSERT_EQ(j["streams"].size(), 1u) << r.body;
   EXPECT_EQ(j["streams"][0]["labels"], R"({app="leg", env="dev"})");
   ASSERT_EQ(j["streams"][0]["entries"].size(), 2u);
-  EXPECT_EQ(j["streams"][0]["entries"][0], (json{{"ts", Rfc3339(t0, ".123456789Z")}, {"line", "GET /a 200"}}));
+  EXPECT_EQ(j["streams"][0]["entries"][0],
+            (json{{"ts", Rfc3339(t0, ".123456789Z")}, {"line", "GET /a 200"}}));
   EXPECT_EQ(j["streams"][0]["entries"][1]["ts"], Rfc3339(t0 + 2 * kSec, "Z"));
   EXPECT_TRUE(j["stats"]["summary"].is_object());
   EXPECT_FALSE(j.contains("status")) << "the legacy answer has no status/data envelope";
 
   // regexp adds |~ "<regexp>" to the selector.
-  r = lode.Get("/api/prom/query?query=" + Q(R"({app="leg"} |= "GET")") + "&regexp=" + Q("5\\d\\d") + range);
+  r = lode.Get("/api/prom/query?query=" + Q(R"({app="leg"} |= "GET")") + "&regexp=" + Q("5\\d\\d") +
+               range);
   ASSERT_EQ(r.status, 200) << r.body;
   j = json::parse(r.body);
   ASSERT_EQ(j["streams"].size(), 1u);
@@ -122,7 +130,8 @@ TEST(LegacyApiTest, QueryLabelsSeriesInLokisLegacyShapes) {
   EXPECT_EQ(lode.Get("/api/prom/label/env/nope").status, 404);
   r = lode.Get("/api/prom/series?match[]=" + Q(R"({app="leg"})") + range);
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(json::parse(r.body), (json{{"status", "success"}, {"data", {{{"app", "leg"}, {"env", "dev"}}}}}));
+  EXPECT_EQ(json::parse(r.body),
+            (json{{"status", "success"}, {"data", {{{"app", "leg"}, {"env", "dev"}}}}}));
 }
 
 TEST(LegacyApiTest, TailSendsLegacyFrames) {
@@ -132,9 +141,10 @@ TEST(LegacyApiTest, TailSendsLegacyFrames) {
   ASSERT_EQ(Push(lode, R"({app="ltail"})", {{now - 5 * kSec, "before", {}}}), "");
   WsClient ws;
   std::string err;
-  ASSERT_TRUE(ws.Connect(lode.port(), "/api/prom/tail?query=" + Q(R"({app="ltail"})") + "&start=" +
-                                          std::to_string(now - 60 * kSec),
-                         &err))
+  ASSERT_TRUE(ws.Connect(
+      lode.port(),
+      "/api/prom/tail?query=" + Q(R"({app="ltail"})") + "&start=" + std::to_string(now - 60 * kSec),
+      &err))
       << err;
   std::string msg;
   ASSERT_TRUE(ws.Read(&msg, 3000)) << "no initial frame";
@@ -157,9 +167,10 @@ TEST(ServicesTest, ListsRunningModules) {
   ASSERT_TRUE(lode.Ready());
   auto r = lode.Get("/services");
   ASSERT_EQ(r.status, 200);
-  EXPECT_EQ(r.body,
-            "compactor => Running\ndistributor => Running\ningester => Running\nquerier => Running\n"
-            "query-frontend => Running\nserver => Running\nstore => Running\nui => Running\n");
+  EXPECT_EQ(
+      r.body,
+      "compactor => Running\ndistributor => Running\ningester => Running\nquerier => Running\n"
+      "query-frontend => Running\nserver => Running\nstore => Running\nui => Running\n");
 }
 
 TEST(ConfigModesTest, DefaultsAndDiffAsLoki) {
@@ -171,8 +182,10 @@ TEST(ConfigModesTest, DefaultsAndDiffAsLoki) {
     ASSERT_TRUE(lode.Ready());
     auto r = lode.Get("/config?mode=diff");
     ASSERT_EQ(r.status, 200);
-    EXPECT_NE(r.body.find("querier:\n  multi_tenant_queries_enabled: true"), std::string::npos) << r.body;
-    EXPECT_EQ(r.body.find("ui:"), std::string::npos) << "unchanged keys are not in the diff: " << r.body;
+    EXPECT_NE(r.body.find("querier:\n  multi_tenant_queries_enabled: true"), std::string::npos)
+        << r.body;
+    EXPECT_EQ(r.body.find("ui:"), std::string::npos)
+        << "unchanged keys are not in the diff: " << r.body;
     r = lode.Get("/config?mode=defaults");
     EXPECT_NE(r.body.find("multi_tenant_queries_enabled: false"), std::string::npos) << r.body;
     r = lode.Get("/config");
@@ -187,13 +200,15 @@ TEST(LogLevelTest, GetAndSetAsLoki) {
   auto r = lode.Get("/log_level");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "{\"message\":\"Current log level is info\"}\n");
-  r = lode.Post("/log_level", "log_level=debug", {{"Content-Type", "application/x-www-form-urlencoded"}});
+  r = lode.Post("/log_level", "log_level=debug",
+                {{"Content-Type", "application/x-www-form-urlencoded"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, "{\"status\":\"success\",\"message\":\"Log level set to debug\"}\n");
   EXPECT_EQ(lode.Get("/log_level").body, "{\"message\":\"Current log level is debug\"}\n");
   r = lode.Post("/log_level?log_level=loud", "");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, "{\"status\":\"failed\",\"message\":\"unrecognized log level \\\"loud\\\"\"}\n");
+  EXPECT_EQ(r.body,
+            "{\"status\":\"failed\",\"message\":\"unrecognized log level \\\"loud\\\"\"}\n");
   EXPECT_EQ(lode.Get("/log_level").body, "{\"message\":\"Current log level is debug\"}\n");
 }
 
@@ -202,17 +217,22 @@ class MultiTenantTest : public ::testing::Test {
   void Start(bool enabled) {
     char tmpl[] = "/tmp/lode-mt-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    std::ofstream(dir_ + "/lode.yaml") << "auth_enabled: true\nlimits_config:\n  reject_old_samples: false\n"
-                                       << "querier:\n  multi_tenant_queries_enabled: " << (enabled ? "true" : "false")
-                                       << "\n";
-    lode_ = std::make_unique<LodeProcess>(std::vector<std::string>{"--config", dir_ + "/lode.yaml"}, dir_);
+    std::ofstream(dir_ + "/lode.yaml")
+        << "auth_enabled: true\nlimits_config:\n  reject_old_samples: false\n"
+        << "querier:\n  multi_tenant_queries_enabled: " << (enabled ? "true" : "false") << "\n";
+    lode_ = std::make_unique<LodeProcess>(std::vector<std::string>{"--config", dir_ + "/lode.yaml"},
+                                          dir_);
     ASSERT_TRUE(lode_->Ready());
     t0_ = NowNs() - 60 * kSec;
-    ASSERT_EQ(Push(*lode_, R"({app="x", env="a-env"})", {{t0_, "from a", {}}}, {{"X-Scope-OrgID", "team-a"}}), "");
-    ASSERT_EQ(Push(*lode_, R"({app="x"})", {{t0_ + kSec, "from b", {}}, {t0_ + 2 * kSec, "from b 2", {}}},
-                   {{"X-Scope-OrgID", "team-b"}}),
+    ASSERT_EQ(Push(*lode_, R"({app="x", env="a-env"})", {{t0_, "from a", {}}},
+                   {{"X-Scope-OrgID", "team-a"}}),
               "");
-    ASSERT_EQ(Push(*lode_, R"({app="x"})", {{t0_, "from c", {}}}, {{"X-Scope-OrgID", "team-c"}}), "");
+    ASSERT_EQ(
+        Push(*lode_, R"({app="x"})", {{t0_ + kSec, "from b", {}}, {t0_ + 2 * kSec, "from b 2", {}}},
+             {{"X-Scope-OrgID", "team-b"}}),
+        "");
+    ASSERT_EQ(Push(*lode_, R"({app="x"})", {{t0_, "from c", {}}}, {{"X-Scope-OrgID", "team-c"}}),
+              "");
   }
   void TearDown() override {
     lode_.reset();
@@ -237,17 +257,21 @@ TEST_F(MultiTenantTest, QueriesSeveralTenantsWithTenantLabel) {
   json j = json::parse(r.body);
   std::multiset<std::string> seen;
   for (const auto& s : j["data"]["result"]) {
-    for (const auto& v : s["values"]) seen.insert(s["stream"]["__tenant_id__"].get<std::string>() + ":" + v[1].get<std::string>());
+    for (const auto& v : s["values"])
+      seen.insert(s["stream"]["__tenant_id__"].get<std::string>() + ":" + v[1].get<std::string>());
   }
-  EXPECT_EQ(seen, (std::multiset<std::string>{"team-a:from a", "team-b:from b", "team-b:from b 2"})) << r.body;
+  EXPECT_EQ(seen, (std::multiset<std::string>{"team-a:from a", "team-b:from b", "team-b:from b 2"}))
+      << r.body;
 
   // The tenant label selects tenants.
-  r = Get("team-a|team-b", "/loki/api/v1/query_range?query=" + Q(R"({app="x", __tenant_id__="team-b"})") + Range());
+  r = Get("team-a|team-b",
+          "/loki/api/v1/query_range?query=" + Q(R"({app="x", __tenant_id__="team-b"})") + Range());
   ASSERT_EQ(r.status, 200) << r.body;
   j = json::parse(r.body);
   ASSERT_EQ(j["data"]["result"].size(), 1u) << r.body;
   EXPECT_EQ(j["data"]["result"][0]["stream"], (json{{"app", "x"}, {"__tenant_id__", "team-b"}}));
-  r = Get("team-a|team-b", "/loki/api/v1/query_range?query=" + Q(R"q({__tenant_id__=~"team-(a|c)"})q") + Range());
+  r = Get("team-a|team-b",
+          "/loki/api/v1/query_range?query=" + Q(R"q({__tenant_id__=~"team-(a|c)"})q") + Range());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body)["data"]["result"].size(), 1u) << "team-c was not asked for";
 
@@ -261,7 +285,8 @@ TEST_F(MultiTenantTest, QueriesSeveralTenantsWithTenantLabel) {
   for (const auto& s : j["data"]["result"]) {
     counts[s["metric"]["__tenant_id__"].get<std::string>()] = s["value"][1].get<std::string>();
   }
-  EXPECT_EQ(counts, (std::map<std::string, std::string>{{"team-a", "1"}, {"team-b", "2"}})) << r.body;
+  EXPECT_EQ(counts, (std::map<std::string, std::string>{{"team-a", "1"}, {"team-b", "2"}}))
+      << r.body;
 
   // Labels, label values, series.
   r = Get("team-a|team-b", "/loki/api/v1/labels?" + Range().substr(1));
@@ -288,18 +313,28 @@ TEST_F(MultiTenantTest, QueriesSeveralTenantsWithTenantLabel) {
   ASSERT_EQ(j["data"]["result"].size(), 1u) << r.body;
   EXPECT_EQ(j["data"]["result"][0]["metric"], (json{{"app", "x"}}));
   EXPECT_EQ(j["data"]["result"][0]["value"][1], "20") << "6 + 6 + 8 bytes";
-  EXPECT_EQ(Get("team-a|team-b", "/loki/api/v1/patterns?query=" + Q(R"({app="x"})") + Range()).status, 200);
+  EXPECT_EQ(
+      Get("team-a|team-b", "/loki/api/v1/patterns?query=" + Q(R"({app="x"})") + Range()).status,
+      200);
   // Detected fields and tail take one tenant.
-  EXPECT_EQ(Get("team-a|team-b", "/loki/api/v1/detected_fields?query=" + Q(R"({app="x"})") + Range()).status, 400);
+  EXPECT_EQ(
+      Get("team-a|team-b", "/loki/api/v1/detected_fields?query=" + Q(R"({app="x"})") + Range())
+          .status,
+      400);
 
   // One tenant alone: no tenant label, as Loki.
   r = Get("team-a", "/loki/api/v1/query_range?query=" + Q(R"({app="x"})") + Range());
-  EXPECT_FALSE(json::parse(r.body)["data"]["result"][0]["stream"].contains("__tenant_id__")) << r.body;
+  EXPECT_FALSE(json::parse(r.body)["data"]["result"][0]["stream"].contains("__tenant_id__"))
+      << r.body;
 
   // Pushes naming several tenants are rejected, nothing stored.
-  EXPECT_NE(Push(*lode_, R"({app="x"})", {{t0_ + 3 * kSec, "both", {}}}, {{"X-Scope-OrgID", "team-a|team-b"}}).substr(0, 3),
+  EXPECT_NE(Push(*lode_, R"({app="x"})", {{t0_ + 3 * kSec, "both", {}}},
+                 {{"X-Scope-OrgID", "team-a|team-b"}})
+                .substr(0, 3),
             "");
-  EXPECT_EQ(Push(*lode_, R"({app="x"})", {{t0_ + 3 * kSec, "both", {}}}, {{"X-Scope-OrgID", "team-a|team-b"}}).substr(0, 3),
+  EXPECT_EQ(Push(*lode_, R"({app="x"})", {{t0_ + 3 * kSec, "both", {}}},
+                 {{"X-Scope-OrgID", "team-a|team-b"}})
+                .substr(0, 3),
             "400");
   r = Get("team-a", "/loki/api/v1/query_range?query=" + Q(R"({app="x"} |= "both")") + Range());
   EXPECT_TRUE(json::parse(r.body)["data"]["result"].empty()) << r.body;

@@ -1,10 +1,10 @@
 // ConfigTest: the example configuration and the storage.rocksdb keys.
 
+#include "server/config.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "server/config.h"
 
 namespace lode::server {
 namespace {

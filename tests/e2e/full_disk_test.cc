@@ -6,10 +6,9 @@
 // reserve (storage.min_free_space), which keeps RocksDB itself from ever
 // hitting ENOSPC. Needs root (mount); skipped otherwise.
 
+#include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -53,7 +52,9 @@ constexpr int kLinesPerPush = 200;
 // A 16 MiB free-space reserve (the default is the head memtable + 16 MiB).
 std::string Config() {
   static const std::string path = [] {
-    std::string p = (fs::temp_directory_path() / ("lode-fulldisk-" + std::to_string(getpid()) + ".yaml")).string();
+    std::string p =
+        (fs::temp_directory_path() / ("lode-fulldisk-" + std::to_string(getpid()) + ".yaml"))
+            .string();
     FILE* f = fopen(p.c_str(), "w");
     fputs("storage:\n  min_free_space: 16MiB\n  rocksdb:\n    head_write_buffer_size: 4MiB\n", f);
     fclose(f);
@@ -76,13 +77,15 @@ int PushBatch(LodeProcess& lode, int batch) {
     while (line.size() < 600) line += std::to_string(rng());
     entries.push_back({base + i, line, {}});
   }
-  return lode.Post("/loki/api/v1/push", EncodePush({{"{app=\"fill\"}", entries}}),
-                   {{"Content-Type", "application/x-protobuf"}})
+  return lode
+      .Post("/loki/api/v1/push", EncodePush({{"{app=\"fill\"}", entries}}),
+            {{"Content-Type", "application/x-protobuf"}})
       .status;
 }
 
 int64_t StoredLines(LodeProcess& lode) {
-  HttpResult r = lode.Get("/loki/api/v1/query?query=" + Q("sum(count_over_time({app=\"fill\"}[1h]))"));
+  HttpResult r =
+      lode.Get("/loki/api/v1/query?query=" + Q("sum(count_over_time({app=\"fill\"}[1h]))"));
   if (r.status != 200) return -1;
   auto at = r.body.find("\"value\":[");
   if (at == std::string::npos) return 0;
@@ -106,7 +109,8 @@ int FillUp(LodeProcess& lode, int* next_batch) {
   return acked;
 }
 
-bool PushSucceedsWithin(LodeProcess& lode, int* next_batch, int* acked, std::chrono::seconds limit) {
+bool PushSucceedsWithin(LodeProcess& lode, int* next_batch, int* acked,
+                        std::chrono::seconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     if (PushBatch(lode, (*next_batch)++) == 204) {

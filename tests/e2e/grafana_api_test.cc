@@ -15,7 +15,8 @@ using json = nlohmann::json;
 constexpr int64_t kSec = 1000000000LL;
 
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -62,13 +63,16 @@ class GrafanaApiTest : public ::testing::Test {
       int status = i % 5 == 0 ? 500 : 200;
       api.push_back({t0_ + i * kSec,
                      R"({"level":"info","status":)" + std::to_string(status) + R"(,"duration":")" +
-                         std::to_string(10 + i) + R"(ms","msg":"done","req":{"method":"GET","path":"/a"}})",
+                         std::to_string(10 + i) +
+                         R"(ms","msg":"done","req":{"method":"GET","path":"/a"}})",
                      {{"trace_id", "t" + std::to_string(i)}}});
-      worker.push_back({t0_ + i * kSec + 500, "level=error msg=\"job failed\" attempt=" + std::to_string(i % 3) +
-                                                  " size=10KB",
-                        {}});
+      worker.push_back(
+          {t0_ + i * kSec + 500,
+           "level=error msg=\"job failed\" attempt=" + std::to_string(i % 3) + " size=10KB",
+           {}});
     }
-    for (int i = 0; i < 4; ++i) db.push_back({t0_ + i * kSec, "checkpoint complete in " + std::to_string(i) + " ms", {}});
+    for (int i = 0; i < 4; ++i)
+      db.push_back({t0_ + i * kSec, "checkpoint complete in " + std::to_string(i) + " ms", {}});
     auto body = EncodePush({{R"({app="api", env="prod", shard="1"})", api},
                             {R"({app="worker", env="prod", shard="2"})", worker},
                             {R"({app="db", env="dev", pod="db-0", shard="3"})", db}});
@@ -113,7 +117,8 @@ TEST_F(GrafanaApiTest, IndexStatsCountsStreamsEntriesBytesBeforeAndAfterFlush) {
     EXPECT_GE(j["chunks"].get<int>(), 2);
     EXPECT_EQ(j.size(), 4u) << "no wrapper, exactly four keys";
     // Only the first 5 seconds of each stream.
-    j = GetJson("/loki/api/v1/index/stats?query=" + Q(R"({app="api"})") + Range(t0_, t0_ + 5 * kSec));
+    j = GetJson("/loki/api/v1/index/stats?query=" + Q(R"({app="api"})") +
+                Range(t0_, t0_ + 5 * kSec));
     EXPECT_EQ(j["entries"], 5);
     j = GetJson("/loki/api/v1/index/stats?query=" + Q(R"({app="none"})") + All());
     EXPECT_EQ(j, (json{{"streams", 0}, {"chunks", 0}, {"bytes", 0}, {"entries", 0}}));
@@ -123,7 +128,10 @@ TEST_F(GrafanaApiTest, IndexStatsCountsStreamsEntriesBytesBeforeAndAfterFlush) {
   auto r = lode_->Get("/loki/api/v1/index/stats?query=" + Q(R"({env="prod")") + All());
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body.rfind("parse error", 0), 0u) << r.body;
-  EXPECT_EQ(lode_->Get("/loki/api/v1/index/stats?query=" + Q(R"({env="prod"})") + "&start=yesterday").status, 400);
+  EXPECT_EQ(
+      lode_->Get("/loki/api/v1/index/stats?query=" + Q(R"({env="prod"})") + "&start=yesterday")
+          .status,
+      400);
 }
 
 TEST_F(GrafanaApiTest, IndexVolumeBySeriesTargetsAndLabels) {
@@ -136,7 +144,8 @@ TEST_F(GrafanaApiTest, IndexVolumeBySeriesTargetsAndLabels) {
   EXPECT_EQ(j["data"]["result"][0]["value"][1], std::to_string(api_bytes_ + worker_bytes_));
   EXPECT_TRUE(j["data"]["result"][0]["value"][0].is_number());
   // targetLabels: one series per app, largest first.
-  j = GetJson("/loki/api/v1/index/volume?query=" + Q(R"({env=~".+"})") + "&targetLabels=app" + All());
+  j = GetJson("/loki/api/v1/index/volume?query=" + Q(R"({env=~".+"})") + "&targetLabels=app" +
+              All());
   auto& res = j["data"]["result"];
   ASSERT_EQ(res.size(), 3u) << j;
   EXPECT_EQ(res[0]["metric"], (json{{"app", "api"}}));
@@ -146,9 +155,11 @@ TEST_F(GrafanaApiTest, IndexVolumeBySeriesTargetsAndLabels) {
   // `{}`: every label of each series; limit keeps the largest.
   j = GetJson("/loki/api/v1/index/volume?query=%7B%7D&limit=1" + All());
   ASSERT_EQ(j["data"]["result"].size(), 1u);
-  EXPECT_EQ(j["data"]["result"][0]["metric"], (json{{"app", "api"}, {"env", "prod"}, {"shard", "1"}}));
+  EXPECT_EQ(j["data"]["result"][0]["metric"],
+            (json{{"app", "api"}, {"env", "prod"}, {"shard", "1"}}));
   // aggregateBy=labels: one series per label name with an empty value.
-  j = GetJson("/loki/api/v1/index/volume?query=" + Q(R"({app="db"})") + "&aggregateBy=labels" + All());
+  j = GetJson("/loki/api/v1/index/volume?query=" + Q(R"({app="db"})") + "&aggregateBy=labels" +
+              All());
   std::set<std::string> names;
   for (auto& s : j["data"]["result"]) {
     ASSERT_EQ(s["metric"].size(), 1u);
@@ -167,7 +178,8 @@ TEST_F(GrafanaApiTest, IndexVolumeBySeriesTargetsAndLabels) {
   EXPECT_EQ(sum, api_bytes_);
   EXPECT_GE(j["data"]["result"][0]["values"].size(), 2u);
   // Bad input.
-  GetJson("/loki/api/v1/index/volume?query=" + Q(R"({app="db"})") + "&aggregateBy=pods" + All(), 400);
+  GetJson("/loki/api/v1/index/volume?query=" + Q(R"({app="db"})") + "&aggregateBy=pods" + All(),
+          400);
   GetJson("/loki/api/v1/index/volume?query=" + Q(R"({app="db"})") + "&limit=-1" + All(), 400);
   GetJson("/loki/api/v1/index/volume" + ("?" + All().substr(1)), 400);
   GetJson("/loki/api/v1/index/volume_range?query=" + Q(R"({app="db"})") + "&step=0" + All(), 400);
@@ -222,38 +234,49 @@ TEST_F(GrafanaApiTest, DetectedFieldsFromJsonLogfmtAndMetadata) {
   EXPECT_EQ(f["msg"]["type"], "string");
 
   // line_limit and field limit.
-  j = GetJson("/loki/api/v1/detected_fields?query=" + Q(R"({app="api"})") + "&line_limit=1" + All());
+  j = GetJson("/loki/api/v1/detected_fields?query=" + Q(R"({app="api"})") + "&line_limit=1" +
+              All());
   for (auto& x : j["fields"]) EXPECT_EQ(x["cardinality"], 1) << x;
-  j = GetJson("/loki/api/v1/detected_fields?query=" + Q(R"({app="api"})") + "&field_limit=2" + All());
+  j = GetJson("/loki/api/v1/detected_fields?query=" + Q(R"({app="api"})") + "&field_limit=2" +
+              All());
   EXPECT_EQ(j["fields"].size(), 2u);
   EXPECT_EQ(j["limit"], 2);
   // A pipeline is allowed; a metric query is not.
-  j = GetJson("/loki/api/v1/detected_fields?query=" + Q(R"({app="api"} |= "status\":500")") + All());
+  j = GetJson("/loki/api/v1/detected_fields?query=" + Q(R"({app="api"} |= "status\":500")") +
+              All());
   for (auto& x : j["fields"]) {
     if (x["label"] == "status") {
       EXPECT_EQ(x["cardinality"], 1);
     }
   }
-  GetJson("/loki/api/v1/detected_fields?query=" + Q(R"(count_over_time({app="api"}[1m]))") + All(), 400);
+  GetJson("/loki/api/v1/detected_fields?query=" + Q(R"(count_over_time({app="api"}[1m]))") + All(),
+          400);
   GetJson("/loki/api/v1/detected_fields?" + All().substr(1), 400);
-  GetJson("/loki/api/v1/detected_fields?query=" + Q(R"({app="api"})") + "&line_limit=0" + All(), 400);
-  GetJson("/loki/api/v1/detected_fields?query=" + Q(R"({app="api"})") + "&line_limit=100000" + All(), 400);
+  GetJson("/loki/api/v1/detected_fields?query=" + Q(R"({app="api"})") + "&line_limit=0" + All(),
+          400);
+  GetJson(
+      "/loki/api/v1/detected_fields?query=" + Q(R"({app="api"})") + "&line_limit=100000" + All(),
+      400);
 }
 
 TEST_F(GrafanaApiTest, DetectedFieldValues) {
-  auto j = GetJson("/loki/api/v1/detected_field/status/values?query=" + Q(R"({app="api"})") + All());
+  auto j =
+      GetJson("/loki/api/v1/detected_field/status/values?query=" + Q(R"({app="api"})") + All());
   EXPECT_EQ(j["values"], json::array({"200", "500"}));
   EXPECT_EQ(j["limit"], 1000);
-  j = GetJson("/loki/api/v1/detected_field/trace_id/values?query=" + Q(R"({app="api"})") + "&limit=3" + All());
+  j = GetJson("/loki/api/v1/detected_field/trace_id/values?query=" + Q(R"({app="api"})") +
+              "&limit=3" + All());
   EXPECT_EQ(j["values"].size(), 3u);
   // Byte sizes come back in humanize form, ready for a query.
   j = GetJson("/loki/api/v1/detected_field/size/values?query=" + Q(R"({app="worker"})") + All());
   EXPECT_EQ(j["values"], json::array({"10kB"}));
-  j = GetJson("/loki/api/v1/detected_field/detected_level/values?query=" + Q(R"({env="prod"})") + All());
+  j = GetJson("/loki/api/v1/detected_field/detected_level/values?query=" + Q(R"({env="prod"})") +
+              All());
   EXPECT_EQ(j["values"], json::array({"error", "info"}));
   j = GetJson("/loki/api/v1/detected_field/nothing/values?query=" + Q(R"({app="worker"})") + All());
   EXPECT_EQ(j["values"], json::array());
-  EXPECT_EQ(lode_->Get("/loki/api/v1/detected_field/status?query=" + Q(R"({app="api"})")).status, 404);
+  EXPECT_EQ(lode_->Get("/loki/api/v1/detected_field/status?query=" + Q(R"({app="api"})")).status,
+            404);
 }
 
 TEST_F(GrafanaApiTest, PatternsWithPerStepCounts) {
@@ -286,7 +309,8 @@ TEST_F(GrafanaApiTest, DrilldownLimitsShape) {
   EXPECT_EQ(l["retention_period"], "1w");
   EXPECT_EQ(l["max_entries_limit_per_query"], 5000);
   EXPECT_TRUE(l["volume_enabled"].get<bool>());
-  for (const char* k : {"discover_service_name", "log_level_fields", "retention_stream"}) EXPECT_TRUE(l[k].is_array());
+  for (const char* k : {"discover_service_name", "log_level_fields", "retention_stream"})
+    EXPECT_TRUE(l[k].is_array());
   EXPECT_TRUE(l["otlp_config"].is_object());
 }
 

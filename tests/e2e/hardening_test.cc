@@ -1,7 +1,11 @@
 // Hostile input on the real binary: tenant IDs as Loki validates them, label
 // values that try to inject into /metrics, request text that tries to forge
 // lode's own log records, and admin endpoints behind the tenant header.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -10,11 +14,6 @@
 #include <sstream>
 #include <thread>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "server/metrics.h"
 #include "tests/e2e/lode_process.h"
 
@@ -22,7 +21,8 @@ namespace lode::testing {
 namespace {
 
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -33,7 +33,8 @@ class AuthLode {
     char tmpl[] = "/tmp/lode-hardening-XXXXXX";
     dir_ = mkdtemp(tmpl);
     std::ofstream(dir_ + "/lode.yaml") << "auth_enabled: true\n" << extra;
-    lode_ = std::make_unique<LodeProcess>(std::vector<std::string>{"--config", dir_ + "/lode.yaml"}, dir_);
+    lode_ = std::make_unique<LodeProcess>(std::vector<std::string>{"--config", dir_ + "/lode.yaml"},
+                                          dir_);
   }
   ~AuthLode() {
     lode_.reset();
@@ -65,7 +66,8 @@ TEST(HardeningTest, TenantIdsAreValidatedAsLokiDoesOnReadsAndWrites) {
       {"a/../b", "tenant ID 'a/../b' contains unsupported character '/'\n"},
       {"a:b", "tenant ID 'a:b' contains unsupported character ':'\n"},
       {"a b", "tenant ID 'a b' contains unsupported character ' '\n"},
-      {"a|b", "multiple org IDs present\n"},  // dskit's TenantID: several tenants where one is required
+      {"a|b",
+       "multiple org IDs present\n"},  // dskit's TenantID: several tenants where one is required
       {"caf\xc3\xa9", "tenant ID 'caf\xc3\xa9' contains unsupported character '\xc3\x83'\n"},
       {"bad\xff", "tenant ID 'bad\xff' contains unsupported character '\xc3\xbf'\n"},
       {std::string(151, 'a'), "tenant ID is too long: max 150 characters\n"},
@@ -79,8 +81,9 @@ TEST(HardeningTest, TenantIdsAreValidatedAsLokiDoesOnReadsAndWrites) {
                         {{"Content-Type", "application/x-protobuf"}, {"X-Scope-OrgID", b.id}});
     EXPECT_EQ(r.status, 400) << b.id;
     EXPECT_EQ(r.body, b.message) << b.id;
-    for (const char* path : {"/loki/api/v1/labels", "/loki/api/v1/query_range?query=%7Bapp%3D%22a%22%7D",
-                             "/loki/api/v1/index/stats?query=%7Bapp%3D%22a%22%7D"}) {
+    for (const char* path :
+         {"/loki/api/v1/labels", "/loki/api/v1/query_range?query=%7Bapp%3D%22a%22%7D",
+          "/loki/api/v1/index/stats?query=%7Bapp%3D%22a%22%7D"}) {
       auto g = lode->Get(path, {{"X-Scope-OrgID", b.id}});
       EXPECT_EQ(g.status, 400) << b.id << " " << path;
       EXPECT_EQ(g.body, b.message) << b.id << " " << path;
@@ -89,10 +92,12 @@ TEST(HardeningTest, TenantIdsAreValidatedAsLokiDoesOnReadsAndWrites) {
   // Every allowed character, at the maximum length.
   std::string good = "azAZ09!-_.*'()";
   good += std::string(150 - good.size(), 'x');
-  auto r = lode->Post("/loki/api/v1/push", push, {{"Content-Type", "application/x-protobuf"}, {"X-Scope-OrgID", good}});
+  auto r = lode->Post("/loki/api/v1/push", push,
+                      {{"Content-Type", "application/x-protobuf"}, {"X-Scope-OrgID", good}});
   EXPECT_EQ(r.status, 204) << r.body;
   auto m = lode->Get("/metrics");
-  EXPECT_NE(m.body.find("lode_distributor_lines_received_total{tenant=\"" + good + "\"} 1"), std::string::npos);
+  EXPECT_NE(m.body.find("lode_distributor_lines_received_total{tenant=\"" + good + "\"} 1"),
+            std::string::npos);
   EXPECT_EQ(m.body.find("injected"), std::string::npos);
 }
 
@@ -101,14 +106,16 @@ TEST(HardeningTest, MetricsLabelValuesAreEscapedInTheExpositionFormat) {
   m.Add("c_total", {{"tenant", "a\",injected=\"yes"}, {"route", "x\\\ny_total 1e9"}}, 1);
   m.Observe("h_seconds", {{"route", "r\"}\nforged 1"}}, 0.5);
   std::string out = m.Render();
-  EXPECT_NE(out.find("c_total{tenant=\"a\\\",injected=\\\"yes\",route=\"x\\\\\\ny_total 1e9\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find("c_total{tenant=\"a\\\",injected=\\\"yes\",route=\"x\\\\\\ny_total 1e9\"} 1\n"),
+      std::string::npos)
       << out;
   EXPECT_NE(out.find("h_seconds_count{route=\"r\\\"}\\nforged 1\"} 1\n"), std::string::npos) << out;
   // No line may start with a forged sample.
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);) {
-    EXPECT_TRUE(line.rfind("# ", 0) == 0 || line.rfind("c_total", 0) == 0 || line.rfind("h_seconds", 0) == 0)
+    EXPECT_TRUE(line.rfind("# ", 0) == 0 || line.rfind("c_total", 0) == 0 ||
+                line.rfind("h_seconds", 0) == 0)
         << line;
   }
 }
@@ -123,13 +130,15 @@ TEST(HardeningTest, RequestTextCannotForgeLodeLogRecords) {
                      {{"X-Scope-OrgID", "t"}});
   ASSERT_EQ(r.status, 400) << r.body;
   // A long message is cut, but its record still ends with its own newline.
-  auto r2 = lode->Get("/loki/api/v1/query_range?query=" + Q("{app=\"a\"}") + "&limit=" + std::string(5000, 'z'),
-                      {{"X-Scope-OrgID", "t"}});
+  auto r2 = lode->Get(
+      "/loki/api/v1/query_range?query=" + Q("{app=\"a\"}") + "&limit=" + std::string(5000, 'z'),
+      {{"X-Scope-OrgID", "t"}});
   ASSERT_EQ(r2.status, 400);
   auto r3 = lode->Get("/loki/api/v1/labels");  // 401, logged after the long one
   ASSERT_EQ(r3.status, 401);
   std::string log = lode.Log();
-  EXPECT_NE(log.find("1\\nlode: FORGED admin logged in\\r\\nlode: FORGED again"), std::string::npos) << log;
+  EXPECT_NE(log.find("1\\nlode: FORGED admin logged in\\r\\nlode: FORGED again"), std::string::npos)
+      << log;
   std::istringstream lines(log);
   int records = 0;
   for (std::string line; std::getline(lines, line);) {
@@ -138,7 +147,8 @@ TEST(HardeningTest, RequestTextCannotForgeLodeLogRecords) {
     EXPECT_NE(line.rfind("lode: FORGED", 0), 0u) << line;
     EXPECT_EQ(line.find('\r'), std::string::npos) << line;
   }
-  EXPECT_NE(log.find("\nlode: GET /loki/api/v1/labels -> 401: no org id\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("\nlode: GET /loki/api/v1/labels -> 401: no org id\n"), std::string::npos)
+      << log;
   EXPECT_GE(records, 4);
 }
 
@@ -168,7 +178,9 @@ void PushLines(LodeProcess& lode, int n) {
   for (int done = 0; done < n;) {
     std::vector<PushEntry> es;
     for (int i = 0; i < 5000 && done < n; ++i, ++done) {
-      es.push_back({t0 + done * 1000000000LL, "level=info msg=\"request served\" id=" + std::to_string(done), {}});
+      es.push_back({t0 + done * 1000000000LL,
+                    "level=info msg=\"request served\" id=" + std::to_string(done),
+                    {}});
     }
     auto r = lode.Post("/loki/api/v1/push", EncodePush({{R"({app="big"})", es}}),
                        {{"Content-Type", "application/x-protobuf"}, {"X-Scope-OrgID", "t"}});
@@ -186,8 +198,9 @@ std::string Doubling(int doublings, const std::string& agg_range = "") {
 
 std::string RangeQuery(const std::string& q) {
   int64_t now = NowNs();
-  return "/loki/api/v1/query_range?query=" + Q(q) + "&start=" + std::to_string(now - 86400LL * 1000000000) +
-         "&end=" + std::to_string(now) + "&step=60";
+  return "/loki/api/v1/query_range?query=" + Q(q) +
+         "&start=" + std::to_string(now - 86400LL * 1000000000) + "&end=" + std::to_string(now) +
+         "&step=60";
 }
 
 TEST(HardeningTest, QueryPastQueryTimeoutIsStoppedWithLokisTimeoutError) {
@@ -199,11 +212,14 @@ TEST(HardeningTest, QueryPastQueryTimeoutIsStoppedWithLokisTimeoutError) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(r.status, 504) << r.body.substr(0, 300);
   EXPECT_EQ(r.body,
-            "request timed out, decrease the duration of the request or add more label matchers (prefer exact match "
+            "request timed out, decrease the duration of the request or add more label matchers "
+            "(prefer exact match "
             "over regex match) to reduce the amount of data processed\n");
   EXPECT_LT(secs, 3.0);
   // A cheap query still answers.
-  EXPECT_EQ(lode->Get(RangeQuery("count_over_time({app=\"big\"}[1h])"), {{"X-Scope-OrgID", "t"}}).status, 200);
+  EXPECT_EQ(
+      lode->Get(RangeQuery("count_over_time({app=\"big\"}[1h])"), {{"X-Scope-OrgID", "t"}}).status,
+      200);
 }
 
 TEST(HardeningTest, LabelFormatDoublingHitsTheQueryMemoryLimitNotRss) {
@@ -214,8 +230,11 @@ TEST(HardeningTest, LabelFormatDoublingHitsTheQueryMemoryLimitNotRss) {
   for (const std::string& q : {Doubling(40), Doubling(40, "1h")}) {
     auto r = lode->Get(RangeQuery(q), {{"X-Scope-OrgID", "t"}});
     EXPECT_EQ(r.status, 400) << r.body.substr(0, 300);
-    EXPECT_EQ(r.body.rfind("the query needs more memory than the limit of 4.0 MB (limits_config.max_query_memory)", 0),
-              0u)
+    EXPECT_EQ(
+        r.body.rfind(
+            "the query needs more memory than the limit of 4.0 MB (limits_config.max_query_memory)",
+            0),
+        0u)
         << r.body.substr(0, 300);
   }
   // Within the budget the same shape works.
@@ -239,7 +258,9 @@ void RequestThenHangUp(int port, const std::string& target, int hold_ms) {
 }
 
 TEST(HardeningTest, ExcessQueriesGet429AndAHungUpClientFreesItsSlot) {
-  AuthLode lode("querier:\n  max_concurrent: 1\n  max_queue_wait: 200ms\nlimits_config:\n  query_timeout: 60s\n");
+  AuthLode lode(
+      "querier:\n  max_concurrent: 1\n  max_queue_wait: 200ms\nlimits_config:\n  query_timeout: "
+      "60s\n");
   ASSERT_TRUE(lode->Ready());
   PushLines(*lode, 20000);
   const std::string slow = RangeQuery(Doubling(18, "1h"));
@@ -256,14 +277,16 @@ TEST(HardeningTest, ExcessQueriesGet429AndAHungUpClientFreesItsSlot) {
   auto full = lode->Get(slow, {{"X-Scope-OrgID", "t"}});
   double full_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(full.status, 200);
-  ASSERT_GT(full_secs, 1.0) << "the slow query is not slow enough on this machine to test cancellation";
+  ASSERT_GT(full_secs, 1.0)
+      << "the slow query is not slow enough on this machine to test cancellation";
   std::thread hangup([&] { RequestThenHangUp(lode->port(), slow, 200); });
   hangup.join();
   t0 = std::chrono::steady_clock::now();
   // Waits for the slot in 200ms steps (each 429 retries).
   int status = 0;
   while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30)) {
-    status = lode->Get(RangeQuery("count_over_time({app=\"big\"}[1h])"), {{"X-Scope-OrgID", "t"}}).status;
+    status = lode->Get(RangeQuery("count_over_time({app=\"big\"}[1h])"), {{"X-Scope-OrgID", "t"}})
+                 .status;
     if (status == 200) break;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -292,7 +315,8 @@ int Connect(int port) {
 
 // Everything the server sends until it closes (or `max_secs` pass).
 std::string ReadUntilClose(int fd, double max_secs) {
-  timeval tv{static_cast<time_t>(max_secs), static_cast<suseconds_t>((max_secs - static_cast<int>(max_secs)) * 1e6)};
+  timeval tv{static_cast<time_t>(max_secs),
+             static_cast<suseconds_t>((max_secs - static_cast<int>(max_secs)) * 1e6)};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   std::string out;
   char b[4096];
@@ -312,7 +336,9 @@ TEST(HardeningTest, SlowAndIdleClientsTimeOutAndOversizedRequestsAreRefused) {
   // A body shorter than its Content-Length: 408 after the read timeout.
   int fd = Connect(lode->port());
   ASSERT_GE(fd, 0);
-  std::string req = "POST /loki/api/v1/push HTTP/1.1\r\nHost: x\r\nX-Scope-OrgID: t\r\nContent-Length: 100\r\n\r\nabc";
+  std::string req =
+      "POST /loki/api/v1/push HTTP/1.1\r\nHost: x\r\nX-Scope-OrgID: t\r\nContent-Length: "
+      "100\r\n\r\nabc";
   ASSERT_EQ(write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
   auto t0 = std::chrono::steady_clock::now();
   std::string got = ReadUntilClose(fd, 5);
@@ -332,13 +358,15 @@ TEST(HardeningTest, SlowAndIdleClientsTimeOutAndOversizedRequestsAreRefused) {
   EXPECT_LT(secs, 3);
   // Headers over 64 KiB: 431; a body over 64 MiB: 413.
   fd = Connect(lode->port());
-  std::string big = "GET /ready HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(70 * 1024, 'a') + "\r\n\r\n";
+  std::string big =
+      "GET /ready HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(70 * 1024, 'a') + "\r\n\r\n";
   ASSERT_EQ(write(fd, big.data(), big.size()), static_cast<ssize_t>(big.size()));
   got = ReadUntilClose(fd, 5);
   close(fd);
   EXPECT_EQ(got.rfind("HTTP/1.1 431", 0), 0u) << got;
   fd = Connect(lode->port());
-  std::string huge = "POST /loki/api/v1/push HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n";
+  std::string huge =
+      "POST /loki/api/v1/push HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n";
   ASSERT_EQ(write(fd, huge.data(), huge.size()), static_cast<ssize_t>(huge.size()));
   got = ReadUntilClose(fd, 5);
   close(fd);

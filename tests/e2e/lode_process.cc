@@ -100,7 +100,7 @@ bool LodeProcess::Start() {
   pid_ = fork();
   if (pid_ == 0) {
     std::vector<std::string> argv = {LODE_BINARY, "--listen", "127.0.0.1:" + std::to_string(port_),
-                                      "--data-dir", data_dir_ + "/db"};
+                                     "--data-dir", data_dir_ + "/db"};
     argv.insert(argv.end(), args_.begin(), args_.end());
     std::vector<char*> cargv;
     for (auto& a : argv) cargv.push_back(a.data());

@@ -33,9 +33,9 @@ class LodeProcess {
   int pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
 
-  void Kill9();        // SIGKILL, no cleanup
-  void Stop();         // SIGTERM and wait
-  bool Start();        // (re)start on the same port and data dir; waits for /ready
+  void Kill9();  // SIGKILL, no cleanup
+  void Stop();   // SIGTERM and wait
+  bool Start();  // (re)start on the same port and data dir; waits for /ready
 
   HttpResult Get(const std::string& target, const std::map<std::string, std::string>& h = {}) {
     return HttpRequest(port_, "GET", target, "", h);

@@ -21,7 +21,8 @@ constexpr int64_t kHour = 3600 * kSec;
 constexpr int64_t kDay = 24 * kHour;
 
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -61,15 +62,16 @@ compactor:
 const std::map<std::string, std::string> kProto = {{"Content-Type", "application/x-protobuf"}};
 
 std::string RangeQuery(const std::string& q, int64_t start, int64_t end) {
-  return "/loki/api/v1/query_range?direction=forward&limit=5000&query=" + Q(q) + "&start=" + std::to_string(start) +
-         "&end=" + std::to_string(end);
+  return "/loki/api/v1/query_range?direction=forward&limit=5000&query=" + Q(q) +
+         "&start=" + std::to_string(start) + "&end=" + std::to_string(end);
 }
 
 // Entries per stream of a query_range answer, keyed by the stream's env label.
 std::map<std::string, size_t> CountByEnv(const HttpResult& r) {
   std::map<std::string, size_t> out;
   auto j = json::parse(r.body);
-  for (auto& s : j["data"]["result"]) out[s["stream"]["env"].get<std::string>()] += s["values"].size();
+  for (auto& s : j["data"]["result"])
+    out[s["stream"]["env"].get<std::string>()] += s["values"].size();
   return out;
 }
 
@@ -90,13 +92,15 @@ TEST(RetentionE2ETest, ExpiredDataDisappearsAtOnceAndCompactionFreesDisk) {
         for (auto& c : line) c = static_cast<char>('!' + rng() % 90);
         es.push_back({now - 6 * kDay + (push * 1000 + i) * kSec, line, {}});
       }
-      auto r = lode.Post("/loki/api/v1/push", EncodePush({{R"({app="web", env="prod"})", es}}), kProto);
+      auto r =
+          lode.Post("/loki/api/v1/push", EncodePush({{R"({app="web", env="prod"})", es}}), kProto);
       ASSERT_EQ(r.status, 204) << r.body;
     }
-    auto r = lode.Post("/loki/api/v1/push",
-                       EncodePush({{R"({app="web", env="dev"})", {{now - kDay, "dev line", {}}}},
-                                   {R"({app="web", env="prod"})", {{now - kHour, "recent prod", {}}}}}),
-                       kProto);
+    auto r =
+        lode.Post("/loki/api/v1/push",
+                  EncodePush({{R"({app="web", env="dev"})", {{now - kDay, "dev line", {}}}},
+                              {R"({app="web", env="prod"})", {{now - kHour, "recent prod", {}}}}}),
+                  kProto);
     ASSERT_EQ(r.status, 204) << r.body;
     ASSERT_EQ(lode.Post("/flush", "").status, 204);
     auto counts = CountByEnv(lode.Get(RangeQuery(R"({app="web"})", now - 7 * kDay, now)));
@@ -106,7 +110,8 @@ TEST(RetentionE2ETest, ExpiredDataDisappearsAtOnceAndCompactionFreesDisk) {
   uint64_t before = dir.Bytes("db");
   // Two days later (for the server): the six-day-old prod data is eight days
   // old, past the 7d retention; the dev data is past its 2d stream rule.
-  std::string cfg2 = dir.Write("lode2.yaml", std::string(kBaseConfig) + "testing:\n  now_offset: 2d\n");
+  std::string cfg2 =
+      dir.Write("lode2.yaml", std::string(kBaseConfig) + "testing:\n  now_offset: 2d\n");
   LodeProcess lode({"--config", cfg2}, dir.path);
   ASSERT_TRUE(lode.Ready());
   auto range = RangeQuery(R"({app="web"})", now - 7 * kDay, now + 2 * kDay);
@@ -117,7 +122,8 @@ TEST(RetentionE2ETest, ExpiredDataDisappearsAtOnceAndCompactionFreesDisk) {
                     std::to_string(now - 7 * kDay) + "&end=" + std::to_string(now + 2 * kDay));
   EXPECT_EQ(json::parse(r.body)["data"], json::array()) << r.body;
   // Pushing data that is already past retention is refused, with Loki's message.
-  r = lode.Post("/loki/api/v1/push", EncodePush({{R"({app="web", env="prod"})", {{now - 6 * kDay, "late", {}}}}}),
+  r = lode.Post("/loki/api/v1/push",
+                EncodePush({{R"({app="web", env="prod"})", {{now - 6 * kDay, "late", {}}}}}),
                 kProto);
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("has timestamp too old"), std::string::npos) << r.body;
@@ -126,7 +132,8 @@ TEST(RetentionE2ETest, ExpiredDataDisappearsAtOnceAndCompactionFreesDisk) {
   ASSERT_EQ(r.status, 200) << r.body;
   auto rep = json::parse(r.body);
   EXPECT_GE(rep["chunks_deleted"].get<int>(), 2) << r.body;
-  EXPECT_LT(rep["disk_bytes_after"].get<uint64_t>(), rep["disk_bytes_before"].get<uint64_t>() / 4) << r.body;
+  EXPECT_LT(rep["disk_bytes_after"].get<uint64_t>(), rep["disk_bytes_before"].get<uint64_t>() / 4)
+      << r.body;
   uint64_t after = dir.Bytes("db");
   EXPECT_LT(after, before / 2) << before << " -> " << after;
   counts = CountByEnv(lode.Get(range));
@@ -147,12 +154,15 @@ TEST(DeleteApiE2ETest, AddListApplyCancelAndValidation) {
   ASSERT_TRUE(lode.Ready());
   int64_t now = NowNs();
   int64_t t = (now - kHour) / kSec * kSec;  // whole seconds, so that start/end can name them
-  auto r = lode.Post("/loki/api/v1/push",
-                     EncodePush({{R"({app="d", env="prod"})",
-                                  {{t, "keep 1", {}}, {t + kSec, "secret token=42", {}}, {t + 2 * kSec, "keep 2", {}},
-                                   {t + 3 * kSec, "secret again", {}}}},
-                                 {R"({app="other", env="prod"})", {{t + kSec, "secret elsewhere", {}}}}}),
-                     kProto);
+  auto r = lode.Post(
+      "/loki/api/v1/push",
+      EncodePush({{R"({app="d", env="prod"})",
+                   {{t, "keep 1", {}},
+                    {t + kSec, "secret token=42", {}},
+                    {t + 2 * kSec, "keep 2", {}},
+                    {t + 3 * kSec, "secret again", {}}}},
+                  {R"({app="other", env="prod"})", {{t + kSec, "secret elsewhere", {}}}}}),
+      kProto);
   ASSERT_EQ(r.status, 204) << r.body;
   auto lines = [&](const std::string& sel) {
     std::vector<std::string> out;
@@ -167,25 +177,34 @@ TEST(DeleteApiE2ETest, AddListApplyCancelAndValidation) {
   r = lode.Post("/loki/api/v1/delete?query=" + Q("{app=") + "&start=" + start, "");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body.rfind("invalid query expression: ", 0), 0u) << r.body;
-  r = lode.Post("/loki/api/v1/delete?query=" + Q(R"(count_over_time({app="d"}[1m]))") + "&start=" + start, "");
+  r = lode.Post(
+      "/loki/api/v1/delete?query=" + Q(R"(count_over_time({app="d"}[1m]))") + "&start=" + start,
+      "");
   EXPECT_EQ(r.body, "invalid query expression: only log selector is supported\n");
-  EXPECT_EQ(lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="d"})"), "").body, "start time not set\n");
+  EXPECT_EQ(lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="d"})"), "").body,
+            "start time not set\n");
   EXPECT_EQ(lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="d"})") + "&start=12345", "").body,
             "invalid start time: require unix seconds or RFC3339 format\n");
-  EXPECT_EQ(lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="d"})") + "&start=" + start + "&end=" +
-                          std::to_string(now / kSec + 3600),
+  EXPECT_EQ(lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="d"})") + "&start=" + start +
+                          "&end=" + std::to_string(now / kSec + 3600),
                       "")
                 .body,
             "deletes in the future are not allowed\n");
-  EXPECT_EQ(lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="d"})") + "&start=" + end + "&end=" + start, "").body,
+  EXPECT_EQ(lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="d"})") + "&start=" + end +
+                          "&end=" + start,
+                      "")
+                .body,
             "start time can't be greater than end time\n");
-  EXPECT_EQ(lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="d"} |= "x")") + "&start=" + start + "&end=" + start,
+  EXPECT_EQ(lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="d"} |= "x")") + "&start=" + start +
+                          "&end=" + start,
                       "")
                 .body,
             "difference between start time and end time must be at least one second\n");
 
   // A delete with a line filter over [t, t+2s]: hidden from queries at once.
-  r = lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="d"} |= "secret")") + "&start=" + start + "&end=" + end, "");
+  r = lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="d"} |= "secret")") + "&start=" + start +
+                    "&end=" + end,
+                "");
   ASSERT_EQ(r.status, 204) << r.body;
   EXPECT_EQ(lines(R"({app="d"})"), (std::vector<std::string>{"keep 1", "keep 2", "secret again"}));
   EXPECT_EQ(lines(R"({app="other"})"), std::vector<std::string>{"secret elsewhere"});
@@ -206,8 +225,10 @@ TEST(DeleteApiE2ETest, AddListApplyCancelAndValidation) {
   EXPECT_TRUE(lines(R"({app="other"})").empty());
   list = json::parse(lode.Get("/loki/api/v1/delete").body);
   ASSERT_EQ(list.size(), 2u);
-  std::string other_id = list[0]["request_id"] == id ? list[1]["request_id"] : list[0]["request_id"];
-  EXPECT_EQ(HttpRequest(lode.port(), "DELETE", "/loki/api/v1/delete?request_id=" + other_id).status, 204);
+  std::string other_id =
+      list[0]["request_id"] == id ? list[1]["request_id"] : list[0]["request_id"];
+  EXPECT_EQ(HttpRequest(lode.port(), "DELETE", "/loki/api/v1/delete?request_id=" + other_id).status,
+            204);
   EXPECT_EQ(lines(R"({app="other"})"), std::vector<std::string>{"secret elsewhere"});
   r = HttpRequest(lode.port(), "DELETE", "/loki/api/v1/delete?request_id=nope");
   EXPECT_EQ(r.status, 404);
@@ -224,7 +245,8 @@ TEST(DeleteApiE2ETest, AddListApplyCancelAndValidation) {
   EXPECT_EQ(lines(R"({app="d"})"), (std::vector<std::string>{"keep 1", "keep 2", "secret again"}));
   r = HttpRequest(lode.port(), "DELETE", "/loki/api/v1/delete?request_id=" + id);
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, "deletion of request which is in process or already processed is not allowed\n");
+  EXPECT_EQ(r.body,
+            "deletion of request which is in process or already processed is not allowed\n");
   // Survives a restart.
   lode.Stop();
   ASSERT_TRUE(lode.Start());

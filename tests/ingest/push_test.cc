@@ -30,7 +30,9 @@ std::string Proto(const std::string& labels, const std::string& line, int64_t ts
 TEST(PushDecodeTest, ProtobufWithMetadataAndInvalidUtf8) {
   PushRequest r;
   std::string line = "bad \xff utf8";
-  ASSERT_TRUE(DecodeProtobufPush(Proto(R"({b="2", a="1"})", line, 1700000000123456789, {{"trace_id", "t1"}}), &r).ok());
+  ASSERT_TRUE(DecodeProtobufPush(
+                  Proto(R"({b="2", a="1"})", line, 1700000000123456789, {{"trace_id", "t1"}}), &r)
+                  .ok());
   ASSERT_EQ(r.streams.size(), 1u);
   EXPECT_EQ(LabelsToString(r.streams[0].labels), R"({a="1", b="2"})");
   ASSERT_EQ(r.streams[0].entries.size(), 1u);
@@ -47,7 +49,9 @@ TEST(PushDecodeTest, RejectsCorruptBodies) {
   snappy::Compress("\x0a\xff\xff\xff", 4, &junk);
   EXPECT_FALSE(DecodeProtobufPush(junk, &r).ok());
   EXPECT_FALSE(DecodeJsonPush("{", &r).ok());
-  EXPECT_FALSE(DecodeJsonPush(R"({"streams":[{"stream":{"a":"b"},"values":[["notanumber","x"]]}]})", &r).ok());
+  EXPECT_FALSE(
+      DecodeJsonPush(R"({"streams":[{"stream":{"a":"b"},"values":[["notanumber","x"]]}]})", &r)
+          .ok());
 }
 
 TEST(PushDecodeTest, InvalidStreamsAreReportedAndDropped) {
@@ -55,7 +59,9 @@ TEST(PushDecodeTest, InvalidStreamsAreReportedAndDropped) {
   ASSERT_TRUE(DecodeJsonPush(R"({"streams":[
       {"stream":{"app":"ok"},"values":[["1","a",{"k":"v"}]]},
       {"stream":{},"values":[["2","b"]]},
-      {"stream":{"9x":"y"},"values":[["3","c"]]}]})", &r).ok());
+      {"stream":{"9x":"y"},"values":[["3","c"]]}]})",
+                             &r)
+                  .ok());
   ASSERT_EQ(r.streams.size(), 1u);
   ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.errors[0], "error at least one label pair is required per stream");
@@ -78,7 +84,9 @@ TEST(PushValidateTest, LimitsAndAges) {
       ["1700000000000000000","fine"],
       ["1000000000000000000","too old"],
       ["1800000000000000000","too new"],
-      ["1700000000000000001","0123456789abc"]]}]})", &r).ok());
+      ["1700000000000000001","0123456789abc"]]}]})",
+                             &r)
+                  .ok());
   PushLimits l;
   l.max_line_size = 10;
   std::vector<std::string> errs;
@@ -92,7 +100,11 @@ TEST(PushValidateTest, LimitsAndAges) {
   EXPECT_NE(errs[2].find("Max entry size '10' bytes exceeded"), std::string::npos);
   l.max_line_size_truncate = true;
   PushRequest r2;
-  ASSERT_TRUE(DecodeJsonPush(R"({"streams":[{"stream":{"app":"a"},"values":[["1700000000000000001","0123456789abc"]]}]})", &r2).ok());
+  ASSERT_TRUE(
+      DecodeJsonPush(
+          R"({"streams":[{"stream":{"app":"a"},"values":[["1700000000000000001","0123456789abc"]]}]})",
+          &r2)
+          .ok());
   errs.clear();
   Validate(l, now, &r2, &errs);
   EXPECT_TRUE(errs.empty());

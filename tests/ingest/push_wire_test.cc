@@ -34,8 +34,9 @@ bool Reference(const std::string& data, std::vector<FlatStream>* out) {
     fs.labels = s.labels();
     for (const auto& e : s.entries()) {
       FlatEntry fe;
-      fe.ts = static_cast<int64_t>(static_cast<uint64_t>(e.timestamp().seconds()) * 1000000000ULL +
-                                   static_cast<uint64_t>(static_cast<int64_t>(e.timestamp().nanos())));
+      fe.ts =
+          static_cast<int64_t>(static_cast<uint64_t>(e.timestamp().seconds()) * 1000000000ULL +
+                               static_cast<uint64_t>(static_cast<int64_t>(e.timestamp().nanos())));
       fe.line = e.line();
       for (const auto& p : e.structuredmetadata()) fe.md.push_back({p.name(), p.value()});
       fs.entries.push_back(std::move(fe));
@@ -55,7 +56,8 @@ bool Wire(const std::string& data, std::vector<FlatStream>* out, std::string* er
       FlatEntry fe;
       fe.ts = e.ts;
       fe.line = std::string(e.line);
-      for (uint32_t i = 0; i < e.n_md; ++i) fe.md.push_back({std::string(e.md[i].name), std::string(e.md[i].value)});
+      for (uint32_t i = 0; i < e.n_md; ++i)
+        fe.md.push_back({std::string(e.md[i].name), std::string(e.md[i].value)});
       fs.entries.push_back(std::move(fe));
     }
     out->push_back(std::move(fs));
@@ -72,7 +74,9 @@ void ExpectSame(const std::string& data, const char* what) {
   std::string strict;
   bool ok_wire = Wire(data, &b, &strict);
   if (ok_ref && !ok_wire && !strict.empty()) {
-    EXPECT_TRUE(strict.rfind("proto: wrong wireType", 0) == 0 || strict.rfind("timestamp: ", 0) == 0) << strict;
+    EXPECT_TRUE(strict.rfind("proto: wrong wireType", 0) == 0 ||
+                strict.rfind("timestamp: ", 0) == 0)
+        << strict;
     return;
   }
   ASSERT_EQ(ok_ref, ok_wire) << what;
@@ -97,7 +101,9 @@ std::string RandomRequest(std::mt19937_64& rng) {
     int entries = static_cast<int>(rng() % 5);
     for (int j = 0; j < entries; ++j) {
       auto* e = s->add_entries();
-      if (rng() % 4) e->mutable_timestamp()->set_seconds(static_cast<int64_t>(rng() % 4000000000ULL) - 1000000000);
+      if (rng() % 4)
+        e->mutable_timestamp()->set_seconds(static_cast<int64_t>(rng() % 4000000000ULL) -
+                                            1000000000);
       if (rng() % 4) e->mutable_timestamp()->set_nanos(static_cast<int32_t>(rng() % 1000000000));
       e->set_line(RandomBytes(rng, 300));
       int md = static_cast<int>(rng() % 3);
@@ -130,7 +136,9 @@ TEST(PushWireTest, EveryPrefixAndCorruptionMatchesGeneratedParser) {
 }
 
 // Appends a tag and a value for the hand-made messages below.
-void Tag(std::string* s, uint32_t field, uint32_t wt) { s->push_back(static_cast<char>(field << 3 | wt)); }
+void Tag(std::string* s, uint32_t field, uint32_t wt) {
+  s->push_back(static_cast<char>(field << 3 | wt));
+}
 void Len(std::string* s, uint32_t field, const std::string& v) {
   Tag(s, field, 2);
   s->push_back(static_cast<char>(v.size()));
@@ -158,7 +166,7 @@ TEST(PushWireTest, UnknownFieldsGroupsAndRepeatedSingularFields) {
   Len(&stream, 1, "{a=\"1\"}");
   Len(&stream, 2, entry);
   Tag(&stream, 3, 0);
-  stream.push_back(0x11);  // hash
+  stream.push_back(0x11);        // hash
   Len(&stream, 1, "{a=\"2\"}");  // last labels win
   Len(&req, 1, stream);
   Tag(&req, 7, 0);
@@ -238,7 +246,8 @@ std::string Timestamp(int64_t seconds, int32_t nanos) {
   Tag(&ts, 1, 0);
   ts += Varint(static_cast<uint64_t>(seconds));
   Tag(&ts, 2, 0);
-  ts += Varint(static_cast<uint64_t>(static_cast<int64_t>(nanos)));  // negative int32: 10-byte varint
+  ts +=
+      Varint(static_cast<uint64_t>(static_cast<int64_t>(nanos)));  // negative int32: 10-byte varint
   return ts;
 }
 
@@ -251,15 +260,15 @@ TEST(PushWireTest, TimestampsThatDoNotFitInt64NanosecondsAreErrorsNotWrapped) {
   } cases[] = {
       {0, 0, true},
       {1700000000, 999999999, true},
-      {kMax, 854775807, true},       // exactly INT64_MAX
-      {kMax, 854775808, false},      // one past
+      {kMax, 854775807, true},   // exactly INT64_MAX
+      {kMax, 854775808, false},  // one past
       {kMax + 1, 0, false},
-      {INT64_MAX, 0, false},         // was stored as "1969"
+      {INT64_MAX, 0, false},                                 // was stored as "1969"
       {-kMax, -854775808 + 1000000000 - 1000000000, false},  // negative nanos
-      {-kMax - 1, 145224192, true},  // exactly INT64_MIN
+      {-kMax - 1, 145224192, true},                          // exactly INT64_MIN
       {-kMax - 2, 0, false},
       {INT64_MIN, 0, false},
-      {18446744073LL, 0, false},     // wraps to ~now in uint64 arithmetic
+      {18446744073LL, 0, false},  // wraps to ~now in uint64 arithmetic
       {5, -1, false},
       {5, 1000000000, false},
       {5, INT32_MAX, false},
@@ -323,7 +332,9 @@ TEST(PushWireTest, KnownFieldWithWrongWireTypeIsAnError) {
     std::string entry;
     Tag(&entry, static_cast<uint32_t>(f), 0);
     entry.push_back(9);
-    cases.push_back({entry_with(entry), f == 1 ? "Timestamp" : f == 2 ? "Line" : "StructuredMetadata"});
+    cases.push_back({entry_with(entry), f == 1   ? "Timestamp"
+                                        : f == 2 ? "Line"
+                                                 : "StructuredMetadata"});
   }
   {
     std::string ts;
@@ -355,7 +366,8 @@ TEST(PushWireTest, KnownFieldWithWrongWireTypeIsAnError) {
     std::string err;
     EXPECT_FALSE(Wire(c.req, &got, &err)) << c.field;
     EXPECT_NE(err.find("proto: wrong wireType = "), std::string::npos) << c.field << ": " << err;
-    EXPECT_NE(err.find(std::string("for field ") + c.field), std::string::npos) << c.field << ": " << err;
+    EXPECT_NE(err.find(std::string("for field ") + c.field), std::string::npos)
+        << c.field << ": " << err;
   }
 }
 

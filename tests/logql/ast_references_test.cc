@@ -24,9 +24,11 @@ TEST(AstReferencesTest, FindsEveryPlaceALabelIsRead) {
   EXPECT_TRUE(Refs(R"({app="a"} | line_format "{{.detected_level}}: {{__line__}}")"));
   EXPECT_TRUE(Refs(R"({app="a"} | label_format lvl=detected_level)"));
   EXPECT_TRUE(Refs(R"({app="a"} | keep detected_level)"));
-  EXPECT_TRUE(Refs(R"(sum(rate({app="a"}[1m])) by (detected_level) / on (detected_level) sum(rate({app="b"}[1m])) by (detected_level))"));
+  EXPECT_TRUE(Refs(
+      R"(sum(rate({app="a"}[1m])) by (detected_level) / on (detected_level) sum(rate({app="b"}[1m])) by (detected_level))"));
   EXPECT_TRUE(Refs(R"q(label_replace(rate({app="a"}[1m]), "x", "$1", "detected_level", "(.*)"))q"));
-  EXPECT_TRUE(Refs(R"(sum(sum_over_time({app="a"} | logfmt | unwrap latency | detected_level="x" [1m])))"));
+  EXPECT_TRUE(
+      Refs(R"(sum(sum_over_time({app="a"} | logfmt | unwrap latency | detected_level="x" [1m])))"));
   EXPECT_TRUE(Refs(R"({app="a"} | logfmt | x="1")", "x"));
 }
 

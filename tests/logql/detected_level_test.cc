@@ -5,7 +5,8 @@
 namespace lode::logql {
 namespace {
 
-std::string_view D(const std::string& line, Labels stream = {{"app", "a"}}, std::vector<LabelView> md = {}) {
+std::string_view D(const std::string& line, Labels stream = {{"app", "a"}},
+                   std::vector<LabelView> md = {}) {
   return DetectLevel(stream, md.data(), md.size(), line);
 }
 

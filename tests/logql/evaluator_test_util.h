@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "logql/syntax/ast.h"
-#include "logql/evaluator.h"
 #include "base/labels.h"
+#include "logql/evaluator.h"
+#include "logql/syntax/ast.h"
 
 namespace lode::logql::evaltest {
 

@@ -508,17 +508,20 @@ TEST(ParserNestingTest, DeepExpressionsAreErrorsNotStackOverflows) {
         return s;
       }(),
       "{a=\"b\"} | " + std::string(n - 20, '(') + "x > 1" + std::string(n - 20, ')'),
-      "count_over_time(" + std::string(n - 20, '(') + "{a=\"b\"}[1m]" + std::string(n - 20, ')') + ")",
+      "count_over_time(" + std::string(n - 20, '(') + "{a=\"b\"}[1m]" + std::string(n - 20, ')') +
+          ")",
   };
   for (const auto& q : deep) {
     ExprPtr e;
     Status s = ParseExpr(q, &e);
     EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << q.substr(0, 40);
-    EXPECT_NE(s.message().find("nested too deeply"), std::string::npos) << s.message().substr(0, 200);
+    EXPECT_NE(s.message().find("nested too deeply"), std::string::npos)
+        << s.message().substr(0, 200);
   }
   // Realistic nesting still parses.
   ExprPtr e;
-  std::string ok = std::string(50, '(') + "sum(rate({a=\"b\"} | x > 1 or y > 2 [5m]))" + std::string(50, ')');
+  std::string ok =
+      std::string(50, '(') + "sum(rate({a=\"b\"} | x > 1 or y > 2 [5m]))" + std::string(50, ')');
   for (int i = 0; i < 50; ++i) ok += " + 1";
   EXPECT_TRUE(ParseExpr(ok, &e).ok()) << ParseExpr(ok, &e).message();
 }

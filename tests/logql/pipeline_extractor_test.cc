@@ -54,8 +54,9 @@ TEST(PipelineExtractorTest, Grouping) {
   EXPECT_EQ(s.labels, "{}");
   // An error is reported on the full label set, ignoring the grouping.
   s = Extract(R"(max_over_time({app="a"} | logfmt | unwrap v [1m]) by (env))", kStream, "v=x");
-  EXPECT_EQ(s.labels,
-            R"({__error__="SampleExtractionErr", __error_details__="strconv.ParseFloat: parsing \"x\": invalid syntax", app="a", env="prod", v="x"})");
+  EXPECT_EQ(
+      s.labels,
+      R"({__error__="SampleExtractionErr", __error_details__="strconv.ParseFloat: parsing \"x\": invalid syntax", app="a", env="prod", v="x"})");
 }
 
 TEST(PipelineExtractorTest, UnwrapFloat) {
@@ -68,20 +69,22 @@ TEST(PipelineExtractorTest, UnwrapFloat) {
   // A missing or empty label gives no sample.
   EXPECT_FALSE(Extract(R"(sum_over_time({app="a"} | logfmt | unwrap v [1m]))", kStream, "w=1").ok);
   EXPECT_FALSE(
-      Extract(R"(sum_over_time({app="a"} | logfmt --keep-empty | unwrap v [1m]))", kStream, "v=").ok);
+      Extract(R"(sum_over_time({app="a"} | logfmt --keep-empty | unwrap v [1m]))", kStream, "v=")
+          .ok);
   // A conversion error keeps every label and reports it.
   s = Extract(R"(sum_over_time({app="a"} | logfmt | unwrap v [1m]))", kStream, "v=abc");
   ASSERT_TRUE(s.ok);
-  EXPECT_EQ(s.labels,
-            R"({__error__="SampleExtractionErr", __error_details__="strconv.ParseFloat: parsing \"abc\": invalid syntax", app="a", env="prod", v="abc"})");
-  EXPECT_FALSE(
-      Extract(R"(sum_over_time({app="a"} | logfmt | unwrap v | __error__="" [1m]))", kStream, "v=abc")
-          .ok);
+  EXPECT_EQ(
+      s.labels,
+      R"({__error__="SampleExtractionErr", __error_details__="strconv.ParseFloat: parsing \"abc\": invalid syntax", app="a", env="prod", v="abc"})");
+  EXPECT_FALSE(Extract(R"(sum_over_time({app="a"} | logfmt | unwrap v | __error__="" [1m]))",
+                       kStream, "v=abc")
+                   .ok);
 }
 
 TEST(PipelineExtractorTest, UnwrapConversions) {
-  auto s = Extract(R"(max_over_time({app="a"} | logfmt | unwrap duration(d) [1m]))", kStream,
-                   "d=1h30m");
+  auto s =
+      Extract(R"(max_over_time({app="a"} | logfmt | unwrap duration(d) [1m]))", kStream, "d=1h30m");
   EXPECT_EQ(s.value, 5400);
   s = Extract(R"(max_over_time({app="a"} | logfmt | unwrap duration_seconds(d) [1m]))", kStream,
               "d=500ms");
@@ -89,8 +92,9 @@ TEST(PipelineExtractorTest, UnwrapConversions) {
   s = Extract(R"(max_over_time({app="a"} | logfmt | unwrap duration(d) [1m]))", kStream, "d=-5s");
   EXPECT_EQ(s.value, -5);
   s = Extract(R"(max_over_time({app="a"} | logfmt | unwrap duration(d) [1m]))", kStream, "d=1d");
-  EXPECT_EQ(s.labels,
-            R"({__error__="SampleExtractionErr", __error_details__="time: unknown unit \"d\" in duration \"1d\"", app="a", d="1d", env="prod"})");
+  EXPECT_EQ(
+      s.labels,
+      R"({__error__="SampleExtractionErr", __error_details__="time: unknown unit \"d\" in duration \"1d\"", app="a", d="1d", env="prod"})");
   s = Extract(R"(max_over_time({app="a"} | logfmt | unwrap bytes(b) [1m]))", kStream, "b=1.5KiB");
   EXPECT_EQ(s.value, 1536);
   s = Extract(R"(max_over_time({app="a"} | logfmt | unwrap bytes(b) [1m]))", kStream, "b=2,048");
@@ -101,8 +105,9 @@ TEST(PipelineExtractorTest, UnwrapConversions) {
               "bytes=25MB");
   EXPECT_EQ(s.value, 25e6);
   s = Extract(R"(max_over_time({app="a"} | logfmt | unwrap bytes(b) [1m]))", kStream, "b=1XB");
-  EXPECT_EQ(s.labels,
-            R"({__error__="SampleExtractionErr", __error_details__="unhandled size name: xb", app="a", b="1XB", env="prod"})");
+  EXPECT_EQ(
+      s.labels,
+      R"({__error__="SampleExtractionErr", __error_details__="unhandled size name: xb", app="a", b="1XB", env="prod"})");
 }
 
 TEST(PipelineExtractorTest, UnwrapPostFilters) {
@@ -170,11 +175,13 @@ TEST(PipelineExtractorTest, ParserHintsKeepResults) {
   // An error shows the full set, but only with the extracted labels.
   s = Extract(R"(max_over_time({app="a"} | logfmt | unwrap v [1m]) by (k))", kStream,
               "k=x v=abc other=1");
-  EXPECT_EQ(s.labels,
-            R"({__error__="SampleExtractionErr", __error_details__="strconv.ParseFloat: parsing \"abc\": invalid syntax", app="a", env="prod", k="x", v="abc"})");
+  EXPECT_EQ(
+      s.labels,
+      R"({__error__="SampleExtractionErr", __error_details__="strconv.ParseFloat: parsing \"abc\": invalid syntax", app="a", env="prod", k="x", v="abc"})");
   // A template may read any label: no hints then.
-  s = Extract(R"(max_over_time({app="a"} | logfmt | label_format y="{{.other}}" | unwrap v [1m]) by (y))",
-              kStream, "v=1 other=z");
+  s = Extract(
+      R"(max_over_time({app="a"} | logfmt | label_format y="{{.other}}" | unwrap v [1m]) by (y))",
+      kStream, "v=1 other=z");
   EXPECT_EQ(s.labels, R"({y="z"})");
   // JSON errors are still detected after the needed keys.
   s = Extract(R"(max_over_time({app="a"} | json | unwrap v [1m]) by (k))", kStream,

@@ -76,8 +76,9 @@ TEST(PipelineFormatTest, LabelFormatUsesOneSnapshot) {
 }
 
 TEST(PipelineFormatTest, FormatErrors) {
-  EXPECT_NE(PipelineError(R"({app="a"} | label_format x="{{")").find("invalid template for label 'x'"),
-            std::string::npos);
+  EXPECT_NE(
+      PipelineError(R"({app="a"} | label_format x="{{")").find("invalid template for label 'x'"),
+      std::string::npos);
   EXPECT_NE(PipelineError(R"({app="a"} | label_format x="{{")").find("unclosed action"),
             std::string::npos);
   EXPECT_NE(PipelineError(R"({app="a"} | line_format "{{ nosuchfunc }}")").find("not defined"),
@@ -109,12 +110,13 @@ TEST(PipelineFormatTest, Drop) {
   EXPECT_EQ(RunLabels(R"({app="a"} | json | drop __error__, __error_details__)", R"({app="a"})",
                       "not json"),
             R"({app="a"})");
-  EXPECT_EQ(RunLabels(R"({app="a"} | json | drop __error__="Other")", R"({app="a"})", "x"),
-            R"({__error__="JSONParserErr", __error_details__="Value looks like object, but can't find closing '}' symbol", app="a"})");
+  EXPECT_EQ(
+      RunLabels(R"({app="a"} | json | drop __error__="Other")", R"({app="a"})", "x"),
+      R"({__error__="JSONParserErr", __error_details__="Value looks like object, but can't find closing '}' symbol", app="a"})");
   // Dropped parsed labels and metadata.
-  EXPECT_EQ(RunLabels(R"({app="a"} | logfmt | drop x, md)", R"({app="a"})", "x=1 y=2",
-                      {{"md", "v"}}),
-            R"({app="a", y="2"})");
+  EXPECT_EQ(
+      RunLabels(R"({app="a"} | logfmt | drop x, md)", R"({app="a"})", "x=1 y=2", {{"md", "v"}}),
+      R"({app="a", y="2"})");
 }
 
 TEST(PipelineFormatTest, Keep) {
@@ -125,8 +127,9 @@ TEST(PipelineFormatTest, Keep) {
   EXPECT_EQ(RunLabels(R"({app="a"} | logfmt | keep x, app)", stream, "x=1 y=2"),
             R"({app="a", x="1"})");
   // keep never removes the error labels.
-  EXPECT_EQ(RunLabels(R"({app="a"} | json | keep app)", R"({app="a"})", "x"),
-            R"({__error__="JSONParserErr", __error_details__="Value looks like object, but can't find closing '}' symbol", app="a"})");
+  EXPECT_EQ(
+      RunLabels(R"({app="a"} | json | keep app)", R"({app="a"})", "x"),
+      R"({__error__="JSONParserErr", __error_details__="Value looks like object, but can't find closing '}' symbol", app="a"})");
 }
 
 }  // namespace

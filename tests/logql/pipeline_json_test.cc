@@ -8,14 +8,15 @@ namespace lode::logql {
 namespace {
 
 using pipeline_test::PipelineError;
-using pipeline_test::RunLine;
 using pipeline_test::RunLabels;
+using pipeline_test::RunLine;
 
 TEST(PipelineJsonTest, FlattensAndConvertsValues) {
-  EXPECT_EQ(RunLabels(R"({app="a"} | json)", R"({app="a"})",
-                      R"({"lvl":"warn","obj":{"x":1,"y":{"z":2}},"ok":true,"no":false,)"
-                      R"("nil":null,"arr":[1,2],"f":1.5,"e":-1.5e3})"),
-            R"({app="a", e="-1.5e3", f="1.5", lvl="warn", no="false", obj_x="1", obj_y_z="2", ok="true"})");
+  EXPECT_EQ(
+      RunLabels(R"({app="a"} | json)", R"({app="a"})",
+                R"({"lvl":"warn","obj":{"x":1,"y":{"z":2}},"ok":true,"no":false,)"
+                R"("nil":null,"arr":[1,2],"f":1.5,"e":-1.5e3})"),
+      R"({app="a", e="-1.5e3", f="1.5", lvl="warn", no="false", obj_x="1", obj_y_z="2", ok="true"})");
 }
 
 TEST(PipelineJsonTest, KeysAreSanitised) {
@@ -37,15 +38,18 @@ TEST(PipelineJsonTest, FirstValueWinsAndClashesGetSuffix) {
   EXPECT_EQ(pipeline_test::S(r.metadata), R"({md="m"})");
   EXPECT_EQ(pipeline_test::S(r.parsed), R"({md_extracted="p"})");
   // A second parser does not overwrite a key the first one extracted.
-  EXPECT_EQ(RunLabels(R"q({app="a"} | json | regexp "(?P<k>\\w+)")q", R"({app="a"})", R"({"k":"v"})"),
-            R"({app="a", k="v"})");
+  EXPECT_EQ(
+      RunLabels(R"q({app="a"} | json | regexp "(?P<k>\\w+)")q", R"({app="a"})", R"({"k":"v"})"),
+      R"({app="a", k="v"})");
 }
 
 TEST(PipelineJsonTest, StringEscapesAndInvalidUtf8) {
   EXPECT_EQ(RunLabels(R"({app="a"} | json)", R"({app="a"})",
                       R"({"q":"a\"b\\c\u00e9\ud83d\ude00","bad":"x\qy"})"),
             "{app=\"a\", bad=\"\", q=\"a\\\"b\\\\c\u00e9\U0001F600\"}");
-  EXPECT_EQ(RunLabels(R"({app="a"} | json)", R"({app="a"})", "{\"v\":\"a\xff" "b\"}"),
+  EXPECT_EQ(RunLabels(R"({app="a"} | json)", R"({app="a"})",
+                      "{\"v\":\"a\xff"
+                      "b\"}"),
             R"({app="a", v="a b"})");
 }
 
@@ -53,12 +57,15 @@ TEST(PipelineJsonTest, ErrorsKeepTheLineAndEarlierLabels) {
   auto r = RunLine(R"({app="a"} | json)", R"({app="a"})", "broken");
   EXPECT_TRUE(r.kept);
   EXPECT_EQ(r.line, "broken");
-  EXPECT_EQ(pipeline_test::S(r.all),
-            R"({__error__="JSONParserErr", __error_details__="Value looks like object, but can't find closing '}' symbol", app="a"})");
-  EXPECT_EQ(pipeline_test::S(r.parsed),
-            R"({__error__="JSONParserErr", __error_details__="Value looks like object, but can't find closing '}' symbol"})");
-  EXPECT_EQ(RunLabels(R"({app="a"} | json)", R"({app="a"})", R"({"ok":1)"),
-            R"({__error__="JSONParserErr", __error_details__="Value is array, but can't find closing ']' symbol", app="a", ok="1"})");
+  EXPECT_EQ(
+      pipeline_test::S(r.all),
+      R"({__error__="JSONParserErr", __error_details__="Value looks like object, but can't find closing '}' symbol", app="a"})");
+  EXPECT_EQ(
+      pipeline_test::S(r.parsed),
+      R"({__error__="JSONParserErr", __error_details__="Value looks like object, but can't find closing '}' symbol"})");
+  EXPECT_EQ(
+      RunLabels(R"({app="a"} | json)", R"({app="a"})", R"({"ok":1)"),
+      R"({__error__="JSONParserErr", __error_details__="Value is array, but can't find closing ']' symbol", app="a", ok="1"})");
   EXPECT_EQ(RunLabels(R"({app="a"} | json)", R"({app="a"})", R"({"a":tru})"),
             R"({__error__="JSONParserErr", __error_details__="Unknown value type", app="a"})");
   // Bytes after the top-level object are ignored, as jsonparser does.
@@ -68,10 +75,13 @@ TEST(PipelineJsonTest, ErrorsKeepTheLineAndEarlierLabels) {
 }
 
 TEST(PipelineJsonTest, Parameters) {
-  const char* line = R"({"user":{"id":"u1","name":"alice"},"tags":["x",{"k":"y"}],"h":{"User-Agent":"curl"},"n":null,"o":{"a":1}})";
-  EXPECT_EQ(RunLabels(R"({app="a"} | json who="user.id", tag="tags[0]", k="tags[1].k", ua="h[\"User-Agent\"]")",
-                      R"({app="a"})", line),
-            R"({app="a", k="y", tag="x", ua="curl", who="u1"})");
+  const char* line =
+      R"({"user":{"id":"u1","name":"alice"},"tags":["x",{"k":"y"}],"h":{"User-Agent":"curl"},"n":null,"o":{"a":1}})";
+  EXPECT_EQ(
+      RunLabels(
+          R"({app="a"} | json who="user.id", tag="tags[0]", k="tags[1].k", ua="h[\"User-Agent\"]")",
+          R"({app="a"})", line),
+      R"({app="a", k="y", tag="x", ua="curl", who="u1"})");
   EXPECT_EQ(RunLabels(R"({app="a"} | json age="user.age", n, o)", R"({app="a"})", line),
             R"({age="", app="a", n="", o="{\"a\":1}"})");
   EXPECT_EQ(RunLabels(R"({app="a"} | json user="user.name")", R"({app="a", user="s"})", line),
@@ -79,8 +89,9 @@ TEST(PipelineJsonTest, Parameters) {
   // A line that cannot start a JSON value fails before any label is set.
   EXPECT_EQ(RunLabels(R"({app="a"} | json a="x")", R"({app="a"})", "plain"),
             R"({__error__="JSONParserErr", app="a"})");
-  EXPECT_NE(PipelineError(R"({app="a"} | json bad="user[")").find("cannot parse expression [user[]"),
-            std::string::npos);
+  EXPECT_NE(
+      PipelineError(R"({app="a"} | json bad="user[")").find("cannot parse expression [user[]"),
+      std::string::npos);
   std::vector<std::string> path;
   std::string err;
   ASSERT_TRUE(ParseJsonPath(R"(a.b[2]["c d"])", &path, &err)) << err;
@@ -90,9 +101,10 @@ TEST(PipelineJsonTest, Parameters) {
 
 TEST(PipelineJsonTest, Unpack) {
   auto r = RunLine(R"({app="a"} | unpack)", R"({app="a", lvl="stream"})",
-               R"({"lvl":"packed","cluster":"eu","num":5,"_entry":"code=42"})");
+                   R"({"lvl":"packed","cluster":"eu","num":5,"_entry":"code=42"})");
   EXPECT_EQ(r.line, "code=42");
-  EXPECT_EQ(pipeline_test::S(r.all), R"({app="a", cluster="eu", lvl="stream", lvl_extracted="packed"})");
+  EXPECT_EQ(pipeline_test::S(r.all),
+            R"({app="a", cluster="eu", lvl="stream", lvl_extracted="packed"})");
   EXPECT_EQ(RunLabels(R"({app="a"} | unpack | logfmt)", R"({app="a"})",
                       R"({"_entry":"code=42 x=\"y\""})"),
             R"({app="a", code="42", x="y"})");
@@ -100,8 +112,9 @@ TEST(PipelineJsonTest, Unpack) {
   r = RunLine(R"({app="a"} | unpack)", R"({app="a"})", R"({"k":"v"})");
   EXPECT_EQ(r.line, R"({"k":"v"})");
   EXPECT_EQ(pipeline_test::S(r.all), R"({app="a"})");
-  EXPECT_EQ(RunLabels(R"({app="a"} | unpack)", R"({app="a"})", "not json"),
-            R"({__error__="JSONParserErr", __error_details__="expecting json object(6), but it is not", app="a"})");
+  EXPECT_EQ(
+      RunLabels(R"({app="a"} | unpack)", R"({app="a"})", "not json"),
+      R"({__error__="JSONParserErr", __error_details__="expecting json object(6), but it is not", app="a"})");
 }
 
 }  // namespace

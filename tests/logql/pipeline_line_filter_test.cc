@@ -104,8 +104,9 @@ TEST(PipelineLineFilterTest, PatternFilter) {
   EXPECT_TRUE(Keeps(R"({app="a"} |> "<_>\"level\":\"error\"<_>")", R"({"level":"error","x":1})"));
   // An empty capture does not match.
   EXPECT_FALSE(Keeps(R"({app="a"} |> "<_> bar <_>")", " bar "));
-  EXPECT_NE(PipelineError(R"({app="a"} |> "<verb> /api 200")").find("named captures are not allowed"),
-            std::string::npos);
+  EXPECT_NE(
+      PipelineError(R"({app="a"} |> "<verb> /api 200")").find("named captures are not allowed"),
+      std::string::npos);
 }
 
 TEST(PipelineLineFilterTest, IpFilter) {
@@ -139,8 +140,9 @@ TEST(PipelineLineFilterTest, OrAlternatives) {
   EXPECT_TRUE(Keeps(R"({app="a"} |= "special" or ip("10.0.0.0/8"))", "src 10.0.0.9 ok"));
   EXPECT_TRUE(Keeps(R"({app="a"} |= "special" or ip("10.0.0.0/8"))", "special no ip"));
   EXPECT_FALSE(Keeps(R"({app="a"} != ip("10.0.0.0/8") or "special")", "special no ip"));
-  EXPECT_NE(PipelineError(R"({app="a"} |~ "special" or ip("1.2.3.4"))").find("ip: invalid operation"),
-            std::string::npos);
+  EXPECT_NE(
+      PipelineError(R"({app="a"} |~ "special" or ip("1.2.3.4"))").find("ip: invalid operation"),
+      std::string::npos);
 }
 
 TEST(PipelineLineFilterTest, RequiredLiteral) {

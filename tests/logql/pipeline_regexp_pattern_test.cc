@@ -40,15 +40,16 @@ TEST(PipelineRegexpTest, Errors) {
 }
 
 TEST(PipelinePatternTest, Parser) {
-  EXPECT_EQ(RunLabels(R"({app="a"} | pattern "<method> <_> <status>")", R"({app="a"})",
-                      "GET /home 200"),
-            R"({app="a", method="GET", status="200"})");
+  EXPECT_EQ(
+      RunLabels(R"({app="a"} | pattern "<method> <_> <status>")", R"({app="a"})", "GET /home 200"),
+      R"({app="a", method="GET", status="200"})");
   EXPECT_EQ(RunLabels(R"({app="a"} | pattern "<method> <path>")", R"({app="a", method="stream"})",
                       "POST"),
             R"({app="a", method="stream", method_extracted="POST"})");
-  EXPECT_EQ(RunLabels(R"({app="a"} | pattern "<ip> - - [<ts>] \"<req>\" <code>")", R"({app="a"})",
-                      R"(1.2.3.4 - - [10/Oct/2000:13:55:36] "GET / HTTP/1.0" 200 2326)"),
-            R"({app="a", code="200 2326", ip="1.2.3.4", req="GET / HTTP/1.0", ts="10/Oct/2000:13:55:36"})");
+  EXPECT_EQ(
+      RunLabels(R"({app="a"} | pattern "<ip> - - [<ts>] \"<req>\" <code>")", R"({app="a"})",
+                R"(1.2.3.4 - - [10/Oct/2000:13:55:36] "GET / HTTP/1.0" 200 2326)"),
+      R"({app="a", code="200 2326", ip="1.2.3.4", req="GET / HTTP/1.0", ts="10/Oct/2000:13:55:36"})");
   // A leading literal that does not match extracts nothing.
   EXPECT_EQ(RunLabels(R"({app="a"} | pattern "x=<v>")", R"({app="a"})", "y=1"), R"({app="a"})");
   EXPECT_NE(PipelineError(R"({app="a"} | pattern "no captures here")")

@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "logql/syntax/parser.h"
-#include "logql/log/pipeline.h"
 #include "base/labels.h"
+#include "logql/log/pipeline.h"
+#include "logql/syntax/parser.h"
 
 namespace lode::logql::pipeline_test {
 
@@ -54,7 +54,7 @@ struct Result {
 
 // Runs one line of a stream through `query`.
 inline Result RunLine(std::string_view query, std::string_view stream, std::string_view line,
-                  std::vector<LabelView> md = {}) {
+                      std::vector<LabelView> md = {}) {
   Result r;
   std::string err;
   auto p = MakePipeline(query, &err);
@@ -73,8 +73,8 @@ inline Result RunLine(std::string_view query, std::string_view stream, std::stri
 }
 
 // The labels of a kept line, as `{a="1", ...}`; "dropped" otherwise.
-inline std::string RunLabels(std::string_view query, std::string_view stream,
-                             std::string_view line, std::vector<LabelView> md = {}) {
+inline std::string RunLabels(std::string_view query, std::string_view stream, std::string_view line,
+                             std::vector<LabelView> md = {}) {
   Result r = RunLine(query, stream, line, std::move(md));
   return r.kept ? S(r.all) : "dropped";
 }

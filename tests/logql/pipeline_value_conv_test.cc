@@ -25,7 +25,8 @@ TEST(PipelineValueConvTest, ParseFloat) {
   EXPECT_TRUE(std::isnan(v));
   ASSERT_TRUE(GoParseFloat(".5", &v, &err));
   EXPECT_EQ(v, 0.5);
-  for (const char* bad : {"", "0x10", " 1", "1 ", "1e", "abc", "1__0", "_1", "--1", "+nan", "infin"}) {
+  for (const char* bad :
+       {"", "0x10", " 1", "1 ", "1e", "abc", "1__0", "_1", "--1", "+nan", "infin"}) {
     EXPECT_FALSE(GoParseFloat(bad, &v, &err)) << bad;
   }
   GoParseFloat("oops", &v, &err);

@@ -50,9 +50,12 @@ TEST(PrettierTest, ShortQueriesStayOnOneLine) {
 
 TEST(PrettierTest, OneLineForms) {
   auto s = [](const std::string& q) { return ExprString(*MustParse(q)); };
-  EXPECT_EQ(s(R"q({a="b"} |= "x" or "y" != "z" or "w")q"), R"q({a="b"} |= "x" or "y" != "z" != "w")q");
-  EXPECT_EQ(s(R"q({a="b"} | a > 1 and b = "x" or c < 5s)q"), R"q({a="b"} | ( ( a>1 , b="x" ) or c<5s ))q");
-  EXPECT_EQ(s(R"q({a="b"} | size > 20MB | ip = ip("1.2.3.4"))q"), R"q({a="b"} | size>20MB | ip=ip("1.2.3.4"))q");
+  EXPECT_EQ(s(R"q({a="b"} |= "x" or "y" != "z" or "w")q"),
+            R"q({a="b"} |= "x" or "y" != "z" != "w")q");
+  EXPECT_EQ(s(R"q({a="b"} | a > 1 and b = "x" or c < 5s)q"),
+            R"q({a="b"} | ( ( a>1 , b="x" ) or c<5s ))q");
+  EXPECT_EQ(s(R"q({a="b"} | size > 20MB | ip = ip("1.2.3.4"))q"),
+            R"q({a="b"} | size>20MB | ip=ip("1.2.3.4"))q");
   EXPECT_EQ(s(R"q({a="b"} | json x, y="z" | drop a, b="c" | keep d)q"),
             R"q({a="b"} | json x="x",y="z" | drop a,b="c" | keep d)q");
   EXPECT_EQ(s(R"q({a="b"} | logfmt --strict | label_format a=b, c="{{.d}}" | decolorize)q"),

@@ -15,18 +15,22 @@ using template_test::Labels;
 std::string P(const std::string& args) { return Exec("{{ printf " + args + " }}"); }
 
 TEST(TemplatePrintf, Strings) {
-  EXPECT_EQ(Exec("{{printf \"%s=%s\" .method .status}}", {{"method", "GET"}, {"status", "500"}}), "GET=500");
-  EXPECT_EQ(P("\"%5s|%-5s|%.2s|%05s|%5.1s|\" \"ab\" \"ab\" \"abcdef\" \"ab\" \"xyz\""), "   ab|ab   |ab|000ab|    x|");
+  EXPECT_EQ(Exec("{{printf \"%s=%s\" .method .status}}", {{"method", "GET"}, {"status", "500"}}),
+            "GET=500");
+  EXPECT_EQ(P("\"%5s|%-5s|%.2s|%05s|%5.1s|\" \"ab\" \"ab\" \"abcdef\" \"ab\" \"xyz\""),
+            "   ab|ab   |ab|000ab|    x|");
   EXPECT_EQ(P("\"%q %#q %+q\" \"a\\\"b\" \"a\\\"b\" \"é\""), "\"a\\\"b\" `a\"b` \"\\u00e9\"");
   EXPECT_EQ(P("\"%x % x %X %#x\" \"hi\" \"hi\" \"hi\" \"hi\""), "6869 68 69 6869 0x6869");
   EXPECT_EQ(P("\"%v|%s\" \"plain\" \"é世\""), "plain|é世");
   EXPECT_EQ(P("\"%3s|\" \"世界\""), " 世界|");  // width counts runes
-  EXPECT_EQ(Exec("{{ printf \"\\x1b[31m%s\\x1b[0m\" .msg }}", {{"msg", "hello"}}), "\x1b[31mhello\x1b[0m");
+  EXPECT_EQ(Exec("{{ printf \"\\x1b[31m%s\\x1b[0m\" .msg }}", {{"msg", "hello"}}),
+            "\x1b[31mhello\x1b[0m");
 }
 
 TEST(TemplatePrintf, Integers) {
   EXPECT_EQ(P("\"%d|%5d|%-5d|%05d|%+d|% d\" 42 42 42 42 42 42"), "42|   42|42   |00042|+42| 42");
-  EXPECT_EQ(P("\"%x|%X|%#x|%o|%#o|%O|%b|%#b\" 255 255 255 8 8 8 5 5"), "ff|FF|0xff|10|010|0o10|101|0b101");
+  EXPECT_EQ(P("\"%x|%X|%#x|%o|%#o|%O|%b|%#b\" 255 255 255 8 8 8 5 5"),
+            "ff|FF|0xff|10|010|0o10|101|0b101");
   EXPECT_EQ(P("\"%c|%q|%U|%#U\" 65 65 65 0x4E16"), "A|'A'|U+0041|U+4E16 '世'");
   EXPECT_EQ(P("\"%x|%05d|%.3d|%8.3d|\" -255 -42 7 7"), "-ff|-0042|007|     007|");
   EXPECT_EQ(P("\"%d %v\" (add 1 2) (len \"abc\")"), "3 3");
@@ -34,7 +38,8 @@ TEST(TemplatePrintf, Integers) {
 }
 
 TEST(TemplatePrintf, Floats) {
-  EXPECT_EQ(P("\"%f|%.2f|%8.3f|%-8.2f|%08.3f|%+.1f|%08.3f\" 3.14159 3.14159 3.14159 3.14159 3.14159 3.14159 -3.14159"),
+  EXPECT_EQ(P("\"%f|%.2f|%8.3f|%-8.2f|%08.3f|%+.1f|%08.3f\" 3.14159 3.14159 3.14159 3.14159 "
+              "3.14159 3.14159 -3.14159"),
             "3.141590|3.14|   3.142|3.14    |0003.142|+3.1|-003.142");
   EXPECT_EQ(P("\"%e|%E|%.2e|%g|%.3g|%G\" 1234.5678 1234.5678 1234.5678 1234.5678 1234.5678 1e-7"),
             "1.234568e+03|1.234568E+03|1.23e+03|1234.5678|1.23e+03|1E-07");
@@ -42,8 +47,10 @@ TEST(TemplatePrintf, Floats) {
             "1e+06 100000 1e-05 0.000123 1.5 1e+21 1.23456789e+08");
   EXPECT_EQ(P("\"%g|%g|%.1f|%.0f|%.0f\" 0.0001 0.00001 0.05 2.5 3.5"), "0.0001|1e-05|0.1|2|4");
   EXPECT_EQ(P("\"%6.2f%%\" 12.3456"), " 12.35%");
-  EXPECT_EQ(P("\"%x|%b|%#g|%#.3x\" 3.5 1.0 1.0 1.0"), "0x1.cp+01|4503599627370496p-52|1.00000|0x1.000p+00");
-  EXPECT_EQ(P("\"%v|%v|%5.1f|%f\" (float64 \"NaN\") (float64 \"inf\") (float64 \"-inf\") (float64 \"+Inf\")"),
+  EXPECT_EQ(P("\"%x|%b|%#g|%#.3x\" 3.5 1.0 1.0 1.0"),
+            "0x1.cp+01|4503599627370496p-52|1.00000|0x1.000p+00");
+  EXPECT_EQ(P("\"%v|%v|%5.1f|%f\" (float64 \"NaN\") (float64 \"inf\") (float64 \"-inf\") (float64 "
+              "\"+Inf\")"),
             "NaN|+Inf| -Inf|+Inf");
   EXPECT_EQ(P("\"%.1f|%.2f|%.3e\" 0.25 1.005 1e100"), "0.2|1.00|1.000e+100");
 }
@@ -81,14 +88,18 @@ TEST(TemplatePrintf, ArgIndexesAndStar) {
 TEST(TemplatePrintf, TimesAndMaps) {
   EXPECT_EQ(Exec("{{ printf \"%s|%v\" __timestamp__ __timestamp__ }}", {}, "", 1000000000),
             "1970-01-01 00:00:01 +0000 UTC|1970-01-01 00:00:01 +0000 UTC");
-  EXPECT_EQ(P("\"%v\" (fromJson `{\"b\":[1,{\"c\":null}],\"a\":\"x\"}`)"), "map[a:x b:[1 map[c:<nil>]]]");
+  EXPECT_EQ(P("\"%v\" (fromJson `{\"b\":[1,{\"c\":null}],\"a\":\"x\"}`)"),
+            "map[a:x b:[1 map[c:<nil>]]]");
 }
 
 TEST(TemplatePrint, SprintSpacing) {
-  EXPECT_EQ(Exec("{{ print 1 2 }}|{{ print \"a\" 1 \"b\" }}|{{ print 1.5 true }}|{{ print \"a\" \"b\" }}"),
-            "1 2|a1b|1.5 true|ab");
+  EXPECT_EQ(
+      Exec(
+          "{{ print 1 2 }}|{{ print \"a\" 1 \"b\" }}|{{ print 1.5 true }}|{{ print \"a\" \"b\" }}"),
+      "1 2|a1b|1.5 true|ab");
   EXPECT_EQ(Exec("{{ println \"a\" \"b\" 1 }}"), "a b 1\n");
-  EXPECT_EQ(Exec("{{ 1.5 }} {{ 2 }} {{ true }} {{ add 1 1 }} {{ mulf 2 0.5 }} {{ divf 1 3 }}"), "1.5 2 true 2 1 0.3333333333333333");
+  EXPECT_EQ(Exec("{{ 1.5 }} {{ 2 }} {{ true }} {{ add 1 1 }} {{ mulf 2 0.5 }} {{ divf 1 3 }}"),
+            "1.5 2 true 2 1 0.3333333333333333");
 }
 
 }  // namespace

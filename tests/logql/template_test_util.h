@@ -25,7 +25,8 @@ inline std::string Compile(std::string_view src) {
 }
 
 // Runs src; *err receives the error message ("" on success).
-inline std::string Run(std::string_view src, Labels labels, std::string_view line, int64_t ts, std::string* err) {
+inline std::string Run(std::string_view src, Labels labels, std::string_view line, int64_t ts,
+                       std::string* err) {
   std::unique_ptr<Template> t;
   Status st = Template::Compile(src, &t);
   if (!st.ok()) {
@@ -47,7 +48,8 @@ inline std::string Run(std::string_view src, Labels labels, std::string_view lin
 }
 
 // The output; a failed execution fails the test.
-inline std::string Exec(std::string_view src, Labels labels = {}, std::string_view line = "", int64_t ts = 0) {
+inline std::string Exec(std::string_view src, Labels labels = {}, std::string_view line = "",
+                        int64_t ts = 0) {
   std::string err;
   std::string out = Run(src, std::move(labels), line, ts, &err);
   EXPECT_EQ(err, "") << "template: " << src;
@@ -55,7 +57,8 @@ inline std::string Exec(std::string_view src, Labels labels = {}, std::string_vi
 }
 
 // The execution error message ("" when it succeeds).
-inline std::string ExecErr(std::string_view src, Labels labels = {}, std::string_view line = "", int64_t ts = 0) {
+inline std::string ExecErr(std::string_view src, Labels labels = {}, std::string_view line = "",
+                           int64_t ts = 0) {
   std::string err;
   Run(src, std::move(labels), line, ts, &err);
   return err;

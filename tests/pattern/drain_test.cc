@@ -14,13 +14,16 @@ namespace {
 constexpr int64_t kSec = 1000000000;
 
 TEST(PatternMinerTest, MasksVariablesAndClustersLines) {
-  EXPECT_EQ(PatternMiner::MaskLine("GET /a 200 12ms from 10.0.0.1:8080"), "GET /a <_> <_> from <_>");
-  EXPECT_EQ(PatternMiner::MaskLine("at 2024-01-02T10:11:12Z id=550e8400-e29b-41d4-a716-446655440000"),
-            "at <_> id=<_>");
+  EXPECT_EQ(PatternMiner::MaskLine("GET /a 200 12ms from 10.0.0.1:8080"),
+            "GET /a <_> <_> from <_>");
+  EXPECT_EQ(
+      PatternMiner::MaskLine("at 2024-01-02T10:11:12Z id=550e8400-e29b-41d4-a716-446655440000"),
+      "at <_> id=<_>");
   PatternMiner miner(60 * kSec);
   for (int i = 0; i < 90; ++i) {
-    miner.Add(1700000000LL * kSec + i * kSec, "user u" + std::to_string(i % 7) + "x logged in after " +
-                                                  std::to_string(i) + "ms", "info");
+    miner.Add(1700000000LL * kSec + i * kSec,
+              "user u" + std::to_string(i % 7) + "x logged in after " + std::to_string(i) + "ms",
+              "info");
   }
   miner.Add(1700000000LL * kSec, "disk full on /var", "error");
   auto patterns = miner.Patterns();

@@ -37,8 +37,9 @@ const Alert* OnlyAlert(Group& g, size_t rule = 0) {
 }
 
 TEST(GroupTest, PendingThenFiringThenResolved) {
-  auto g = MakeGroup("name: g\nrules:\n  - alert: Crit\n    expr: vector(1)\n    for: 2m\n"
-                     "    labels: {severity: page}\n");
+  auto g = MakeGroup(
+      "name: g\nrules:\n  - alert: Crit\n    expr: vector(1)\n    for: 2m\n"
+      "    labels: {severity: page}\n");
   Fake f;
   f.result = {{{{"service", "api"}}, 3}};
   std::vector<RecordedSample> rec;
@@ -46,7 +47,8 @@ TEST(GroupTest, PendingThenFiringThenResolved) {
   g->Eval(t0, f.Fn(), &rec);
   ASSERT_NE(OnlyAlert(*g), nullptr);
   EXPECT_EQ(OnlyAlert(*g)->state, AlertState::kPending);
-  EXPECT_EQ(LabelsToString(OnlyAlert(*g)->labels), "{alertname=\"Crit\", service=\"api\", severity=\"page\"}");
+  EXPECT_EQ(LabelsToString(OnlyAlert(*g)->labels),
+            "{alertname=\"Crit\", service=\"api\", severity=\"page\"}");
   EXPECT_TRUE(g->Notifications(t0, kM).empty());  // pending alerts are not sent
   g->Eval(t0 + kM, f.Fn(), &rec);
   EXPECT_EQ(OnlyAlert(*g)->state, AlertState::kPending);
@@ -102,7 +104,8 @@ TEST(GroupTest, ForZeroFiresAtOnce) {
 }
 
 TEST(GroupTest, KeepFiringFor) {
-  auto g = MakeGroup("name: g\nrules:\n  - alert: A\n    expr: vector(1)\n    keep_firing_for: 2m\n");
+  auto g =
+      MakeGroup("name: g\nrules:\n  - alert: A\n    expr: vector(1)\n    keep_firing_for: 2m\n");
   Fake f;
   f.result = {{{}, 1}};
   std::vector<RecordedSample> rec;
@@ -118,7 +121,9 @@ TEST(GroupTest, KeepFiringFor) {
 }
 
 TEST(GroupTest, FailingRuleDoesNotStopTheOthers) {
-  auto g = MakeGroup("name: g\nrules:\n  - alert: Bad\n    expr: vector(1)\n  - record: ok:rec\n    expr: vector(2)\n");
+  auto g = MakeGroup(
+      "name: g\nrules:\n  - alert: Bad\n    expr: vector(1)\n  - record: ok:rec\n    expr: "
+      "vector(2)\n");
   int calls = 0;
   QueryFn fn = [&](const std::string&, int64_t, std::vector<VecSample>* out) {
     if (calls++ == 0) return Status::InvalidArgument("boom");

@@ -32,9 +32,7 @@ std::string Err(const std::string& text) {
   return s.ok() ? "" : s.message();
 }
 
-std::string OneRule(const std::string& rule) {
-  return "groups:\n  - name: g\n    rules:\n" + rule;
-}
+std::string OneRule(const std::string& rule) { return "groups:\n  - name: g\n    rules:\n" + rule; }
 
 TEST(RulesFileTest, ParsesLokiFormat) {
   RuleFile f;
@@ -64,16 +62,19 @@ TEST(RulesFileTest, EmptyFileHasNoGroups) {
 
 TEST(RulesFileTest, ErrorsNameFileGroupRuleAndProblem) {
   EXPECT_EQ(Err(OneRule("      - alert: A\n        expr: 'sum(rate({a=\"b\"}[5m]'\n")),
-            "rules.yaml: group \"g\", rule \"A\": could not parse expression: parse error at line 1, col 21: "
+            "rules.yaml: group \"g\", rule \"A\": could not parse expression: parse error at line "
+            "1, col 21: "
             "syntax error: unexpected $end, expecting )");
-  EXPECT_EQ(Err(OneRule("      - alert: A\n        expr: '{a=\"b\"} |= \"x\"'\n")),
-            "rules.yaml: group \"g\", rule \"A\": expression must be a metric query, not a log query: "
-            "{a=\"b\"} |= \"x\"");
+  EXPECT_EQ(
+      Err(OneRule("      - alert: A\n        expr: '{a=\"b\"} |= \"x\"'\n")),
+      "rules.yaml: group \"g\", rule \"A\": expression must be a metric query, not a log query: "
+      "{a=\"b\"} |= \"x\"");
   EXPECT_EQ(Err(OneRule("      - alert: A\n        record: b\n        expr: vector(1)\n")),
             "rules.yaml: group \"g\", rule \"A\": only one of 'record' and 'alert' must be set");
   EXPECT_EQ(Err(OneRule("      - expr: vector(1)\n")),
             "rules.yaml: group \"g\", rule \"#1\": one of 'record' or 'alert' must be set");
-  EXPECT_EQ(Err(OneRule("      - alert: A\n")), "rules.yaml: group \"g\", rule \"A\": field 'expr' must be set in rule");
+  EXPECT_EQ(Err(OneRule("      - alert: A\n")),
+            "rules.yaml: group \"g\", rule \"A\": field 'expr' must be set in rule");
   EXPECT_EQ(Err(OneRule("      - record: 'bad name'\n        expr: vector(1)\n")),
             "rules.yaml: group \"g\", rule \"bad name\": invalid recording rule name: bad name");
   EXPECT_EQ(Err(OneRule("      - record: r\n        expr: vector(1)\n        for: 1m\n")),
@@ -84,8 +85,10 @@ TEST(RulesFileTest, ErrorsNameFileGroupRuleAndProblem) {
             "rules.yaml: group \"g\": invalid duration in field 'for': \"soon\"");
   EXPECT_EQ(Err(OneRule("      - alert: A\n        expr: vector(1)\n        bogus: 1\n")),
             "rules.yaml: group \"g\": field bogus not found in type rulefmt.RuleNode");
-  EXPECT_EQ(Err(OneRule("      - alert: A\n        expr: vector(1)\n        annotations: {s: '{{ .x '}\n")),
-            "rules.yaml: group \"g\", rule \"A\": invalid annotation template for \"s\": template: __alert_A:1: "
+  EXPECT_EQ(Err(OneRule(
+                "      - alert: A\n        expr: vector(1)\n        annotations: {s: '{{ .x '}\n")),
+            "rules.yaml: group \"g\", rule \"A\": invalid annotation template for \"s\": template: "
+            "__alert_A:1: "
             "unclosed action");
   EXPECT_EQ(Err("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: vector(1)\n"
                 "  - name: g\n    rules:\n      - alert: A\n        expr: vector(1)\n"),
@@ -97,7 +100,8 @@ TEST(RulesFileTest, ErrorsNameFileGroupRuleAndProblem) {
 
 TEST(RulesFileTest, ParseRuleGroupForTheApi) {
   RuleGroup g;
-  ASSERT_TRUE(ParseRuleGroup("name: g\nrules:\n  - alert: A\n    expr: vector(1) > 0\n", "ns", &g).ok());
+  ASSERT_TRUE(
+      ParseRuleGroup("name: g\nrules:\n  - alert: A\n    expr: vector(1) > 0\n", "ns", &g).ok());
   EXPECT_EQ(g.name, "g");
   Status s = ParseRuleGroup("- 1\n", "ns", &g);
   EXPECT_EQ(s.message(), "ns: a rule group must be a YAML mapping");

@@ -26,7 +26,9 @@ struct TempDir {
 
 RuleGroup Group1(const std::string& name) {
   RuleGroup g;
-  EXPECT_TRUE(ParseRuleGroup("name: " + name + "\nrules:\n  - alert: A\n    expr: vector(1) > 0\n", "ns", &g).ok());
+  EXPECT_TRUE(ParseRuleGroup("name: " + name + "\nrules:\n  - alert: A\n    expr: vector(1) > 0\n",
+                             "ns", &g)
+                  .ok());
   return g;
 }
 
@@ -56,22 +58,26 @@ TEST(RuleStoreTest, SetLoadDelete) {
 TEST(RuleStoreTest, BadFileIsReportedOthersLoad) {
   TempDir d;
   std::filesystem::create_directories(d.path + "/t");
-  std::ofstream(d.path + "/t/bad.yaml") << "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: '{a=\"b\"}'\n";
-  std::ofstream(d.path + "/t/good.yml") << "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: vector(1)\n";
+  std::ofstream(d.path + "/t/bad.yaml")
+      << "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: '{a=\"b\"}'\n";
+  std::ofstream(d.path + "/t/good.yml")
+      << "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: vector(1)\n";
   std::ofstream(d.path + "/t/notes.txt") << "ignored";
   std::vector<LoadError> errors;
   auto nss = RuleStore(d.path).Load("t", &errors);
   EXPECT_EQ(nss.size(), 1u);
   EXPECT_TRUE(nss.count("good"));
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].message.find("bad.yaml: group \"g\", rule \"A\": expression must be a metric query"),
+  EXPECT_NE(errors[0].message.find(
+                "bad.yaml: group \"g\", rule \"A\": expression must be a metric query"),
             std::string::npos);
 }
 
 TEST(RuleStoreTest, GroupsPerNamespaceBound) {
   TempDir d;
   RuleStore st(d.path);
-  for (size_t i = 0; i < kMaxGroupsPerNamespace; ++i) ASSERT_TRUE(st.SetGroup("t", "ns", Group1("g" + std::to_string(i))).ok());
+  for (size_t i = 0; i < kMaxGroupsPerNamespace; ++i)
+    ASSERT_TRUE(st.SetGroup("t", "ns", Group1("g" + std::to_string(i))).ok());
   Status s = st.SetGroup("t", "ns", Group1("one-too-many"));
   EXPECT_EQ(s.message(), "per-user rule groups per namespace limit (limit: 100) exceeded");
   EXPECT_EQ(st.Load("t", nullptr)["ns"].groups.size(), kMaxGroupsPerNamespace);
@@ -82,7 +88,8 @@ TEST(RuleStoreTest, RulesPerGroupBound) {
   RuleStore st(d.path);
   RuleGroup g = Group1("big");
   g.rules.resize(kMaxRulesPerGroup + 1, g.rules[0]);
-  EXPECT_EQ(st.SetGroup("t", "ns", g).message(), "per-user rules per rule group limit (limit: 1000 actual: 1001) exceeded");
+  EXPECT_EQ(st.SetGroup("t", "ns", g).message(),
+            "per-user rules per rule group limit (limit: 1000 actual: 1001) exceeded");
   EXPECT_TRUE(st.Load("t", nullptr).empty());  // nothing stored
 }
 
@@ -96,7 +103,8 @@ TEST(RemoteWriteTest, QueueIsBoundedAndCountsDrops) {
   ASSERT_TRUE(RemoteWriter::Create(o, &w).ok());
   w->Append(std::vector<RecordedSample>(5));
   EXPECT_EQ(w->Stats().dropped, 3u);
-  for (int i = 0; i < 40 && w->Stats().failed < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 40 && w->Stats().failed < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(w->Stats().failed, 2u);  // the connection error, no retries left
   EXPECT_EQ(w->Stats().sent, 0u);
 }
@@ -108,7 +116,11 @@ TEST(RemoteWriteTest, EncodesWriteRequest) {
   s.ts_ns = 2000000000;
   std::string pb = RemoteWriter::EncodeWriteRequest({s});
   // WriteRequest{timeseries: {labels: [{__name__,m},{a,b}], samples: [{1.5, 2000}]}}
-  std::string want = std::string("\x0a\x25", 2) + "\x0a\x0d\x0a\x08__name__\x12\x01m" + "\x0a\x06\x0a\x01" "a" "\x12\x01" "b" +
+  std::string want = std::string("\x0a\x25", 2) + "\x0a\x0d\x0a\x08__name__\x12\x01m" +
+                     "\x0a\x06\x0a\x01"
+                     "a"
+                     "\x12\x01"
+                     "b" +
                      std::string("\x12\x0c\x09\x00\x00\x00\x00\x00\x00\xf8\x3f\x10\xd0\x0f", 14);
   EXPECT_EQ(pb, want);
 }
@@ -133,13 +145,16 @@ TEST(NotifierTest, AlertJson) {
   a.state = AlertState::kFiring;
   a.fired_at_ns = 1714557600000000000;
   a.valid_until_ns = 1714557840000000000;
-  EXPECT_EQ(Notifier::AlertJson(a, "http://g/explore"),
-            "{\"annotations\":{\"summary\":\"s\"},\"endsAt\":\"2024-05-01T10:04:00.000Z\",\"generatorURL\":"
-            "\"http://g/explore\",\"labels\":{\"alertname\":\"A\",\"service\":\"api\"},\"startsAt\":"
-            "\"2024-05-01T10:00:00.000Z\"}");
+  EXPECT_EQ(
+      Notifier::AlertJson(a, "http://g/explore"),
+      "{\"annotations\":{\"summary\":\"s\"},\"endsAt\":\"2024-05-01T10:04:00.000Z\","
+      "\"generatorURL\":"
+      "\"http://g/explore\",\"labels\":{\"alertname\":\"A\",\"service\":\"api\"},\"startsAt\":"
+      "\"2024-05-01T10:00:00.000Z\"}");
   a.state = AlertState::kInactive;
   a.resolved_at_ns = 1714557660000000000;
-  EXPECT_NE(Notifier::AlertJson(a, "").find("\"endsAt\":\"2024-05-01T10:01:00.000Z\""), std::string::npos);
+  EXPECT_NE(Notifier::AlertJson(a, "").find("\"endsAt\":\"2024-05-01T10:01:00.000Z\""),
+            std::string::npos);
 }
 
 TEST(HttpClientTest, ParsesUrls) {

@@ -96,10 +96,13 @@ class DeletesTest : public ::testing::Test {
     EXPECT_TRUE(store_->SelectStreams("fake", {m}, 0, INT64_MAX, &refs).ok());
     std::vector<std::string> out;
     for (const auto& ref : refs) {
-      auto st = store_->ScanStream("fake", ref.id, 0, INT64_MAX, Direction::kForward, [&](const EntryBatch& b) {
-        for (auto l : b.line) out.emplace_back(l);
-        return true;
-      }, nullptr);
+      auto st = store_->ScanStream(
+          "fake", ref.id, 0, INT64_MAX, Direction::kForward,
+          [&](const EntryBatch& b) {
+            for (auto l : b.line) out.emplace_back(l);
+            return true;
+          },
+          nullptr);
       EXPECT_TRUE(st.ok()) << st.ToString();
     }
     return out;
@@ -118,7 +121,8 @@ class DeletesTest : public ::testing::Test {
     TenantRetention t;
     t.filter_deletes = filter;
     t.physical_deletes = physical;
-    store_->SetRetentionPolicy(std::make_shared<RetentionPolicy>(t, std::map<std::string, TenantRetention, std::less<>>{}));
+    store_->SetRetentionPolicy(std::make_shared<RetentionPolicy>(
+        t, std::map<std::string, TenantRetention, std::less<>>{}));
   }
 
   std::string dir_;
@@ -129,7 +133,10 @@ class DeletesTest : public ::testing::Test {
 
 TEST_F(DeletesTest, HidesAtOnceThenRewritesChunksAndIsProcessed) {
   int64_t t = kNow - kHour;
-  Push(R"({app="a"})", {{t, "keep 1"}, {t + kMs, "secret 2"}, {t + 2 * kMs, "keep 3"}, {t + 5 * kMs, "secret late"}});
+  Push(R"({app="a"})", {{t, "keep 1"},
+                        {t + kMs, "secret 2"},
+                        {t + 2 * kMs, "keep 3"},
+                        {t + 5 * kMs, "secret late"}});
   ASSERT_TRUE(store_->Flush().ok());
   Push(R"({app="a"})", {{t + 3 * kMs, "secret in head"}});
   Push(R"({app="b"})", {{t + kMs, "secret of b"}});
@@ -156,7 +163,8 @@ TEST_F(DeletesTest, HidesAtOnceThenRewritesChunksAndIsProcessed) {
   SetMode(false, false);
   EXPECT_EQ(Lines("a"), want);
   // Processed requests cannot be cancelled.
-  EXPECT_EQ(store_->CancelDeleteRequest("fake", r.request_id).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store_->CancelDeleteRequest("fake", r.request_id).code(),
+            Status::Code::kInvalidArgument);
 }
 
 TEST_F(DeletesTest, CancelPeriodCancellationAndPersistence) {
@@ -191,7 +199,8 @@ TEST_F(DeletesTest, CancelPeriodCancellationAndPersistence) {
   ASSERT_TRUE(store_->CancelDeleteRequest("fake", whole.request_id).ok());
   EXPECT_EQ(Lines("a"), (std::vector<std::string>{"x1", "x2"}));
   EXPECT_EQ(store_->CancelDeleteRequest("fake", whole.request_id).code(), Status::Code::kNotFound);
-  EXPECT_EQ(store_->CancelDeleteRequest("other-tenant", other.request_id).code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->CancelDeleteRequest("other-tenant", other.request_id).code(),
+            Status::Code::kNotFound);
   // After the cancel period the remaining request is processed.
   now_ += 25 * kHour;
   ASSERT_TRUE(store_->RunCompaction(&rep).ok());

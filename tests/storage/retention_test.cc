@@ -24,7 +24,8 @@ Labels L(const std::string& s) {
   return l;
 }
 
-RetentionStreamRule Rule(const std::string& name, const std::string& value, int priority, int64_t period) {
+RetentionStreamRule Rule(const std::string& name, const std::string& value, int priority,
+                         int64_t period) {
   RetentionStreamRule r;
   r.selector = "{" + name + "=\"" + value + "\"}";
   MatcherPtr m;
@@ -38,7 +39,8 @@ RetentionStreamRule Rule(const std::string& name, const std::string& value, int 
 TEST(RetentionPolicyTest, HighestPriorityThenShortestPeriodThenTenantDefault) {
   TenantRetention defaults;
   defaults.period_ns = 7 * kDay;
-  defaults.streams = {Rule("ns", "dev", 1, 2 * kDay), Rule("app", "x", 1, 3 * kDay), Rule("app", "y", 5, 30 * kDay)};
+  defaults.streams = {Rule("ns", "dev", 1, 2 * kDay), Rule("app", "x", 1, 3 * kDay),
+                      Rule("app", "y", 5, 30 * kDay)};
   TenantRetention tenant_a;
   tenant_a.period_ns = 30 * kDay;
   TenantRetention forever;
@@ -79,14 +81,16 @@ class RetentionTest : public ::testing::Test {
     TenantRetention t;
     t.period_ns = period;
     t.streams = std::move(rules);
-    store_->SetRetentionPolicy(std::make_shared<RetentionPolicy>(t, std::map<std::string, TenantRetention, std::less<>>{}));
+    store_->SetRetentionPolicy(std::make_shared<RetentionPolicy>(
+        t, std::map<std::string, TenantRetention, std::less<>>{}));
   }
   void Push(const std::string& labels, std::vector<std::pair<int64_t, std::string>> es) {
     std::vector<EntryRef> refs;
     for (auto& [ts, line] : es) refs.push_back({ts, line, nullptr, 0});
     ASSERT_TRUE(store_->Append("fake", L(labels), refs).ok());
   }
-  std::vector<StreamRef> Select(const std::string& name, const std::string& value, int64_t s, int64_t e) {
+  std::vector<StreamRef> Select(const std::string& name, const std::string& value, int64_t s,
+                                int64_t e) {
     MatcherPtr m;
     EXPECT_TRUE(LabelMatcher::Create(MatchType::kEqual, name, value, &m).ok());
     std::vector<StreamRef> refs;
@@ -98,10 +102,13 @@ class RetentionTest : public ::testing::Test {
     // Select over all time with everything kept, so that hidden-but-present
     // data and physically deleted data can be told apart by the caller.
     for (const auto& ref : Select(name, value, 0, INT64_MAX)) {
-      auto st = store_->ScanStream("fake", ref.id, 0, INT64_MAX, Direction::kForward, [&](const EntryBatch& b) {
-        out.insert(out.end(), b.ts.begin(), b.ts.end());
-        return true;
-      }, nullptr);
+      auto st = store_->ScanStream(
+          "fake", ref.id, 0, INT64_MAX, Direction::kForward,
+          [&](const EntryBatch& b) {
+            out.insert(out.end(), b.ts.begin(), b.ts.end());
+            return true;
+          },
+          nullptr);
       EXPECT_TRUE(st.ok()) << st.ToString();
     }
     return out;
@@ -121,11 +128,13 @@ class RetentionTest : public ::testing::Test {
 TEST_F(RetentionTest, ReadsHideExpiredDataBeforeAnyCompaction) {
   Push(R"({app="a"})", {{kNow - 10 * kDay, "old"}, {kNow - kDay, "recent"}});
   ASSERT_TRUE(store_->Flush().ok());
-  Push(R"({app="a"})", {{kNow - 9 * kDay, "old head"}, {kNow - 3600LL * 1000000000, "recent head"}});
+  Push(R"({app="a"})",
+       {{kNow - 9 * kDay, "old head"}, {kNow - 3600LL * 1000000000, "recent head"}});
   Push(R"({app="gone"})", {{kNow - 9 * kDay, "only old"}});
   EXPECT_EQ(Timestamps("app", "a").size(), 4u);
   SetPolicy(7 * kDay);
-  EXPECT_EQ(Timestamps("app", "a"), (std::vector<int64_t>{kNow - kDay, kNow - 3600LL * 1000000000}));
+  EXPECT_EQ(Timestamps("app", "a"),
+            (std::vector<int64_t>{kNow - kDay, kNow - 3600LL * 1000000000}));
   // A stream whose data all expired disappears from selections over old days.
   EXPECT_TRUE(Select("app", "gone", kNow - 10 * kDay, kNow - 8 * kDay).empty());
   std::vector<std::string> names;
@@ -170,8 +179,10 @@ TEST_F(RetentionTest, CompactionDropsExpiredChunksHeadsAndIndexDays) {
 TEST_F(RetentionTest, StreamRulesAndStraddlingChunks) {
   const int64_t h = 3600LL * 1000000000;
   // One chunk per stream (same UTC day) from 2d-1h to 2d+1h ago.
-  Push(R"({app="a", ns="dev"})", {{kNow - 2 * kDay - h, "dev old"}, {kNow - 2 * kDay + h, "dev new"}});
-  Push(R"({app="a", ns="prod"})", {{kNow - 2 * kDay - h, "prod old"}, {kNow - 2 * kDay + h, "prod new"}});
+  Push(R"({app="a", ns="dev"})",
+       {{kNow - 2 * kDay - h, "dev old"}, {kNow - 2 * kDay + h, "dev new"}});
+  Push(R"({app="a", ns="prod"})",
+       {{kNow - 2 * kDay - h, "prod old"}, {kNow - 2 * kDay + h, "prod new"}});
   ASSERT_TRUE(store_->Flush().ok());
   SetPolicy(7 * kDay, {Rule("ns", "dev", 1, 2 * kDay)});
   CompactionReport r;
@@ -192,7 +203,8 @@ TEST_F(RetentionTest, StreamRulesAndStraddlingChunks) {
 TEST_F(RetentionTest, HeadsAreCutIntoOneChunkPerDay) {
   // Old and new entries pushed together end up in separate chunks, so the
   // old ones can be dropped whole.
-  Push(R"({app="a"})", {{kNow - 9 * kDay, "old"}, {kNow - kDay, "recent"}, {kNow - 9 * kDay + 1, "old 2"}});
+  Push(R"({app="a"})",
+       {{kNow - 9 * kDay, "old"}, {kNow - kDay, "recent"}, {kNow - 9 * kDay + 1, "old 2"}});
   ASSERT_TRUE(store_->Flush().ok());
   SetPolicy(7 * kDay);
   CompactionReport r;
@@ -212,7 +224,8 @@ TEST_F(RetentionTest, CompactionReleasesDiskSpace) {
   // About 8 MB of incompressible lines, 10 days old, then a little recent data.
   for (int batch = 0; batch < 8; ++batch) {
     std::vector<std::pair<int64_t, std::string>> es;
-    for (int i = 0; i < 1000; ++i) es.push_back({kNow - 10 * kDay + (batch * 1000 + i) * 1000000LL, line()});
+    for (int i = 0; i < 1000; ++i)
+      es.push_back({kNow - 10 * kDay + (batch * 1000 + i) * 1000000LL, line()});
     Push(R"({app="big"})", es);
     ASSERT_TRUE(store_->Flush().ok());
   }
@@ -224,7 +237,8 @@ TEST_F(RetentionTest, CompactionReleasesDiskSpace) {
   ASSERT_TRUE(store_->RunCompaction(&r).ok());
   EXPECT_GE(r.chunks_deleted, 8u);
   EXPECT_GT(r.disk_bytes_before, 6000000u);
-  EXPECT_LT(r.disk_bytes_after, r.disk_bytes_before / 10) << r.disk_bytes_before << " -> " << r.disk_bytes_after;
+  EXPECT_LT(r.disk_bytes_after, r.disk_bytes_before / 10)
+      << r.disk_bytes_before << " -> " << r.disk_bytes_after;
   uint64_t after = DirBytes();
   EXPECT_LT(after, before / 2) << before << " -> " << after;
   EXPECT_EQ(Timestamps("app", "small").size(), 1u);

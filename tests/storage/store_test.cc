@@ -35,12 +35,16 @@ class StoreTest : public ::testing::Test {
     for (auto& [ts, line] : es) refs.push_back({ts, line, nullptr, 0});
     ASSERT_TRUE(store_->Append("fake", L(labels), refs).ok());
   }
-  std::vector<std::pair<int64_t, std::string>> Scan(uint64_t id, int64_t s, int64_t e, Direction d) {
+  std::vector<std::pair<int64_t, std::string>> Scan(uint64_t id, int64_t s, int64_t e,
+                                                    Direction d) {
     std::vector<std::pair<int64_t, std::string>> out;
-    auto st = store_->ScanStream("fake", id, s, e, d, [&](const EntryBatch& b) {
-      for (size_t i = 0; i < b.size(); ++i) out.push_back({b.ts[i], std::string(b.line[i])});
-      return true;
-    }, nullptr);
+    auto st = store_->ScanStream(
+        "fake", id, s, e, d,
+        [&](const EntryBatch& b) {
+          for (size_t i = 0; i < b.size(); ++i) out.push_back({b.ts[i], std::string(b.line[i])});
+          return true;
+        },
+        nullptr);
     EXPECT_TRUE(st.ok()) << st.ToString();
     return out;
   }
@@ -61,7 +65,8 @@ TEST_F(StoreTest, OrdersDeduplicatesAndBoundsAcrossHeadAndChunks) {
   Push(R"({app="a"})", {{20, "b"}, {20, "b2"}});  // exact duplicate + same-ts entry
   uint64_t id = IdOf("app", "a");
   using V = std::vector<std::pair<int64_t, std::string>>;
-  EXPECT_EQ(Scan(id, 0, 100, Direction::kForward), (V{{10, "a"}, {20, "b"}, {20, "b2"}, {30, "c"}}));
+  EXPECT_EQ(Scan(id, 0, 100, Direction::kForward),
+            (V{{10, "a"}, {20, "b"}, {20, "b2"}, {30, "c"}}));
   EXPECT_EQ(Scan(id, 10, 30, Direction::kBackward), (V{{20, "b2"}, {20, "b"}, {10, "a"}}));
   ASSERT_TRUE(store_->Flush().ok());
   Push(R"({app="a"})", {{25, "late"}, {20, "b"}});  // out of order, overlapping the chunk
@@ -104,7 +109,8 @@ TEST_F(StoreTest, SelectsStreamsAndLabelsByTimeRange) {
 TEST_F(StoreTest, LargeStreamSpansManyBlocksAndChunks) {
   std::vector<std::pair<int64_t, std::string>> es;
   std::mt19937 rng(1);
-  for (int i = 0; i < 20000; ++i) es.push_back({int64_t(i) * 1000, "line " + std::to_string(rng()) + std::string(100, 'x')});
+  for (int i = 0; i < 20000; ++i)
+    es.push_back({int64_t(i) * 1000, "line " + std::to_string(rng()) + std::string(100, 'x')});
   Push(R"({app="big"})", es);
   ASSERT_TRUE(store_->Flush().ok());
   uint64_t id = IdOf("app", "big");
