@@ -15,6 +15,14 @@
 // into garbage; blob files that are entirely garbage are deleted, and blob
 // garbage collection is forced for the oldest blob files up to the newest one
 // that holds a significant share of garbage.
+//
+// Runs are resumable: every batch that drops data also writes the meta key
+// kCompactionPendingKey, which is deleted only after CompactAll finished. A
+// run killed in between (the drops are durable, the compaction is not) leaves
+// the key, and the next run compacts even though it finds nothing left to
+// drop; without it those bytes would stay on disk for good. Expiry, index
+// pruning and delete rewrites are idempotent, so a run killed before its
+// drops were written simply does them again.
 #include "storage/retention.h"
 
 #include <rocksdb/metadata.h>
@@ -116,6 +124,7 @@ Status Store::Impl::ExpireStream(const std::string& tenant, StreamState* st, int
   }
   if (dead.empty()) return Status::OK();
   rocksdb::WriteBatch batch;
+  batch.Put(meta_cf, format::kCompactionPendingKey, "");
   if (!straddles) {
     batch.DeleteRange(chunkmeta_cf, prefix, upper_key);
     batch.DeleteRange(chunk_cf, prefix, upper_key);
@@ -162,6 +171,7 @@ Status Store::Impl::PruneIndex(const std::string& tenant, StreamState* st, int64
     if (st->last_day_indexed == d) st->last_day_indexed = -1;
   }
   if (batch.Count() == 0) return Status::OK();
+  batch.Put(meta_cf, format::kCompactionPendingKey, "");
   return Commit(&batch, /*frees_space=*/true);
 }
 
@@ -211,6 +221,12 @@ Status Store::Impl::RunCompaction(CompactionReport* report) {
   std::lock_guard<std::mutex> cl(compact_mu);
   *report = CompactionReport();
   report->disk_bytes_before = DiskBytes();
+  std::string unused;
+  rocksdb::Status ps =
+      db->Get(rocksdb::ReadOptions(), meta_cf, format::kCompactionPendingKey, &unused);
+  if (!ps.ok() && !ps.IsNotFound()) return FromRocks(ps);
+  const bool resumed = ps.ok();
+  if (resumed) lode::Logf("compaction: resuming an interrupted run");
   auto pol = Policy();
   int64_t now = Now();
   if (!pol->KeepsEverything()) {
@@ -240,9 +256,12 @@ Status Store::Impl::RunCompaction(CompactionReport* report) {
     }
   }
   LODE_RETURN_IF_ERROR(ApplyDeleteRequests(report));
-  if (report->chunks_deleted || report->chunks_rewritten || report->index_keys_deleted ||
-      report->heads_cut) {
+  if (resumed || report->chunks_deleted || report->chunks_rewritten ||
+      report->index_keys_deleted || report->heads_cut) {
     LODE_RETURN_IF_ERROR(CompactAll());
+    rocksdb::WriteBatch done;
+    done.Delete(meta_cf, format::kCompactionPendingKey);
+    LODE_RETURN_IF_ERROR(Commit(&done, /*frees_space=*/true));
   }
   report->disk_bytes_after = DiskBytes();
   total_runs++;

@@ -47,6 +47,10 @@ std::string IndexDayPrefix(std::string_view tenant, uint32_t day);
 // Delete requests (meta CF): kDeleteRequestPrefix tenant \0 request-id.
 inline constexpr std::string_view kDeleteRequestPrefix = "del";
 std::string DeleteRequestKey(std::string_view tenant, std::string_view id);
+// Meta key present while dropped data may still occupy disk: written in the
+// same batch as every retention or delete drop, removed once a compaction
+// run has compacted after it (so a run killed before that is resumed).
+inline constexpr std::string_view kCompactionPendingKey = "compaction_pending";
 
 std::string StreamByLabelsKey(std::string_view tenant, std::string_view labels);  // 's' ...
 std::string StreamByIdKey(std::string_view tenant, uint64_t id);                  // 'i' ...

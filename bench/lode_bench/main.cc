@@ -7,6 +7,7 @@
 //   lode-bench gen     --lines N [data options] --format jsonl|raw|null
 //   lode-bench files   --url URL --dir DIR [--files 100] [--lines 1M] [--rate N] [--pid PID]
 //   [--idle 10s]
+//   lode-bench soak    --duration 30m --lode build/lode | --url URL --pid PID
 //
 // Exit status: 0 when the phases ran (see --strict), 1 when the server could
 // not be reached or a phase aborted, 2 on a usage error. See README.md.
@@ -24,6 +25,7 @@
 #include "bench/lode_bench/ingest_runner.h"
 #include "bench/lode_bench/measure.h"
 #include "bench/lode_bench/query_suite.h"
+#include "bench/lode_bench/soak_command.h"
 #include "bench/lode_bench/summary.h"
 
 namespace lode::bench {
@@ -40,6 +42,10 @@ constexpr const char* kUsage = R"(usage:
   lode-bench files   --url URL --dir DIR [--files 100] [--lines 1M] [--line-bytes 200]
                      [--rate LINES/S] [--pid PID] [--idle 10s]
                      (appends to log files lode collects; waits until lode stored them)
+  lode-bench soak    --duration 30m (--lode build/lode | --url URL --pid PID [--data-dir DIR])
+                     [--rate 5000] [--qps 4] [--report 30s] [--warmup 5m]
+                     (steady pushes and queries; RSS, latency, errors, disk every 30s;
+                     PASS when RSS grew <= 10% after warm-up and nothing failed)
 
 data options (ingest, all, gen):
   --lines 10000000     entries to generate (10k, 1M and 1e6 work too)
@@ -294,7 +300,7 @@ int main(int argc, char** argv) {
     fputs(kUsage, stdout);
     return 0;
   }
-  Args args(argc, argv, 2, {"strict", "help"});
+  Args args(argc, argv, 2, {"strict", "help", "keep-data"});
   if (args.Has("help")) {
     fputs(kUsage, stdout);
     return 0;
@@ -303,6 +309,7 @@ int main(int argc, char** argv) {
     if (command == "compare") return Compare(args);
     if (command == "gen") return Gen(args);
     if (command == "files") return RunFiles(args);
+    if (command == "soak") return RunSoak(args);
     if (command == "ingest" || command == "query" || command == "all") return Bench(command, args);
   } catch (const std::exception& e) {
     // Only malformed input files or responses of unexpected shape get here.

@@ -5,12 +5,15 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <thread>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "server/config.h"
 #include "tests/e2e/lode_process.h"
+#include "tests/e2e/ws_client.h"
 
 namespace lode::testing {
 namespace {
@@ -133,6 +136,202 @@ TEST_F(TenancyTest, TenantsNeverSeeEachOthersData) {
   EXPECT_EQ(data(r)["result"].size(), 1u) << r.body;
   r = Get("team-a", "/loki/api/v1/query_range?query=" + Q(R"({app="shared"})") + "&" + Range());
   EXPECT_EQ(data(r)["result"].size(), 0u) << r.body;
+}
+
+// Waits up to `secs` for fn() to hold.
+bool Eventually(int secs, const std::function<bool()>& fn) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(secs);
+  while (std::chrono::steady_clock::now() < end) {
+    if (fn()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return fn();
+}
+
+// Every tenant-scoped read endpoint, walked as tenant A and tenant B with
+// auth_enabled: each answers B's data to B (so the endpoint does look at
+// data) and never a trace of B to A, nor of A to B. Then tail (WebSocket),
+// delete requests, rules and alerts, /metrics (no tenant's label values for
+// anyone) and the endpoints that need no tenant.
+TEST(TenancyWalkTest, EveryEndpointKeepsTenantsApart) {
+  char tmpl[] = "/tmp/lode-tenancy-walk-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::filesystem::create_directories(dir + "/rules/team-a");
+  std::filesystem::create_directories(dir + "/rules/team-b");
+  std::ofstream(dir + "/rules/team-a/a-ns.yaml")
+      << "groups:\n  - name: a-group\n    rules:\n      - alert: AlertOfA\n"
+         "        expr: sum(count_over_time({app=\"a-app\"}[1h])) > 0\n";
+  std::ofstream(dir + "/rules/team-b/b-ns.yaml")
+      << "groups:\n  - name: b-group\n    rules:\n      - alert: AlertOfB\n"
+         "        expr: sum by (secret) (count_over_time({app=\"b-app\"}[1h])) > 0\n";
+  std::ofstream(dir + "/lode.yaml")
+      << "auth_enabled: true\nruler:\n  storage:\n    type: local\n    local:\n      directory: "
+      << dir << "/rules\n  rule_path: " << dir
+      << "/scratch\n  evaluation_interval: 1s\n  poll_interval: 1s\n";
+  struct Cleanup {
+    std::string d;
+    ~Cleanup() { std::filesystem::remove_all(d); }
+  } cleanup{dir};
+  LodeProcess lode({"--config", dir + "/lode.yaml"}, dir);
+  ASSERT_TRUE(lode.Ready());
+
+  const std::string A = "team-a", B = "team-b";
+  // Strings only the data of one tenant holds: label names and values, line
+  // words, field names and values, rule and group names.
+  const std::vector<std::string> marks_a = {"a-app", "a_only", "a-secret", "alpha", "afield",
+                                            "alice", "AlertOfA", "a-group", "a-ns"};
+  const std::vector<std::string> marks_b = {"b-app", "b_only", "b-secret", "bravo", "bfield",
+                                            "bobby", "AlertOfB", "b-group", "b-ns"};
+  int64_t now = NowNs();
+  auto push = [&](const std::string& tenant, const std::string& labels,
+                  std::vector<PushEntry> es) {
+    return lode
+        .Post("/loki/api/v1/push", EncodePush({{labels, es}}),
+              {{"Content-Type", "application/x-protobuf"}, {"X-Scope-OrgID", tenant}})
+        .status;
+  };
+  std::vector<PushEntry> a_lines, b_lines;
+  for (int i = 0; i < 3; ++i)
+    a_lines.push_back({now - (60 - i) * kSec,
+                       "alpha level=info afield=alice n=" + std::to_string(i) + " took=5ms", {}});
+  for (int i = 0; i < 5; ++i)
+    b_lines.push_back({now - (60 - i) * kSec,
+                       "bravo level=error bfield=bobby n=" + std::to_string(i) + " took=7ms", {}});
+  ASSERT_EQ(push(A, R"({app="a-app", a_only="yes", secret="a-secret"})", a_lines), 204);
+  ASSERT_EQ(push(B, R"({app="b-app", b_only="yes", secret="b-secret"})", b_lines), 204);
+
+  auto h = [](const std::string& t) { return std::map<std::string, std::string>{{"X-Scope-OrgID", t}}; };
+  auto contains_any = [](const std::string& body, const std::vector<std::string>& marks) {
+    for (const auto& m : marks)
+      if (body.find(m) != std::string::npos) return m;
+    return std::string();
+  };
+  const std::string range =
+      "&start=" + std::to_string(now - 3600 * kSec) + "&end=" + std::to_string(now + kSec);
+  const std::string sel = Q(R"({secret=~".+"})");
+  struct Endpoint {
+    std::string name, target;
+    bool shows_marks;  // B's answer names B's data (else only its numbers differ)
+  };
+  const std::vector<Endpoint> endpoints = {
+      {"query_range", "/loki/api/v1/query_range?query=" + sel + range, true},
+      {"query (metric)",
+       "/loki/api/v1/query?query=" +
+           Q(R"(sum by (secret, app) (count_over_time({secret=~".+"}[1h])))") +
+           "&time=" + std::to_string(now),
+       true},
+      {"labels", "/loki/api/v1/labels?x=1" + range, true},
+      {"label values", "/loki/api/v1/label/secret/values?x=1" + range, true},
+      {"series", "/loki/api/v1/series?match[]=" + sel + range, true},
+      {"index/stats", "/loki/api/v1/index/stats?query=" + sel + range, false},
+      {"index/volume", "/loki/api/v1/index/volume?query=" + sel + range, true},
+      {"index/volume_range", "/loki/api/v1/index/volume_range?step=60&query=" + sel + range, true},
+      {"detected_fields", "/loki/api/v1/detected_fields?query=" + sel + range, true},
+      {"detected_labels", "/loki/api/v1/detected_labels?query=" + sel + range, true},
+      {"detected_field values (B's field)",
+       "/loki/api/v1/detected_field/bfield/values?query=" + sel + range, true},
+      {"patterns", "/loki/api/v1/patterns?query=" + sel + range, false},
+      {"legacy query", "/api/prom/query?query=" + sel + range, true},
+      {"legacy label values", "/api/prom/label/secret/values?x=1" + range, true},
+      {"legacy series", "/api/prom/series?match[]=" + sel + range, true},
+  };
+  for (const auto& e : endpoints) {
+    SCOPED_TRACE(e.name + ": " + e.target);
+    HttpResult none = lode.Get(e.target);
+    EXPECT_EQ(none.status, 401) << none.body;
+    HttpResult ra = lode.Get(e.target, h(A)), rb = lode.Get(e.target, h(B));
+    ASSERT_EQ(ra.status, 200) << ra.body;
+    ASSERT_EQ(rb.status, 200) << rb.body;
+    EXPECT_EQ(contains_any(ra.body, marks_b), "") << "A sees B: " << ra.body;
+    EXPECT_EQ(contains_any(rb.body, marks_a), "") << "B sees A: " << rb.body;
+    if (e.shows_marks) EXPECT_NE(contains_any(rb.body, marks_b), "") << rb.body;
+  }
+  // index/stats: each tenant counts its own entries only.
+  auto stats = [&](const std::string& t) {
+    return json::parse(lode.Get("/loki/api/v1/index/stats?query=" + sel + range, h(t)).body);
+  };
+  EXPECT_EQ(stats(A)["entries"], 3) << stats(A);
+  EXPECT_EQ(stats(B)["entries"], 5) << stats(B);
+  EXPECT_EQ(stats(A)["streams"], 1);
+  // A's field values do not include B's, even when A asks for B's field name.
+  EXPECT_EQ(lode.Get("/loki/api/v1/detected_field/afield/values?query=" + sel + range, h(A))
+                .body.find("alice") != std::string::npos,
+            true);
+
+  // Tail: A's live tail gets A's new line, never B's (pushed first).
+  {
+    WsClient ws;
+    std::string err, msg, got;
+    ASSERT_TRUE(ws.Connect(lode.port(),
+                           "/loki/api/v1/tail?query=" + sel +
+                               "&start=" + std::to_string(now - 3600 * kSec),
+                           &err, h(A)))
+        << err;
+    ASSERT_EQ(push(B, R"({app="b-app", b_only="yes", secret="b-secret"})",
+                   {{NowNs(), "bravo live", {}}}),
+              204);
+    ASSERT_EQ(push(A, R"({app="a-app", a_only="yes", secret="a-secret"})",
+                   {{NowNs(), "alpha live", {}}}),
+              204);
+    while (got.find("alpha live") == std::string::npos && ws.Read(&msg, 3000)) got += msg;
+    ws.Close();
+    EXPECT_NE(got.find("alpha live"), std::string::npos) << got;
+    EXPECT_EQ(contains_any(got, marks_b), "") << "A's tail sees B: " << got;
+    WsClient anon;
+    EXPECT_FALSE(anon.Connect(lode.port(), "/loki/api/v1/tail?query=" + sel, &err))
+        << "a tail without a tenant must be refused";
+  }
+
+  // Delete requests: created by A, invisible to B, not cancellable by B.
+  auto r = lode.Post("/loki/api/v1/delete?query=" + Q(R"({app="a-app"})") +
+                         "&start=" + std::to_string(now / kSec - 3600) +
+                         "&end=" + std::to_string(now / kSec - 3000),
+                     "", h(A));
+  ASSERT_EQ(r.status, 204) << r.body;
+  auto list = json::parse(lode.Get("/loki/api/v1/delete", h(A)).body);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(json::parse(lode.Get("/loki/api/v1/delete", h(B)).body), json::array());
+  EXPECT_EQ(HttpRequest(lode.port(), "DELETE",
+                        "/loki/api/v1/delete?request_id=" + list[0]["request_id"].get<std::string>(),
+                        "", h(B))
+                .status,
+            404);
+  EXPECT_EQ(json::parse(lode.Get("/loki/api/v1/delete", h(A)).body).size(), 1u);
+  EXPECT_EQ(lode.Get("/loki/api/v1/delete").status, 401);
+  EXPECT_EQ(HttpRequest(lode.port(), "DELETE",
+                        "/loki/api/v1/delete?request_id=" + list[0]["request_id"].get<std::string>(),
+                        "", h(A))
+                .status,
+            204);
+
+  // Rules and alerts: each tenant sees its own groups and firing alerts.
+  ASSERT_TRUE(Eventually(15, [&] {
+    return lode.Get("/prometheus/api/v1/alerts", h(B)).body.find("AlertOfB") != std::string::npos &&
+           lode.Get("/prometheus/api/v1/alerts", h(A)).body.find("AlertOfA") != std::string::npos;
+  })) << lode.Get("/prometheus/api/v1/alerts", h(B)).body;
+  for (const std::string target : {"/prometheus/api/v1/rules", "/prometheus/api/v1/alerts",
+                                   "/loki/api/v1/rules", "/api/prom/rules",
+                                   "/loki/api/v1/rules/b-ns", "/loki/api/v1/rules/b-ns/b-group"}) {
+    SCOPED_TRACE(target);
+    HttpResult ra = lode.Get(target, h(A)), rb = lode.Get(target, h(B));
+    EXPECT_EQ(lode.Get(target).status, 401);
+    EXPECT_EQ(rb.status, 200) << rb.body;
+    EXPECT_NE(contains_any(rb.body, marks_b), "") << rb.body;
+    EXPECT_EQ(contains_any(ra.body, marks_b), "") << "A sees B: " << ra.body;
+    EXPECT_EQ(contains_any(rb.body, marks_a), "") << "B sees A: " << rb.body;
+  }
+  EXPECT_EQ(lode.Get("/loki/api/v1/rules/b-ns", h(A)).status, 404);
+
+  // /metrics names no tenant's label values or lines, whoever asks.
+  for (const auto& who : std::vector<std::map<std::string, std::string>>{{}, h(A), h(B)}) {
+    HttpResult m = lode.Get("/metrics", who);
+    ASSERT_EQ(m.status, 200);
+    EXPECT_EQ(contains_any(m.body, marks_b), "") << "/metrics leaks B's data";
+    EXPECT_EQ(contains_any(m.body, marks_a), "") << "/metrics leaks A's data";
+  }
+  // format_query needs no tenant.
+  r = lode.Get("/loki/api/v1/format_query?query=" + Q(R"({a="b"}|="x")"));
+  EXPECT_EQ(r.status, 200) << r.body;
 }
 
 TEST_F(TenancyTest, PerTenantRetentionRateStreamAndDeletionLimits) {

@@ -6,16 +6,23 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <map>
 #include <string>
 
 namespace lode::testing {
 
 class WsClient {
  public:
-  bool Connect(int port, const std::string& target, std::string* err) {
+  // `headers` go on the upgrade request (e.g. X-Scope-OrgID).
+  bool Connect(int port, const std::string& target, std::string* err,
+               const std::map<std::string, std::string>& headers = {}) {
     try {
       boost::beast::get_lowest_layer(ws_).connect(
           boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+      ws_.set_option(boost::beast::websocket::stream_base::decorator(
+          [headers](boost::beast::websocket::request_type& req) {
+            for (const auto& [k, v] : headers) req.set(k, v);
+          }));
       ws_.handshake("127.0.0.1", target);
       return true;
     } catch (const std::exception& e) {
