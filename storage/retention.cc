@@ -256,8 +256,8 @@ Status Store::Impl::RunCompaction(CompactionReport* report) {
     }
   }
   LODE_RETURN_IF_ERROR(ApplyDeleteRequests(report));
-  if (resumed || report->chunks_deleted || report->chunks_rewritten ||
-      report->index_keys_deleted || report->heads_cut) {
+  if (resumed || report->chunks_deleted || report->chunks_rewritten || report->index_keys_deleted ||
+      report->heads_cut) {
     LODE_RETURN_IF_ERROR(CompactAll());
     rocksdb::WriteBatch done;
     done.Delete(meta_cf, format::kCompactionPendingKey);

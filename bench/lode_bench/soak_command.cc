@@ -268,7 +268,8 @@ int RunSoak(Args& args) {
   });
   std::thread querier([&] {
     HttpClient client(url, std::chrono::milliseconds(30'000));
-    auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1 / qps));
+    auto period =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1 / qps));
     auto next = Clock::now();
     for (size_t i = 0; !stop.load(); ++i) {
       std::this_thread::sleep_until(next);
@@ -292,8 +293,9 @@ int RunSoak(Args& args) {
                              : (", retention_period " + FormatDuration(retention_ns) +
                                 ", compaction_interval " + FormatDuration(compaction_ns))
                                    .c_str());
-  printf("\n| elapsed | lines/s | RSS MiB | disk MiB | push p50 ms | push p99 ms | query p50 ms "
-         "| query p99 ms | errors |\n|---|---|---|---|---|---|---|---|---|\n");
+  printf(
+      "\n| elapsed | lines/s | RSS MiB | disk MiB | push p50 ms | push p99 ms | query p50 ms "
+      "| query p99 ms | errors |\n|---|---|---|---|---|---|---|---|---|\n");
   fflush(stdout);
 
   json rows = json::array();
@@ -376,16 +378,18 @@ int RunSoak(Args& args) {
          static_cast<unsigned long long>(win.total_query_errors));
   for (const auto& e : win.first_errors) printf("  error: %s\n", e.c_str());
   if (pid > 0) {
-    printf("RSS: %.1f MiB at the end of warm-up (%s), %.1f MiB at the end (%+.1f%%), peak %.1f "
-           "MiB\n",
-           base_rss / 1048576.0, FormatDuration(warmup_ns).c_str(), last_rss / 1048576.0,
-           growth_pct, peak_rss / 1048576.0);
+    printf(
+        "RSS: %.1f MiB at the end of warm-up (%s), %.1f MiB at the end (%+.1f%%), peak %.1f "
+        "MiB\n",
+        base_rss / 1048576.0, FormatDuration(warmup_ns).c_str(), last_rss / 1048576.0, growth_pct,
+        peak_rss / 1048576.0);
   } else {
     printf("RSS: not measured (no --pid)\n");
   }
   printf("verdict: %s (RSS growth after warm-up <= %llu%%: %s; errors: %llu)\n",
          pass ? "PASS" : "FAIL", static_cast<unsigned long long>(max_growth_pct),
-         pid > 0 ? (rss_ok ? "yes" : "no") : "not measured", static_cast<unsigned long long>(errors));
+         pid > 0 ? (rss_ok ? "yes" : "no") : "not measured",
+         static_cast<unsigned long long>(errors));
   fflush(stdout);
 
   if (!out_path.empty()) {

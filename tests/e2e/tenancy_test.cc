@@ -5,11 +5,11 @@
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
-#include <thread>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "server/config.h"
 #include "tests/e2e/lode_process.h"
@@ -178,13 +178,12 @@ TEST(TenancyWalkTest, EveryEndpointKeepsTenantsApart) {
   const std::string A = "team-a", B = "team-b";
   // Strings only the data of one tenant holds: label names and values, line
   // words, field names and values, rule and group names.
-  const std::vector<std::string> marks_a = {"a-app", "a_only", "a-secret", "alpha", "afield",
-                                            "alice", "AlertOfA", "a-group", "a-ns"};
-  const std::vector<std::string> marks_b = {"b-app", "b_only", "b-secret", "bravo", "bfield",
-                                            "bobby", "AlertOfB", "b-group", "b-ns"};
+  const std::vector<std::string> marks_a = {"a-app", "a_only",   "a-secret", "alpha", "afield",
+                                            "alice", "AlertOfA", "a-group",  "a-ns"};
+  const std::vector<std::string> marks_b = {"b-app", "b_only",   "b-secret", "bravo", "bfield",
+                                            "bobby", "AlertOfB", "b-group",  "b-ns"};
   int64_t now = NowNs();
-  auto push = [&](const std::string& tenant, const std::string& labels,
-                  std::vector<PushEntry> es) {
+  auto push = [&](const std::string& tenant, const std::string& labels, std::vector<PushEntry> es) {
     return lode
         .Post("/loki/api/v1/push", EncodePush({{labels, es}}),
               {{"Content-Type", "application/x-protobuf"}, {"X-Scope-OrgID", tenant}})
@@ -193,14 +192,18 @@ TEST(TenancyWalkTest, EveryEndpointKeepsTenantsApart) {
   std::vector<PushEntry> a_lines, b_lines;
   for (int i = 0; i < 3; ++i)
     a_lines.push_back({now - (60 - i) * kSec,
-                       "alpha level=info afield=alice n=" + std::to_string(i) + " took=5ms", {}});
+                       "alpha level=info afield=alice n=" + std::to_string(i) + " took=5ms",
+                       {}});
   for (int i = 0; i < 5; ++i)
     b_lines.push_back({now - (60 - i) * kSec,
-                       "bravo level=error bfield=bobby n=" + std::to_string(i) + " took=7ms", {}});
+                       "bravo level=error bfield=bobby n=" + std::to_string(i) + " took=7ms",
+                       {}});
   ASSERT_EQ(push(A, R"({app="a-app", a_only="yes", secret="a-secret"})", a_lines), 204);
   ASSERT_EQ(push(B, R"({app="b-app", b_only="yes", secret="b-secret"})", b_lines), 204);
 
-  auto h = [](const std::string& t) { return std::map<std::string, std::string>{{"X-Scope-OrgID", t}}; };
+  auto h = [](const std::string& t) {
+    return std::map<std::string, std::string>{{"X-Scope-OrgID", t}};
+  };
   auto contains_any = [](const std::string& body, const std::vector<std::string>& marks) {
     for (const auto& m : marks)
       if (body.find(m) != std::string::npos) return m;
@@ -255,24 +258,24 @@ TEST(TenancyWalkTest, EveryEndpointKeepsTenantsApart) {
   EXPECT_EQ(stats(A)["streams"], 1);
   // A's field values do not include B's, even when A asks for B's field name.
   EXPECT_EQ(lode.Get("/loki/api/v1/detected_field/afield/values?query=" + sel + range, h(A))
-                .body.find("alice") != std::string::npos,
+                    .body.find("alice") != std::string::npos,
             true);
 
   // Tail: A's live tail gets A's new line, never B's (pushed first).
   {
     WsClient ws;
     std::string err, msg, got;
-    ASSERT_TRUE(ws.Connect(lode.port(),
-                           "/loki/api/v1/tail?query=" + sel +
-                               "&start=" + std::to_string(now - 3600 * kSec),
-                           &err, h(A)))
+    ASSERT_TRUE(
+        ws.Connect(lode.port(),
+                   "/loki/api/v1/tail?query=" + sel + "&start=" + std::to_string(now - 3600 * kSec),
+                   &err, h(A)))
         << err;
-    ASSERT_EQ(push(B, R"({app="b-app", b_only="yes", secret="b-secret"})",
-                   {{NowNs(), "bravo live", {}}}),
-              204);
-    ASSERT_EQ(push(A, R"({app="a-app", a_only="yes", secret="a-secret"})",
-                   {{NowNs(), "alpha live", {}}}),
-              204);
+    ASSERT_EQ(
+        push(B, R"({app="b-app", b_only="yes", secret="b-secret"})", {{NowNs(), "bravo live", {}}}),
+        204);
+    ASSERT_EQ(
+        push(A, R"({app="a-app", a_only="yes", secret="a-secret"})", {{NowNs(), "alpha live", {}}}),
+        204);
     while (got.find("alpha live") == std::string::npos && ws.Read(&msg, 3000)) got += msg;
     ws.Close();
     EXPECT_NE(got.find("alpha live"), std::string::npos) << got;
@@ -291,27 +294,29 @@ TEST(TenancyWalkTest, EveryEndpointKeepsTenantsApart) {
   auto list = json::parse(lode.Get("/loki/api/v1/delete", h(A)).body);
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(json::parse(lode.Get("/loki/api/v1/delete", h(B)).body), json::array());
-  EXPECT_EQ(HttpRequest(lode.port(), "DELETE",
-                        "/loki/api/v1/delete?request_id=" + list[0]["request_id"].get<std::string>(),
-                        "", h(B))
-                .status,
-            404);
+  EXPECT_EQ(
+      HttpRequest(lode.port(), "DELETE",
+                  "/loki/api/v1/delete?request_id=" + list[0]["request_id"].get<std::string>(), "",
+                  h(B))
+          .status,
+      404);
   EXPECT_EQ(json::parse(lode.Get("/loki/api/v1/delete", h(A)).body).size(), 1u);
   EXPECT_EQ(lode.Get("/loki/api/v1/delete").status, 401);
-  EXPECT_EQ(HttpRequest(lode.port(), "DELETE",
-                        "/loki/api/v1/delete?request_id=" + list[0]["request_id"].get<std::string>(),
-                        "", h(A))
-                .status,
-            204);
+  EXPECT_EQ(
+      HttpRequest(lode.port(), "DELETE",
+                  "/loki/api/v1/delete?request_id=" + list[0]["request_id"].get<std::string>(), "",
+                  h(A))
+          .status,
+      204);
 
   // Rules and alerts: each tenant sees its own groups and firing alerts.
   ASSERT_TRUE(Eventually(15, [&] {
     return lode.Get("/prometheus/api/v1/alerts", h(B)).body.find("AlertOfB") != std::string::npos &&
            lode.Get("/prometheus/api/v1/alerts", h(A)).body.find("AlertOfA") != std::string::npos;
   })) << lode.Get("/prometheus/api/v1/alerts", h(B)).body;
-  for (const std::string target : {"/prometheus/api/v1/rules", "/prometheus/api/v1/alerts",
-                                   "/loki/api/v1/rules", "/api/prom/rules",
-                                   "/loki/api/v1/rules/b-ns", "/loki/api/v1/rules/b-ns/b-group"}) {
+  for (const std::string target :
+       {"/prometheus/api/v1/rules", "/prometheus/api/v1/alerts", "/loki/api/v1/rules",
+        "/api/prom/rules", "/loki/api/v1/rules/b-ns", "/loki/api/v1/rules/b-ns/b-group"}) {
     SCOPED_TRACE(target);
     HttpResult ra = lode.Get(target, h(A)), rb = lode.Get(target, h(B));
     EXPECT_EQ(lode.Get(target).status, 401);
