@@ -355,13 +355,15 @@ int RunSoak(Args& args) {
   pusher.join();
   querier.join();
 
-  // Medians of the RSS over the minute (or a tenth of the run, if shorter)
-  // before warm-up ends and at the end of the run.
+  // Medians of the RSS over the first window after warm-up and over the last
+  // window of the run; a window is 5 minutes (or a quarter of the time after
+  // warm-up, if shorter), so that it spans several memtable fill-and-flush
+  // cycles, whose sawtooth alone moves the RSS by tens of MiB.
   const double warmup_s = static_cast<double>(warmup_ns) / 1e9;
-  const double span = std::min(60.0, duration_s / 10);
+  const double span = std::min(300.0, (duration_s - warmup_s) / 4);
   std::vector<double> base, last;
   for (const auto& [t, v] : rss) {
-    if (t > warmup_s - span && t <= warmup_s) base.push_back(v);
+    if (t >= warmup_s && t < warmup_s + span) base.push_back(v);
     if (t > duration_s - span) last.push_back(v);
   }
   double base_rss = Median(base), last_rss = Median(last);
@@ -379,10 +381,10 @@ int RunSoak(Args& args) {
   for (const auto& e : win.first_errors) printf("  error: %s\n", e.c_str());
   if (pid > 0) {
     printf(
-        "RSS: %.1f MiB at the end of warm-up (%s), %.1f MiB at the end (%+.1f%%), peak %.1f "
-        "MiB\n",
-        base_rss / 1048576.0, FormatDuration(warmup_ns).c_str(), last_rss / 1048576.0, growth_pct,
-        peak_rss / 1048576.0);
+        "RSS (medians over %s windows): %.1f MiB after warm-up (%s), %.1f MiB at the end "
+        "(%+.1f%%), peak %.1f MiB\n",
+        FormatDuration(static_cast<int64_t>(span) * kSecNs).c_str(), base_rss / 1048576.0,
+        FormatDuration(warmup_ns).c_str(), last_rss / 1048576.0, growth_pct, peak_rss / 1048576.0);
   } else {
     printf("RSS: not measured (no --pid)\n");
   }

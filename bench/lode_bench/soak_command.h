@@ -15,10 +15,11 @@
 //
 // Every `--report` (30s) it prints a Markdown table row: elapsed time, lines
 // pushed, RSS of the server, data-dir bytes, p50/p99 push and query latency
-// of that interval, failed requests. At the end a verdict: the median RSS of
-// the last minute is at most `--max-growth` (10%) above the median RSS of the
-// minute before `--warmup` (default: a sixth of the duration) ends, and no
-// request failed. Exit 0 when the verdict is PASS, 1 otherwise, 2 on a usage
+// of that interval, failed requests. At the end a verdict: the median RSS
+// (sampled every second) over the last 5 minutes is at most `--max-growth`
+// (10%) above the median over the 5 minutes after `--warmup` (default: a
+// sixth of the duration), and no request failed. (Windows are shorter for
+// short runs: a quarter of the time after warm-up.) Exit 0 when the verdict is PASS, 1 otherwise, 2 on a usage
 // error. `--out FILE` writes every row and the verdict as JSON.
 #pragma once
 
