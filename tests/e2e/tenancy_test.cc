@@ -233,7 +233,7 @@ TEST(TenancyWalkTest, EveryEndpointKeepsTenantsApart) {
       {"detected_labels", "/loki/api/v1/detected_labels?query=" + sel + range, true},
       {"detected_field values (B's field)",
        "/loki/api/v1/detected_field/bfield/values?query=" + sel + range, true},
-      {"patterns", "/loki/api/v1/patterns?query=" + sel + range, false},
+      {"patterns", "/loki/api/v1/patterns?query=" + sel + range, true},
       {"legacy query", "/api/prom/query?query=" + sel + range, true},
       {"legacy label values", "/api/prom/label/secret/values?x=1" + range, true},
       {"legacy series", "/api/prom/series?match[]=" + sel + range, true},
