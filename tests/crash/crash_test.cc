@@ -352,6 +352,9 @@ TEST(CrashTest, Kill9AtRandomMoments) {
   }
   EXPECT_EQ(old_expiring, 0u) << "expired entries still on disk after compaction (of "
                               << stored_expiring << " stored)";
+  fprintf(stderr,
+          "[crash] with retention off after the last compaction: %zu expiring entries stored\n",
+          stored_expiring);
   // The same server sees the durable entries (retention off hides nothing more).
   EXPECT_EQ(CountOf(keep_all, "{kind=\"durable\", pusher=\"0\"}"), stored[0]);
 }
