@@ -7,6 +7,7 @@
 //   lode-bench gen     --lines N [data options] --format jsonl|raw|null
 //   lode-bench files   --url URL --dir DIR [--files 100] [--lines 1M] [--rate N] [--pid PID]
 //   [--idle 10s]
+//   lode-bench conns   --url URL [--connections 2000] [--duration 30s] [--pushers 50]
 //
 // Exit status: 0 when the phases ran (see --strict), 1 when the server could
 // not be reached or a phase aborted, 2 on a usage error. See README.md.
@@ -19,6 +20,7 @@
 
 #include "bench/lode_bench/args.h"
 #include "bench/lode_bench/compare_report.h"
+#include "bench/lode_bench/conns_command.h"
 #include "bench/lode_bench/files_command.h"
 #include "bench/lode_bench/gen_command.h"
 #include "bench/lode_bench/ingest_runner.h"
@@ -40,6 +42,9 @@ constexpr const char* kUsage = R"(usage:
   lode-bench files   --url URL --dir DIR [--files 100] [--lines 1M] [--line-bytes 200]
                      [--rate LINES/S] [--pid PID] [--idle 10s]
                      (appends to log files lode collects; waits until lode stored them)
+  lode-bench conns   --url URL [--connections 2000] [--duration 30s] [--pushers 50]
+                     [--queriers 4] [--push-interval 100ms] [--push-lines 100] [--out F]
+                     (most connections idle keep-alive; push/query latency, errors)
 
 data options (ingest, all, gen):
   --lines 10000000     entries to generate (10k, 1M and 1e6 work too)
@@ -303,6 +308,7 @@ int main(int argc, char** argv) {
     if (command == "compare") return Compare(args);
     if (command == "gen") return Gen(args);
     if (command == "files") return RunFiles(args);
+    if (command == "conns") return RunConns(args);
     if (command == "ingest" || command == "query" || command == "all") return Bench(command, args);
   } catch (const std::exception& e) {
     // Only malformed input files or responses of unexpected shape get here.

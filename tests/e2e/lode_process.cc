@@ -112,7 +112,9 @@ bool LodeProcess::Start() {
     _exit(127);
   }
   for (int i = 0; i < 400; ++i) {
-    if (Get("/ready").status == 200) {
+    auto r = Get("/ready");
+    // With TLS, a plain request gets Go's refusal: the server is up.
+    if (r.status == 200 || r.body.find("HTTP request to an HTTPS server") != std::string::npos) {
       ready_ = true;
       return true;
     }
