@@ -20,6 +20,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <unordered_map>
 
 #include "server/http_auth.h"
@@ -201,12 +202,17 @@ struct HttpServer::Impl {
   std::unique_ptr<asio::steady_timer> pressure_timer;
   std::unique_ptr<asio::steady_timer> accept_retry;
   std::vector<std::thread> io_threads;
-  std::unique_ptr<WorkerPool> pool;  // stopped before ioc goes
+  std::unique_ptr<WorkerPool> pool;         // queries and the rest; stopped before ioc goes
+  std::unique_ptr<WorkerPool> urgent_pool;  // opts.urgent_paths
+  std::set<std::string> urgent;
 
   ~Impl() {
     if (pool) pool->Stop();
+    if (urgent_pool) urgent_pool->Stop();
     waiting.clear();
   }
+
+  WorkerPool& PoolFor(const Request& req) { return urgent.count(req.path) ? *urgent_pool : *pool; }
 
   void Register(HttpConnection* c, std::weak_ptr<HttpConnection> w) {
     std::lock_guard<std::mutex> l(conn_mu);
@@ -564,7 +570,7 @@ class HttpSession : public HttpConnection {
     bool keep_alive = msg->keep_alive();
     busy_ = true;
     auto self = SelfOf(this);
-    srv_->pool->Submit([self, req, version, keep_alive] {
+    srv_->PoolFor(*req).Submit([self, req, version, keep_alive] {
       auto res = std::make_shared<http::response<http::string_body>>(
           self->srv_->Handle(*req, version, keep_alive));
       asio::post(self->stream_.get_executor(), [self, res] { self->DoWrite(res, false); });
@@ -895,7 +901,10 @@ Status HttpServer::Start() {
   int workers = m.opts.worker_threads;
   if (workers <= 0)
     workers = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 8;
-  m.pool = std::make_unique<WorkerPool>(workers);
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  m.pool = std::make_unique<WorkerPool>(workers, m.opts.query_nice);
+  m.urgent_pool = std::make_unique<WorkerPool>(2 * cpus + 4);
+  m.urgent.insert(m.opts.urgent_paths.begin(), m.opts.urgent_paths.end());
   asio::dispatch(m.acceptor->get_executor(), [&m] { m.DoAccept(); });
   int io = std::max(1, std::min(m.opts.io_threads, 2));
   for (int i = 0; i < io; ++i) m.io_threads.emplace_back([&m] { m.ioc.run(); });
@@ -934,6 +943,7 @@ void HttpServer::Stop() {
   for (auto& t : m.io_threads) t.join();
   m.io_threads.clear();
   m.pool->Stop();
+  m.urgent_pool->Stop();
 }
 
 uint64_t RaiseFileLimit() {

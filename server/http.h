@@ -106,6 +106,14 @@ struct HttpOptions {
   // Threads that run handlers; 0: 2 x CPUs + 8. I/O threads: 1 or 2.
   int worker_threads = 0;
   int io_threads = 2;
+  // Requests to these exact paths (pushes, health, metrics) run on their own
+  // pool (2 x CPUs + 4 threads) at normal CPU priority; all others (queries)
+  // run on the worker_threads pool at nice +query_nice, as do the threads a
+  // query starts, so queries on a busy machine cannot starve acknowledging
+  // pushes (as Loki keeps queriers apart from distributors and ingesters).
+  std::vector<std::string> urgent_paths = {"/loki/api/v1/push", "/api/prom/push", "/otlp/v1/logs",
+                                           "/ready", "/metrics"};
+  int query_nice = 10;
   // Deadlines (Loki's server.http_server_*_timeout and defaults): reading one
   // request (headers and body) from its first byte; writing one response;
   // waiting for the next request on a keep-alive connection. Past a read

@@ -13,7 +13,9 @@ namespace lode::server {
 
 class WorkerPool {
  public:
-  explicit WorkerPool(int threads);
+  // `nice` > 0 lowers the threads' CPU priority (setpriority on each thread;
+  // threads they start inherit it).
+  explicit WorkerPool(int threads, int nice = 0);
   ~WorkerPool() { Stop(); }
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

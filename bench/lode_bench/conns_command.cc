@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -41,19 +43,25 @@ class IdleConn {
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     return Ready(url);
   }
-  // GET /ready on this connection: true on a 200.
-  bool Ready(const Url& url) {
+  // GET /ready on this connection: true on a 200, else *why is set.
+  bool Ready(const Url& url, std::string* why = nullptr) {
     std::string req = "GET " + url.base + "/ready HTTP/1.1\r\nHost: " + url.host + "\r\n\r\n";
-    if (write(fd_, req.data(), req.size()) != static_cast<ssize_t>(req.size())) return false;
-    std::string got;
+    std::string got, e;
+    if (write(fd_, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
+      e = std::string("write: ") + strerror(errno);
+    }
     char b[1024];
     // The answer is small: headers and "ready\n".
-    while (got.find("\r\n\r\n") == std::string::npos || got.find("ready") == std::string::npos) {
+    while (e.empty() &&
+           (got.find("\r\n\r\n") == std::string::npos || got.find("ready") == std::string::npos)) {
       ssize_t n = read(fd_, b, sizeof(b));
-      if (n <= 0) return false;
-      got.append(b, static_cast<size_t>(n));
+      if (n < 0) e = std::string("read: ") + strerror(errno);
+      if (n == 0) e = "closed by the server";
+      if (n > 0) got.append(b, static_cast<size_t>(n));
     }
-    return got.rfind("HTTP/1.1 200", 0) == 0;
+    if (e.empty() && got.rfind("HTTP/1.1 200", 0) != 0) e = "answer: " + got.substr(0, 100);
+    if (why != nullptr) *why = e + (got.empty() ? "" : " after \"" + got.substr(0, 60) + "\"");
+    return e.empty();
   }
 
  private:
@@ -178,7 +186,13 @@ int RunConns(Args& args) {
   }
   for (auto& t : threads) t.join();
   int idle_closed = 0;
-  for (auto& c : idle) idle_closed += !c->Ready(url);
+  for (auto& c : idle) {
+    std::string why;
+    if (!c->Ready(url, &why)) {
+      ++idle_closed;
+      note("idle connection at the end: " + why);
+    }
+  }
   idle_closed -= idle_failed;
 
   // Every acknowledged line stored?
