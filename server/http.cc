@@ -428,9 +428,10 @@ class HttpSession : public HttpConnection {
               beast::flat_buffer&& buf)
       : srv_(srv),
         slot_(std::move(slot)),
+        ex_(stream.get_executor()),
         stream_(std::move(stream)),
         buf_(std::move(buf)),
-        timer_(stream_.get_executor()) {}
+        timer_(ex_) {}
   ~HttpSession() override { srv_->Unregister(this); }
 
   void Start() {
@@ -452,13 +453,13 @@ class HttpSession : public HttpConnection {
 
   void CloseIfIdleSince(SteadyClock::time_point cutoff) override {
     auto self = SelfOf(this);
-    asio::post(stream_.get_executor(), [self, cutoff] {
+    asio::post(ex_, [self, cutoff] {
       if (self->idle_ && self->idle_since_ <= cutoff) self->Close();
     });
   }
   void ForceClose() override {
     auto self = SelfOf(this);
-    asio::post(stream_.get_executor(), [self] {
+    asio::post(ex_, [self] {
       if (!self->busy_) self->Close();
     });
   }
@@ -573,7 +574,7 @@ class HttpSession : public HttpConnection {
     srv_->PoolFor(*req).Submit([self, req, version, keep_alive] {
       auto res = std::make_shared<http::response<http::string_body>>(
           self->srv_->Handle(*req, version, keep_alive));
-      asio::post(self->stream_.get_executor(), [self, res] { self->DoWrite(res, false); });
+      asio::post(self->ex_, [self, res] { self->DoWrite(res, false); });
     });
   }
 
@@ -659,13 +660,13 @@ class HttpSession : public HttpConnection {
     if (bad.status >= 400) {
       auto res = std::make_shared<http::response<http::string_body>>(
           HttpServer::Impl::ToBeast(std::move(bad), msg->version(), false, ""));
-      asio::post(stream_.get_executor(), [self, res] { self->DoWrite(res, false); });
+      asio::post(ex_, [self, res] { self->DoWrite(res, false); });
       return;
     }
     // Hand the stream over to a WebSocket session, on the strand.
     auto holder = std::make_shared<std::shared_ptr<WsSession<Stream>>>();
     auto w = std::make_shared<Waiter>();
-    asio::post(stream_.get_executor(), [self, holder, w] {
+    asio::post(ex_, [self, holder, w] {
       self->busy_ = false;
       self->closed_ = true;
       self->Disarm();
@@ -684,6 +685,8 @@ class HttpSession : public HttpConnection {
 
   HttpServer::Impl* srv_;
   std::shared_ptr<HttpSlot> slot_;
+  // The strand; kept apart from stream_, which a WebSocket upgrade moves out.
+  asio::any_io_executor ex_;
   Stream stream_;
   beast::flat_buffer buf_;
   asio::steady_timer timer_;

@@ -4,6 +4,7 @@
 #include <crypt.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -394,6 +395,9 @@ TEST(HttpServerTest, TlsServesHttpsAndWssRefusesPlainHttpAndVerifiesClientCerts)
   ASSERT_EQ(r.status, 204) << r.body;
   ASSERT_TRUE(ws.Read(&msg, 5000)) << "no live frame";
   EXPECT_NE(msg.find("live over wss"), std::string::npos) << msg;
+  // SIGTERM with the tail still open: lode closes it and exits cleanly.
+  int st = lode->Stop();
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "wait status " << st;
 }
 
 TEST(HttpServerTest, TlsWithoutClientCertificatesAndBadConfigs) {
