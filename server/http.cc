@@ -202,6 +202,9 @@ struct HttpServer::Impl {
   std::unique_ptr<asio::steady_timer> pressure_timer;
   std::unique_ptr<asio::steady_timer> accept_retry;
   std::vector<std::thread> io_threads;
+  // Keeps run() going when no operation is pending (e.g. at Stop, once the
+  // acceptor is closed, WebSocket threads still post their last steps).
+  std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<WorkerPool> pool;         // queries and the rest; stopped before ioc goes
   std::unique_ptr<WorkerPool> urgent_pool;  // opts.urgent_paths
   std::set<std::string> urgent;
@@ -374,7 +377,8 @@ class WsSession : public HttpConnection, public WebSocket {
   bool IsOpen() const override { return open_ && !srv_->stopping; }
   void Close() override {
     std::lock_guard<std::mutex> l(send_mu_);
-    if (!open_.exchange(false)) return;
+    // At Stop the connection is simply dropped: no close handshake to wait for.
+    if (!open_.exchange(false) || srv_->stopping) return;
     auto w = std::make_shared<Waiter>();
     auto self = SelfOf(this);
     asio::post(ws_.get_executor(), [self, w] {
@@ -383,6 +387,14 @@ class WsSession : public HttpConnection, public WebSocket {
     });
     beast::error_code ec;
     w->Wait(1000, &ec);
+  }
+
+  // Gives the connection slot back once the handler is done. A read that
+  // Beast suspended behind a close handshake the peer never answered may keep
+  // this object alive a while; it must not keep the slot.
+  void ReleaseSlot() {
+    auto self = SelfOf(this);
+    asio::post(ws_.get_executor(), [self] { self->slot_.reset(); });
   }
 
   void CloseIfIdleSince(SteadyClock::time_point) override {}
@@ -681,6 +693,7 @@ class HttpSession : public HttpConnection {
     handler(req, *ws);
     ws->Close();
     ws->ForceClose();
+    ws->ReleaseSlot();
   }
 
   HttpServer::Impl* srv_;
@@ -909,6 +922,8 @@ Status HttpServer::Start() {
   m.urgent_pool = std::make_unique<WorkerPool>(2 * cpus + 4);
   m.urgent.insert(m.opts.urgent_paths.begin(), m.opts.urgent_paths.end());
   asio::dispatch(m.acceptor->get_executor(), [&m] { m.DoAccept(); });
+  m.work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+      m.ioc.get_executor());
   int io = std::max(1, std::min(m.opts.io_threads, 2));
   for (int i = 0; i < io; ++i) m.io_threads.emplace_back([&m] { m.ioc.run(); });
   return Status::OK();
