@@ -17,12 +17,12 @@ endif
 DEB_PACKAGES := build-essential cmake ccache pkg-config python3 \
 	librocksdb-dev libzstd-dev libre2-dev libboost-dev libboost-system-dev \
 	libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsnappy-dev \
-	libyaml-cpp-dev libbenchmark-dev libgtest-dev zlib1g-dev \
+	libyaml-cpp-dev libbenchmark-dev libgtest-dev zlib1g-dev libssl-dev libcrypt-dev \
 	nodejs npm
 
 # Only the tests need these (real clients and servers to test against, a
 # browser for the explorer); `make run` never installs them.
-TEST_DEB_PACKAGES := nodejs npm xz-utils chromium prometheus prometheus-alertmanager
+TEST_DEB_PACKAGES := nodejs npm xz-utils chromium prometheus prometheus-alertmanager openssl
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -21,7 +21,8 @@ server:
   http_server_read_timeout: 30s
   http_server_write_timeout: 30s
   http_server_idle_timeout: 2m
-  http_server_max_connections: 512
+  http_server_max_connections: 10000
+  http_server_worker_threads: 0
 storage:
   data_dir: ./data
   sync_writes: false
@@ -241,6 +242,33 @@ const std::map<std::string, Setter>& Schema() {
        }},
       {"server.http_server_max_connections", [](const std::string& k, const std::string& v, Config* c) {
          return Int(k, v, 1, 1000000, &c->http_max_connections);
+       }},
+      {"server.http_server_worker_threads", [](const std::string& k, const std::string& v, Config* c) {
+         return Int(k, v, 0, 4096, &c->http_worker_threads);
+       }},
+      {"server.http_tls_config.cert_file", [](const std::string&, const std::string& v, Config* c) {
+         c->tls_cert_file = v;
+         return Status::OK();
+       }},
+      {"server.http_tls_config.key_file", [](const std::string&, const std::string& v, Config* c) {
+         c->tls_key_file = v;
+         return Status::OK();
+       }},
+      {"server.http_tls_config.client_auth_type", [](const std::string&, const std::string& v, Config* c) {
+         c->tls_client_auth_type = v;
+         return Status::OK();
+       }},
+      {"server.http_tls_config.client_ca_file", [](const std::string&, const std::string& v, Config* c) {
+         c->tls_client_ca_file = v;
+         return Status::OK();
+       }},
+      {"server.basic_auth.username", [](const std::string&, const std::string& v, Config* c) {
+         c->basic_auth_username = v;
+         return Status::OK();
+       }},
+      {"server.basic_auth.password_hash", [](const std::string&, const std::string& v, Config* c) {
+         c->basic_auth_password_hash = v;
+         return Status::OK();
        }},
       {"server.log_level", [](const std::string& k, const std::string& v, Config* c) {
          if (v != "debug" && v != "info" && v != "warn" && v != "error") return Bad(k, "log level", v);
@@ -651,6 +679,17 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "http_server_idle_timeout" << YAML::Value
     << FormatDuration(c.http_idle_timeout_ns);
   e << YAML::Key << "http_server_max_connections" << YAML::Value << c.http_max_connections;
+  e << YAML::Key << "http_server_worker_threads" << YAML::Value << c.http_worker_threads;
+  e << YAML::Key << "http_tls_config" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "cert_file" << YAML::Value << c.tls_cert_file;
+  e << YAML::Key << "key_file" << YAML::Value << c.tls_key_file;
+  e << YAML::Key << "client_auth_type" << YAML::Value << c.tls_client_auth_type;
+  e << YAML::Key << "client_ca_file" << YAML::Value << c.tls_client_ca_file;
+  e << YAML::EndMap;
+  e << YAML::Key << "basic_auth" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "username" << YAML::Value << c.basic_auth_username;
+  e << YAML::Key << "password_hash" << YAML::Value << c.basic_auth_password_hash;
+  e << YAML::EndMap;
   e << YAML::EndMap;
   e << YAML::Key << "storage" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "data_dir" << YAML::Value << c.data_dir;

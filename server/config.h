@@ -41,11 +41,16 @@ struct Config {
   int64_t http_read_timeout_ns = 30LL * 1000000000;   // server.http_server_read_timeout
   int64_t http_write_timeout_ns = 30LL * 1000000000;  // server.http_server_write_timeout
   int64_t http_idle_timeout_ns = 120LL * 1000000000;  // server.http_server_idle_timeout
-  int64_t http_max_connections = 512;  // server.http_server_max_connections (lode's own)
-  std::string data_dir = "./data";     // storage.data_dir (alias common.path_prefix)
-  StoreOptions store;                  // storage.* and ingester.*
-  TenantLimits limits;                 // limits_config.*: every tenant's defaults
-  logql::EngineOptions engine;         // limits_config.max_query_series, query.*
+  int64_t http_max_connections = 10000;  // server.http_server_max_connections (lode's own)
+  int64_t http_worker_threads = 0;       // server.http_server_worker_threads (lode's own; 0: auto)
+  // server.http_tls_config.{cert_file,key_file,client_auth_type,client_ca_file}
+  std::string tls_cert_file, tls_key_file, tls_client_auth_type, tls_client_ca_file;
+  // server.basic_auth.{username,password_hash} (lode's own; bcrypt)
+  std::string basic_auth_username, basic_auth_password_hash;
+  std::string data_dir = "./data";  // storage.data_dir (alias common.path_prefix)
+  StoreOptions store;               // storage.* and ingester.*
+  TenantLimits limits;              // limits_config.*: every tenant's defaults
+  logql::EngineOptions engine;      // limits_config.max_query_series, query.*
   int64_t max_query_length_ns =
       30LL * 86400 * 1000000000 + 3600LL * 1000000000;  // limits_config.max_query_length (721h)
 

@@ -277,6 +277,14 @@ int main(int argc, char** argv) {
   ho.write_timeout_ms = cfg.http_write_timeout_ns / 1000000;
   ho.idle_timeout_ms = cfg.http_idle_timeout_ns / 1000000;
   ho.max_connections = static_cast<int>(cfg.http_max_connections);
+  ho.worker_threads = static_cast<int>(cfg.http_worker_threads);
+  if (ho.worker_threads == 0) {
+    ho.worker_threads = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) +
+                        8 + cfg.engine.max_concurrent;
+  }
+  ho.tls = {cfg.tls_cert_file, cfg.tls_key_file, cfg.tls_client_auth_type, cfg.tls_client_ca_file};
+  ho.basic_auth = {cfg.basic_auth_username, cfg.basic_auth_password_hash};
+  server::RaiseFileLimit();
   server::HttpServer http(ho);
   api.Register(&http);
   std::unique_ptr<collector::Collector> files;

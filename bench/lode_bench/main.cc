@@ -8,6 +8,7 @@
 //   lode-bench files   --url URL --dir DIR [--files 100] [--lines 1M] [--rate N] [--pid PID]
 //   [--idle 10s]
 //   lode-bench soak    --duration 30m --lode build/lode | --url URL --pid PID
+//   lode-bench conns   --url URL [--connections 2000] [--duration 30s] [--pushers 50]
 //
 // Exit status: 0 when the phases ran (see --strict), 1 when the server could
 // not be reached or a phase aborted, 2 on a usage error. See README.md.
@@ -20,6 +21,7 @@
 
 #include "bench/lode_bench/args.h"
 #include "bench/lode_bench/compare_report.h"
+#include "bench/lode_bench/conns_command.h"
 #include "bench/lode_bench/files_command.h"
 #include "bench/lode_bench/gen_command.h"
 #include "bench/lode_bench/ingest_runner.h"
@@ -46,6 +48,9 @@ constexpr const char* kUsage = R"(usage:
                      [--rate 5000] [--qps 4] [--report 30s] [--warmup 5m]
                      (steady pushes and queries; RSS, latency, errors, disk every 30s;
                      PASS when RSS grew <= 10% after warm-up and nothing failed)
+  lode-bench conns   --url URL [--connections 2000] [--duration 30s] [--pushers 50]
+                     [--queriers 4] [--push-interval 100ms] [--push-lines 100] [--out F]
+                     (most connections idle keep-alive; push/query latency, errors)
 
 data options (ingest, all, gen):
   --lines 10000000     entries to generate (10k, 1M and 1e6 work too)
@@ -310,6 +315,7 @@ int main(int argc, char** argv) {
     if (command == "gen") return Gen(args);
     if (command == "files") return RunFiles(args);
     if (command == "soak") return RunSoak(args);
+    if (command == "conns") return RunConns(args);
     if (command == "ingest" || command == "query" || command == "all") return Bench(command, args);
   } catch (const std::exception& e) {
     // Only malformed input files or responses of unexpected shape get here.

@@ -112,7 +112,9 @@ bool LodeProcess::Start() {
     _exit(127);
   }
   for (int i = 0; i < 400; ++i) {
-    if (Get("/ready").status == 200) {
+    auto r = Get("/ready");
+    // With TLS, a plain request gets Go's refusal: the server is up.
+    if (r.status == 200 || r.body.find("HTTP request to an HTTPS server") != std::string::npos) {
       ready_ = true;
       return true;
     }
@@ -135,18 +137,19 @@ void LodeProcess::Kill9() {
   ready_ = false;
 }
 
-void LodeProcess::Stop() {
-  if (pid_ <= 0) return;
+int LodeProcess::Stop() {
+  if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
   int st;
   for (int i = 0; i < 400; ++i) {
     if (waitpid(pid_, &st, WNOHANG) == pid_) {
       pid_ = -1;
-      return;
+      return st;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   Kill9();
+  return -1;
 }
 
 std::string EncodePush(const std::vector<std::pair<std::string, std::vector<PushEntry>>>& streams) {

@@ -34,7 +34,9 @@ class LodeProcess {
   const std::string& data_dir() const { return data_dir_; }
 
   void Kill9();  // SIGKILL, no cleanup
-  void Stop();   // SIGTERM and wait
+  // SIGTERM and wait; returns the wait status (-1 if not running or killed
+  // with SIGKILL after 10 s).
+  int Stop();
   bool Start();  // (re)start on the same port and data dir; waits for /ready
 
   HttpResult Get(const std::string& target, const std::map<std::string, std::string>& h = {}) {
