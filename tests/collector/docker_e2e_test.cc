@@ -73,7 +73,8 @@ size_t Count(LodeProcess& lode, const std::string& q) { return QueryLines(lode, 
 TEST_F(DockerE2E, MissingSocketIsReportedThenDockerdAppears) {
   Dockerd* d = Daemon(false);
   TempDir t;
-  WriteFile(t / "lode.yaml", Config(d->host()));
+  WriteFile(t / "lode.yaml",
+            Config(d->host(), "    multiline: {firstline: '^\\S', max_wait: 1s}\n"));
   LodeProcess lode({"--config", t / "lode.yaml"});
   ASSERT_TRUE(lode.Ready()) << "lode must start without dockerd";
   std::string err;
@@ -95,10 +96,19 @@ TEST_F(DockerE2E, MissingSocketIsReportedThenDockerdAppears) {
     NoDocker(why);
   }
   RunContainer(d,
-               "--name late --label com.docker.compose.service=worker lode-busybox:test "
-               "sh -c 'echo late hello; echo late oops >&2; sleep 3600'");
-  EXPECT_TRUE(WaitFor([&] { return Count(lode, "{container=\"late\"}") == 2; }, 30000))
+               "--name late --label com.docker.compose.service=worker lode-busybox:test sh -c "
+               "'printf \"late hello\\n  at frame1\\n  at frame2\\n\"; echo late oops >&2; "
+               "head -c 40000 /dev/zero | tr \"\\0\" x; echo; sleep 3600'");
+  // A traceback as one entry (multiline), a 40000-byte line that Docker
+  // split at 16 KiB joined again, and the stderr line.
+  EXPECT_TRUE(WaitFor([&] { return Count(lode, "{container=\"late\"}") == 3; }, 30000))
       << Status(lode).dump();
+  auto late = QueryEntries(lode, "{container=\"late\"}");
+  std::set<std::string> lines;
+  for (const auto& e : late) lines.insert(e.labels.at("stream") + " " + e.line);
+  EXPECT_TRUE(lines.count("stdout late hello\n  at frame1\n  at frame2"));
+  EXPECT_TRUE(lines.count("stderr late oops"));
+  EXPECT_TRUE(lines.count("stdout " + std::string(40000, 'x')));
   auto s = Status(lode);
   EXPECT_TRUE(s["docker_sources"][0]["connected"].get<bool>()) << s.dump();
   EXPECT_EQ(s["docker_sources"][0]["last_error"], "");
