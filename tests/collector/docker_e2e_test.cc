@@ -113,7 +113,20 @@ TEST_F(DockerE2E, MissingSocketIsReportedThenDockerdAppears) {
   EXPECT_TRUE(s["docker_sources"][0]["connected"].get<bool>()) << s.dump();
   EXPECT_EQ(s["docker_sources"][0]["last_error"], "");
   EXPECT_EQ(Metric(lode, "lode_collector_docker_up{source=\"dk\"}"), 1);
-  d->Docker("rm -f late");
+
+  // dockerd goes away and comes back: reported, then reconnected.
+  d->Stop();
+  EXPECT_TRUE(WaitFor([&] {
+    auto st = Status(lode);
+    return !st["docker_sources"][0]["connected"].get<bool>() &&
+           !st["docker_sources"][0]["last_error"].get<std::string>().empty();
+  }));
+  ASSERT_NE(Daemon(true, &why), nullptr) << why;
+  RunContainer(d, "--name again lode-busybox:test sh -c 'echo back again; sleep 3600'");
+  EXPECT_TRUE(WaitFor([&] { return Count(lode, "{container=\"again\"}") == 1; }, 30000))
+      << Status(lode).dump();
+  EXPECT_TRUE(Status(lode)["docker_sources"][0]["connected"].get<bool>());
+  d->Docker("rm -f again");
 }
 
 // Numbered lines: "<tag> run=R n=N" on stdout and "<tag> ERROR run=R n=N" on
@@ -165,6 +178,9 @@ TEST_F(DockerE2E, ExactlyOnceAcrossRestartsWithComposeLabels) {
   // A clean stop while the second run writes.
   ASSERT_TRUE(WaitFor([&] { return Count(lode, "{container=\"pg\"} |= \"run=2\"") >= 50; }, 30000))
       << Status(lode).dump();
+  const int64_t stopped_at = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
   lode.Stop();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_TRUE(lode.Start());
@@ -193,6 +209,16 @@ TEST_F(DockerE2E, ExactlyOnceAcrossRestartsWithComposeLabels) {
     }
     EXPECT_EQ(seen["stdout pg done run=" + std::to_string(run)], 1);
   }
+  // The positions, not the store's removal of exact duplicates, keep the
+  // lines once: the lode started last read only what came after the clean
+  // stop (lode reads within milliseconds; 2 s of slack), not every
+  // container's history again.
+  uint64_t read_since_restart = Status(lode)["sources"][0]["lines_read"].get<uint64_t>();
+  size_t newer = 0;
+  for (const auto& e : QueryEntries(lode, "{env=\"e2e\"}"))
+    newer += e.ts >= stopped_at - 2000000000LL;
+  EXPECT_LE(read_since_restart, newer);
+
   // Docker's timestamps: pg's entries are not stamped by lode's read time
   // (lode was down for a while): each run's lines are within its run.
   ASSERT_FALSE(pg.empty());
