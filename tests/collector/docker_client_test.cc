@@ -4,6 +4,11 @@
 #include "ingest/collector/docker_client.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "ingest/collector/docker_config.h"
 #include "ingest/collector/positions.h"
@@ -98,6 +103,59 @@ TEST(DockerHost, UnixSocketsOnly) {
   EXPECT_FALSE(ParseDockerHost("tcp://127.0.0.1:2375", &p).ok());
   EXPECT_FALSE(ParseDockerHost("unix://relative.sock", &p).ok());
   EXPECT_FALSE(ParseDockerHost("unix:///" + std::string(200, 'a'), &p).ok());
+}
+
+// The errors a person sees for a socket that is missing, refused or not
+// theirs (permission denied: a listening socket of root's, mode 0600,
+// connected to by uid 65534).
+TEST(DockerHost, ConnectErrorsSayWhatIsWrong) {
+  char tmpl[] = "/tmp/ldc-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string path = dir + "/d.sock";
+  std::unique_ptr<DockerConnection> c;
+  Status s = DockerConnection::Open(path, "/_ping", 1000, &c);
+  EXPECT_EQ(s.message(), "cannot connect to the Docker daemon at unix://" + path +
+                             ": no such socket (is dockerd running? is the socket mounted into "
+                             "lode's container?)");
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  s = DockerConnection::Open(path, "/_ping", 1000, &c);  // bound, not listening
+  EXPECT_NE(s.message().find("connection refused (dockerd is not running)"), std::string::npos)
+      << s.message();
+  ASSERT_EQ(listen(fd, 4), 0);
+  chmod(path.c_str(), 0600);
+  chmod(dir.c_str(), 0755);
+  if (geteuid() == 0) {
+    int p[2];
+    ASSERT_EQ(pipe(p), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(p[0]);
+      std::string msg = "setuid failed";
+      if (setgid(65534) == 0 && setuid(65534) == 0) {
+        std::unique_ptr<DockerConnection> cc;
+        msg = DockerConnection::Open(path, "/_ping", 1000, &cc).message();
+      }
+      (void)!write(p[1], msg.data(), msg.size());
+      _exit(0);
+    }
+    close(p[1]);
+    std::string msg;
+    char b[512];
+    ssize_t n;
+    while ((n = read(p[0], b, sizeof b)) > 0) msg.append(b, static_cast<size_t>(n));
+    close(p[0]);
+    waitpid(pid, nullptr, 0);
+    EXPECT_EQ(msg, "cannot connect to the Docker daemon at unix://" + path +
+                       ": permission denied (run lode as root or as a member of the socket's "
+                       "group, e.g. docker)");
+  }
+  close(fd);
+  unlink(path.c_str());
+  rmdir(dir.c_str());
 }
 
 TEST(DockerSourcesConfig, ParsesEveryKey) {
