@@ -9,7 +9,7 @@
 #include <cinttypes>
 #include <nlohmann/json.hpp>
 
-#include "ingest/collector/timestamp.h"
+#include "ingest/collector/docker_container.h"
 
 namespace lode::collector {
 
@@ -17,12 +17,6 @@ namespace {
 
 constexpr int64_t kMs = 1000000;
 constexpr int64_t kSec = 1000000000;
-// How much later than a message of one stream a message of the other stream
-// stamped before it may still be written (Docker stamps stdout and stderr in
-// two goroutines). A stream with nothing held is positioned this far behind
-// the newest message read, so that a lode restart re-reads seconds, not the
-// container's whole history.
-constexpr int64_t kReorderMarginNs = 10 * kSec;
 constexpr size_t kMaxOutboxBytes = 8 << 20;
 constexpr int kRequestTimeoutMs = 10000;
 const char* const kStreamName[2] = {"stdout", "stderr"};
@@ -64,36 +58,6 @@ void AppendOutput(DockerOutput* dst, DockerOutput* src) {
 std::string ShortId(const std::string& id) { return id.substr(0, 12); }
 
 }  // namespace
-
-struct DockerSource::Container {
-  std::string id, name;
-  std::string key[2];  // stream keys of stdout and stderr
-  Labels labels[2];
-  bool tty = false;
-  bool running = false;
-  bool need_drain = false;    // read it once even if it is not running
-  bool has_position = false;  // a position key exists (stored or published)
-  DockerPosition handed;      // the positions published with the entries
-  std::unique_ptr<DockerConnection> conn;
-  FrameDemuxer demux;
-  std::string raw;  // TTY: an incomplete line; non-200: the error body
-  int64_t hw = 0;   // the newest timestamp read on the open stream
-  int64_t retry_at = 0;
-  uint64_t lines = 0;
-  int64_t last_read_ns = 0;
-  std::string last_error;
-  struct Reader {
-    DockerStreamPosition skip;  // stored: skip messages up to here
-    uint64_t seen_at_skip = 0;
-    DockerStreamPosition cur;  // after the last message consumed
-    std::string partial;       // a message split by Docker, waiting for its end
-    int64_t partial_ts = 0, partial_ns = 0;
-    std::string group;  // multiline: the open entry
-    size_t group_lines = 0;
-    int64_t group_ts = 0, group_ns = 0;
-    DockerStreamPosition group_end;
-  } r[2];
-};
 
 DockerSource::DockerSource(DockerSourceConfig cfg, size_t max_entry_bytes,
                            std::map<std::string, DockerPosition> positions,
@@ -354,169 +318,6 @@ void DockerSource::OpenStreams(int64_t now) {
     c->need_drain = false;
     c->last_error.clear();
   }
-}
-
-void DockerSource::Emit(Container* c, int s, std::string_view text, int64_t docker_ts,
-                        DockerStreamPosition end) {
-  int64_t ts = docker_ts;
-  if (cfg_.line_timestamp) {
-    int64_t t;
-    if (ExtractTimestamp(cfg_.timestamp, text, &t)) ts = t;
-  }
-  auto& st = local_.streams[c->key[s]];
-  if (st.labels.empty()) st.labels = c->labels[s];
-  st.entries.push_back({ts, {local_.arena.size(), text.size()}});
-  local_.arena.append(text);
-  ++local_.entries;
-  DockerStreamPosition& h = s == 0 ? c->handed.out : c->handed.err;
-  if (h < end) h = end;
-  dirty_.insert(c->id);
-  ++c->lines;
-}
-
-void DockerSource::AddLine(Container* c, int s, std::string line, int64_t ts, int64_t now,
-                           DockerStreamPosition end) {
-  auto& r = c->r[s];
-  if (!firstline_) {
-    Emit(c, s, line, ts, end);
-    return;
-  }
-  bool starts = RE2::PartialMatch(line, *firstline_);
-  if (r.group_lines > 0 && (starts || r.group_lines >= cfg_.multiline.max_lines ||
-                            r.group.size() + line.size() + 1 > max_entry_bytes_)) {
-    Emit(c, s, r.group, r.group_ts, r.group_end);
-    r.group.clear();
-    r.group_lines = 0;
-  }
-  if (r.group_lines == 0) {
-    r.group = std::move(line);
-    r.group_ts = ts;
-  } else {
-    r.group += '\n';
-    r.group += line;
-  }
-  ++r.group_lines;
-  r.group_end = end;
-  r.group_ns = now;
-}
-
-void DockerSource::OnMessage(Container* c, int s, std::string_view msg, bool complete,
-                             int64_t now) {
-  int64_t ts = 0;
-  std::string_view text = msg;
-  size_t sp = msg.find(' ');
-  if (sp == std::string_view::npos || !ParseRfc3339(msg.substr(0, sp), &ts)) {
-    ts = now;  // not Docker's format: keep the line, with the read time
-  } else {
-    text = msg.substr(sp + 1);
-  }
-  auto& r = c->r[s];
-  if (ts < r.skip.ts) return;
-  if (ts == r.skip.ts && r.seen_at_skip < r.skip.n) {
-    ++r.seen_at_skip;
-    return;
-  }
-  r.cur = ts == r.cur.ts ? DockerStreamPosition{ts, r.cur.n + 1} : DockerStreamPosition{ts, 1};
-  if (ts > c->hw) c->hw = ts;
-  if (r.partial.empty()) r.partial_ts = ts;
-  r.partial_ns = now;
-  r.partial.append(text);
-  if (!complete && r.partial.size() <= max_entry_bytes_) return;
-  std::string line = std::move(r.partial);
-  r.partial.clear();
-  if (!line.empty() && line.back() == '\n') line.pop_back();
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  AddLine(c, s, std::move(line), r.partial_ts, now, r.cur);
-}
-
-lode::Status DockerSource::OnLogData(Container* c, std::string_view data, int64_t now) {
-  c->last_read_ns = now;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    status_.bytes_read += data.size();
-  }
-  if (c->tty) {
-    c->raw.append(data);
-    size_t pos = 0, nl;
-    while ((nl = c->raw.find('\n', pos)) != std::string::npos) {
-      OnMessage(c, 0, std::string_view(c->raw).substr(pos, nl + 1 - pos), true, now);
-      pos = nl + 1;
-    }
-    c->raw.erase(0, pos);
-    if (c->raw.size() > max_entry_bytes_) {
-      OnMessage(c, 0, c->raw, false, now);
-      c->raw.clear();
-    }
-    return lode::Status::OK();
-  }
-  return c->demux.Feed(data, [&](int stream, std::string_view payload) {
-    if (stream == 1 || stream == 2) {
-      OnMessage(c, stream - 1, payload, !payload.empty() && payload.back() == '\n', now);
-    } else if (stream == 3) {
-      c->last_error = "docker: " + std::string(payload);
-    }
-  });
-}
-
-void DockerSource::FinishStream(Container* c, int64_t now, bool flush) {
-  if (flush) {
-    if (c->tty && !c->raw.empty()) OnMessage(c, 0, c->raw, true, now);
-    for (int s = 0; s < 2; ++s) {
-      auto& r = c->r[s];
-      if (!r.partial.empty()) {
-        std::string line = std::move(r.partial);
-        r.partial.clear();
-        AddLine(c, s, std::move(line), r.partial_ts, now, r.cur);
-      }
-      if (r.group_lines > 0) Emit(c, s, r.group, r.group_ts, r.group_end);
-    }
-  }
-  for (int s = 0; s < 2; ++s) c->r[s] = Container::Reader();
-  c->conn.reset();
-  c->raw.clear();
-  c->demux = FrameDemuxer();
-  c->hw = 0;
-}
-
-void DockerSource::FlushTimers(int64_t now) {
-  const int64_t wait = cfg_.multiline.max_wait_ns;
-  for (auto& [id, cp] : containers_) {
-    Container* c = cp.get();
-    if (!c->conn) continue;
-    for (int s = 0; s < 2; ++s) {
-      auto& r = c->r[s];
-      if (!r.partial.empty() && now - r.partial_ns >= wait) {
-        std::string line = std::move(r.partial);
-        r.partial.clear();
-        AddLine(c, s, std::move(line), r.partial_ts, now, r.cur);
-      }
-      if (r.group_lines > 0 && now - r.group_ns >= wait) {
-        Emit(c, s, r.group, r.group_ts, r.group_end);
-        r.group.clear();
-        r.group_lines = 0;
-      }
-    }
-  }
-}
-
-DockerPosition DockerSource::Effective(const Container& c) const {
-  DockerPosition p = c.handed;
-  p.name = c.name;
-  for (int s = 0; s < 2; ++s) {
-    DockerStreamPosition& e = s == 0 ? p.out : p.err;
-    if (!c.conn) continue;
-    const auto& r = c.r[s];
-    DockerStreamPosition floor;
-    if (r.group_lines > 0) {
-      floor.ts = r.group_ts;  // everything of this stream before the open entry is stored
-    } else if (!r.partial.empty()) {
-      floor.ts = r.partial_ts;
-    } else if (c.hw > kReorderMarginNs) {
-      floor.ts = c.hw - kReorderMarginNs;
-    }
-    if (e < floor) e = floor;
-  }
-  return p;
 }
 
 void DockerSource::Publish(int64_t now) {
