@@ -61,8 +61,10 @@ struct CollectorOptions {
   size_t read_chunk_bytes = 1 << 20;  // per file per pass
   size_t batch_bytes = 8 << 20;       // commit at least this often
   size_t max_files = 10000;           // files held open at once, over all sources
-  std::function<void(const std::string&)> log;     // default: stderr
-  std::vector<DockerSourceConfig> docker_sources;  // docker_sources (+ --docker): docker_source.h
+  std::function<void(const std::string&)> log;  // default: stderr
+
+  // docker_sources (+ --docker): Docker containers (docker_source.h).
+  std::vector<DockerSourceConfig> docker_sources;
 };
 
 class Collector {
