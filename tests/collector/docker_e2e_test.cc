@@ -25,7 +25,11 @@ Dockerd* g_dockerd = nullptr;
 // entry, a failure otherwise.
 [[noreturn]] void NoDocker(const std::string& why) {
   std::cout << "SKIPPED: cannot run dockerd here: " << why << std::endl;
-  if (g_dockerd) g_dockerd->Stop();
+  if (g_dockerd) {
+    g_dockerd->Stop();
+    std::error_code ec;
+    std::filesystem::remove_all(g_dockerd->dir(), ec);
+  }
   std::_Exit(77);
 }
 
