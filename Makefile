@@ -22,7 +22,8 @@ DEB_PACKAGES := build-essential cmake ccache pkg-config python3 \
 
 # Only the tests need these (real clients and servers to test against, a
 # browser for the explorer); `make run` never installs them.
-TEST_DEB_PACKAGES := nodejs npm xz-utils chromium prometheus prometheus-alertmanager openssl
+TEST_DEB_PACKAGES := nodejs npm xz-utils chromium prometheus prometheus-alertmanager openssl \
+	docker.io busybox-static
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -192,7 +192,7 @@ Status ParseRetentionStream(const std::string& k, const std::string& text,
 // Keys whose value may be a YAML sequence (passed to the setter as YAML text).
 bool TakesSequence(const std::string& key) {
   return key == "limits_config.retention_stream" || key == "log_sources_files" ||
-         key == "log_sources_http";
+         key == "log_sources_http" || key == "docker_sources";
 }
 
 // A sequence of strings given as YAML text (or one scalar).
@@ -487,6 +487,11 @@ const std::map<std::string, Setter>& Schema() {
          }
          return Status::OK();
        }},
+      {"docker_sources", [](const std::string&, const std::string& v, Config* c) {
+         LODE_RETURN_IF_ERROR(collector::ParseDockerSourcesYaml(v, &c->docker_sources));
+         c->docker_sources_yaml = c->docker_sources.empty() ? "" : v;
+         return Status::OK();
+       }},
       {"collector.tenant", [](const std::string& k, const std::string& v, Config* c) {
          if (v.empty() || v.find('\0') != std::string::npos || v.size() > 150)
            return Status::InvalidArgument("config: " + k + ": invalid tenant \"" + v + "\"");
@@ -642,6 +647,21 @@ Status LoadConfig(const std::string& path, Config* cfg) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ApplyConfigYaml(ss.str(), cfg);
+}
+
+void AddDefaultDockerSource(Config* cfg) {
+  for (const auto& d : cfg->docker_sources) {
+    if (d.name == "docker") return;
+  }
+  collector::DockerSourceConfig d;
+  cfg->docker_sources.push_back(d);
+  YAML::Node seq = cfg->docker_sources_yaml.empty() ? YAML::Node(YAML::NodeType::Sequence)
+                                                    : YAML::Load(cfg->docker_sources_yaml);
+  YAML::Node n;
+  n["name"] = d.name;
+  n["host"] = d.host;
+  seq.push_back(n);
+  cfg->docker_sources_yaml = YAML::Dump(seq);
 }
 
 std::string FormatDuration(int64_t ns) {
@@ -811,6 +831,12 @@ std::string ConfigToYaml(const Config& c) {
     << FormatDuration(c.collector_refresh_interval_ns);
   e << YAML::Key << "rotate_wait" << YAML::Value << FormatDuration(c.collector_rotate_wait_ns);
   e << YAML::EndMap;
+  e << YAML::Key << "docker_sources" << YAML::Value;
+  if (c.docker_sources_yaml.empty()) {
+    e << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+  } else {
+    e << YAML::Load(c.docker_sources_yaml);
+  }
   if (c.ruler.Enabled()) {
     const RulerConfig& rc = c.ruler;
     std::string am;

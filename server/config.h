@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "ingest/collector/docker_config.h"
 #include "ingest/limits.h"
 #include "ingest/otlp_config.h"
 #include "ingest/push.h"
@@ -68,6 +69,9 @@ struct Config {
   int64_t collector_refresh_interval_ns =
       30LL * 1000000000;                                // collector.refresh_interval (HTTP sources)
   int64_t collector_rotate_wait_ns = 5LL * 1000000000;  // collector.rotate_wait
+  // docker_sources (+ --docker): Docker containers (ingest/collector/docker_config.h).
+  std::vector<collector::DockerSourceConfig> docker_sources;
+  std::string docker_sources_yaml;  // as configured, for ConfigToYaml
 
   RulerConfig ruler;  // ruler.*: alerting and recording rules
 
@@ -104,6 +108,10 @@ Status LoadConfig(const std::string& path, Config* cfg);
 
 // The effective configuration as YAML (for GET /config).
 std::string ConfigToYaml(const Config& cfg);
+
+// --docker: adds a docker source named "docker" with the defaults
+// (unix:///var/run/docker.sock, all containers) unless one has that name.
+void AddDefaultDockerSource(Config* cfg);
 
 // Formats a duration the way Loki prints them (e.g. 168h0m0s -> "1w"? no: "168h").
 std::string FormatDuration(int64_t ns);

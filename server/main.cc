@@ -3,6 +3,7 @@
 //   lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]
 //        [--print-config]
 //        [--log-sources FILE]...  (log-sources.yml files to collect; globs allowed)
+//        [--docker]               (collect the containers of /var/run/docker.sock)
 //   lode inspect --data-dir DIR [--streams]   (summary of a data directory, read-only)
 //   lode promtail-config [--url URL] [--container-root DIR] LOG_SOURCES...
 //   lode compose-volumes [--container-root DIR] LOG_SOURCES...
@@ -49,7 +50,7 @@ int Usage(const char* msg) {
   fprintf(
       stderr,
       "usage: lode [--config FILE] [--listen ADDR:PORT] [--data-dir DIR] [--retention DURATION]\n"
-      "            [--print-config] [--log-sources FILE]...\n"
+      "            [--print-config] [--log-sources FILE]... [--docker]\n"
       "       lode inspect --data-dir DIR [--streams]\n"
       "       lode promtail-config [--url URL] [--container-root DIR] LOG_SOURCES...\n"
       "       lode compose-volumes [--container-root DIR] LOG_SOURCES...\n"
@@ -126,7 +127,7 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "rules") return RulesCheck(argc, argv);
   std::string config_path, listen, data_dir, retention;
   std::vector<std::string> log_sources;
-  bool print_config = false;
+  bool print_config = false, docker = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string* out) {
@@ -154,6 +155,8 @@ int main(int argc, char** argv) {
       std::string v;
       if (!value(&v)) return Usage("--log-sources needs a value");
       log_sources.push_back(v);
+    } else if (a == "--docker") {
+      docker = true;
     } else if (a == "--print-config") {
       print_config = true;
     } else if (a == "-h" || a == "--help") {
@@ -188,6 +191,7 @@ int main(int argc, char** argv) {
     cfg.limits.retention_period_ns = ns;
   }
   cfg.log_sources_files.insert(cfg.log_sources_files.end(), log_sources.begin(), log_sources.end());
+  if (docker) server::AddDefaultDockerSource(&cfg);
   if (print_config) {
     fputs(server::ConfigToYaml(cfg).c_str(), stdout);
     return 0;
@@ -288,7 +292,8 @@ int main(int argc, char** argv) {
   server::HttpServer http(ho);
   api.Register(&http);
   std::unique_ptr<collector::Collector> files;
-  if (!cfg.log_sources_files.empty() || !cfg.log_sources_http.empty()) {
+  if (!cfg.log_sources_files.empty() || !cfg.log_sources_http.empty() ||
+      !cfg.docker_sources.empty()) {
     collector::CollectorOptions co;
     co.log_sources = cfg.log_sources_files;
     co.http_urls = cfg.log_sources_http;
@@ -296,6 +301,7 @@ int main(int argc, char** argv) {
     co.tenant = cfg.collector_tenant;
     co.limits = cfg.LimitsFor(cfg.collector_tenant).push;
     co.rotate_wait_ns = cfg.collector_rotate_wait_ns;
+    co.docker_sources = cfg.docker_sources;
     s = collector::Collector::Open(co, store.get(), &files);
     if (!s.ok()) {
       fprintf(stderr, "lode: %s\n", s.message().c_str());

@@ -360,6 +360,7 @@ bool Collector::Impl::Pass(int64_t now, bool rescan, bool full) {
     }
     FinishGone(s, now);
   }
+  DrainDocker();
   return more;
 }
 
@@ -410,6 +411,7 @@ void Collector::Impl::Run() {
     evented = watcher.Wait(timeout_ms, &structural);
     if (!watcher.all_watched()) evented = true;
   }
+  DrainDocker();
   Commit();
   {
     std::lock_guard<std::mutex> l(commit_mu);
@@ -437,6 +439,7 @@ Status Collector::Open(const CollectorOptions& opts, Store* store,
     Position p;
     if (DecodePosition(k, v, &source, &fk, &p)) impl->stored[source][fk] = p;
   }
+  impl->OpenDocker(kv);
   std::vector<LogSource> sources;
   LODE_RETURN_IF_ERROR(impl->LoadSources(&sources));
   impl->config_fingerprint = ConfigFingerprint(opts.log_sources);
@@ -456,10 +459,12 @@ void Collector::Start() {
   if (impl_->http) impl_->http->Start();
   impl_->committer = std::thread([this] { impl_->CommitLoop(); });
   impl_->thread = std::thread([this] { impl_->Run(); });
+  for (auto& d : impl_->docker) d->Start();
 }
 
 void Collector::Stop() {
   if (impl_->http) impl_->http->Stop();
+  for (auto& d : impl_->docker) d->Stop();  // first: the last pass drains what they read
   {
     std::lock_guard<std::mutex> l(impl_->mu);
     impl_->stop = true;

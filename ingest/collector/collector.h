@@ -23,6 +23,9 @@
 // bad file keeps the previous sources in force and is reported in status,
 // metrics and the log.
 //
+// Docker containers (docker_sources, --docker) are read by one thread per
+// source (docker_source.h) that hands entries and positions to this batch.
+//
 // Thread-safety: Start/Stop from one thread; StatusJson, MetricsText and
 // RequestReload from any thread.
 #pragma once
@@ -37,6 +40,7 @@
 #include <thread>
 #include <vector>
 
+#include "ingest/collector/docker_config.h"
 #include "ingest/collector/log_sources.h"
 #include "ingest/push.h"
 #include "storage/store.h"
@@ -58,6 +62,9 @@ struct CollectorOptions {
   size_t batch_bytes = 8 << 20;       // commit at least this often
   size_t max_files = 10000;           // files held open at once, over all sources
   std::function<void(const std::string&)> log;  // default: stderr
+
+  // docker_sources (+ --docker): Docker containers (docker_source.h).
+  std::vector<DockerSourceConfig> docker_sources;
 };
 
 class Collector {

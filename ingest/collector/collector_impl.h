@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ingest/collector/collector.h"
+#include "ingest/collector/docker_source.h"
 #include "ingest/collector/file_tailer.h"
 #include "ingest/collector/positions.h"
 #include "ingest/collector/watcher.h"
@@ -85,6 +86,7 @@ struct FileStatus {
 };
 
 struct SourceStatus {
+  std::string type = "file";  // file | docker
   std::string name, origin, path, last_error;
   size_t files = 0;
   uint64_t bytes_read = 0, lines_read = 0, lag_bytes = 0, rotations = 0, truncations = 0,
@@ -96,6 +98,7 @@ class Collector::Impl {
   CollectorOptions opts;
   Store* store = nullptr;
   std::unique_ptr<HttpSourcePoller> http;
+  std::vector<std::unique_ptr<DockerSource>> docker;  // their own threads (docker_source.h)
 
   // Collector thread only.
   std::map<std::string, std::unique_ptr<SourceState>> sources;
@@ -124,6 +127,7 @@ class Collector::Impl {
   uint64_t reloads = 0, reload_failures = 0;
   std::vector<SourceStatus> source_status;
   std::vector<FileStatus> file_status;
+  std::vector<DockerSourceStatus> docker_status;
   int64_t status_ns = 0;
   std::thread thread;
 
@@ -172,6 +176,12 @@ class Collector::Impl {
                  const Fingerprint& fp, uint64_t offset, int64_t now);
   void CloseSource(SourceState* s);
   std::set<std::string> WatchedDirs() const;
+
+  // collector_docker.cc
+  void OpenDocker(const std::vector<std::pair<std::string, std::string>>& stored_state);
+  // Moves what the docker sources read (and their positions) into the batch.
+  void DrainDocker();
+  void DockerStatus(std::vector<SourceStatus>* rows, std::vector<DockerSourceStatus>* details);
 };
 
 }  // namespace lode::collector

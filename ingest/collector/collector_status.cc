@@ -69,10 +69,13 @@ void Collector::Impl::PublishStatus(int64_t now, bool force) {
     }
     ss.push_back(std::move(st));
   }
+  std::vector<DockerSourceStatus> ds;
+  DockerStatus(&ss, &ds);
   std::lock_guard<std::mutex> l(mu);
   for (auto& st : ss) st.discarded = discarded[st.name];
   source_status = std::move(ss);
   file_status = std::move(fs);
+  docker_status = std::move(ds);
   status_ns = now;
 }
 
@@ -82,7 +85,8 @@ std::string Collector::StatusJson() {
   j["config_error"] = impl_->config_error;
   j["sources"] = nlohmann::json::array();
   for (const auto& s : impl_->source_status) {
-    j["sources"].push_back({{"name", s.name},
+    j["sources"].push_back({{"type", s.type},
+                            {"name", s.name},
                             {"origin", s.origin},
                             {"path", s.path},
                             {"files", s.files},
@@ -107,6 +111,31 @@ std::string Collector::StatusJson() {
                           {"last_read", Rfc3339(f.last_read_ns)},
                           {"rotated", f.gone},
                           {"last_error", f.last_error}});
+  }
+  if (!impl_->docker_status.empty()) {
+    j["docker_sources"] = nlohmann::json::array();
+    j["containers"] = nlohmann::json::array();
+  }
+  for (const auto& d : impl_->docker_status) {
+    j["docker_sources"].push_back({{"name", d.name},
+                                   {"host", d.host},
+                                   {"connected", d.connected},
+                                   {"docker_version", d.version},
+                                   {"following", d.following},
+                                   {"last_error", d.last_error}});
+    for (const auto& c : d.containers) {
+      j["containers"].push_back({{"source", d.name},
+                                 {"id", c.id},
+                                 {"name", c.name},
+                                 {"labels", c.labels},
+                                 {"running", c.running},
+                                 {"following", c.following},
+                                 {"tty", c.tty},
+                                 {"lines_read", c.lines},
+                                 {"last_read", Rfc3339(c.last_read_ns)},
+                                 {"position", Rfc3339(c.position_ns)},
+                                 {"last_error", c.last_error}});
+    }
   }
   if (impl_->http) {
     j["http_sources"] = nlohmann::json::array();
@@ -141,7 +170,8 @@ std::string Collector::MetricsText() {
       {"lode_collector_discarded_entries_total", "counter", "Entries rejected by the push limits.",
        &SourceStatus::discarded},
   };
-  o += "# HELP lode_collector_files_watched Files held open per source.\n# TYPE "
+  o += "# HELP lode_collector_files_watched Files held open (docker sources: containers followed) "
+       "per source.\n# TYPE "
        "lode_collector_files_watched gauge\n";
   for (const auto& s : impl_->source_status) {
     o += "lode_collector_files_watched{source=\"" + Esc(s.name) + "\"} " + std::to_string(s.files) +
@@ -165,6 +195,24 @@ std::string Collector::MetricsText() {
        "\n";
   o += "lode_collector_config_reloads_total{result=\"failure\"} " +
        std::to_string(impl_->reload_failures) + "\n";
+  if (!impl_->docker_status.empty()) {
+    o += "# HELP lode_collector_docker_up 1 when the Docker daemon of a docker source answers.\n"
+         "# TYPE lode_collector_docker_up gauge\n";
+    for (const auto& d : impl_->docker_status) {
+      o += "lode_collector_docker_up{source=\"" + Esc(d.name) + "\"} " + (d.connected ? "1" : "0") +
+           "\n";
+    }
+    o += "# HELP lode_collector_docker_containers Containers known to a docker source, by state.\n"
+         "# TYPE lode_collector_docker_containers gauge\n";
+    for (const auto& d : impl_->docker_status) {
+      size_t running = 0;
+      for (const auto& c : d.containers) running += c.running;
+      o += "lode_collector_docker_containers{source=\"" + Esc(d.name) + "\",state=\"running\"} " +
+           std::to_string(running) + "\n";
+      o += "lode_collector_docker_containers{source=\"" + Esc(d.name) + "\",state=\"following\"} " +
+           std::to_string(d.following) + "\n";
+    }
+  }
   if (impl_->http) {
     o += "# HELP lode_collector_http_source_up 1 when the last poll of a log_sources_http URL "
          "worked.\n"

@@ -10,6 +10,8 @@
 #include <map>
 #include <sstream>
 
+#include "ingest/collector/source_yaml.h"
+
 namespace lode::collector {
 
 namespace fs = std::filesystem;
@@ -49,10 +51,83 @@ Status StringList(const std::string& origin, const YAML::Node& n, const std::str
   return Status::OK();
 }
 
+}  // namespace
+
+Status ParseMultilineNode(const YAML::Node& v, const YamlError& err, const std::string& kk,
+                          MultilineOptions* out) {
+  if (!v.IsMap()) return err(v, kk, "expected a mapping with firstline");
+  for (const auto& m : v) {
+    std::string mk = m.first.as<std::string>();
+    if (mk == "firstline") {
+      out->firstline = m.second.as<std::string>();
+      RE2 re(out->firstline, RE2::Quiet);
+      if (!re.ok()) return err(m.second, kk + ".firstline", "invalid regex: " + re.error());
+    } else if (mk == "max_lines") {
+      long long ml = m.second.as<long long>();
+      if (ml < 1 || ml > 100000) return err(m.second, kk + ".max_lines", "want 1..100000");
+      out->max_lines = static_cast<size_t>(ml);
+    } else if (mk == "max_wait") {
+      int64_t ns;
+      if (!ParseSimpleDuration(m.second.as<std::string>(), &ns) || ns <= 0 ||
+          ns > 3600LL * 1000000000)
+        return err(m.second, kk + ".max_wait",
+                   "invalid duration \"" + m.second.as<std::string>() + "\"");
+      out->max_wait_ns = ns;
+    } else {
+      return err(m.first, kk + "." + mk, "unknown key");
+    }
+  }
+  if (out->firstline.empty()) return err(v, kk + ".firstline", "missing");
+  return Status::OK();
+}
+
+Status ParseTimestampNode(const YAML::Node& v, const YamlError& err, const std::string& kk,
+                          TimestampOptions* out) {
+  TimestampOptions& t = *out;
+  if (v.IsScalar()) {
+    std::string m = v.as<std::string>();
+    if (m == "auto") {
+      t.mode = TimestampOptions::Mode::kAuto;
+    } else if (m == "read_time") {
+      t.mode = TimestampOptions::Mode::kReadTime;
+    } else {
+      return err(v, kk, "want auto, read_time or {field, format}, got \"" + m + "\"");
+    }
+  } else if (v.IsMap()) {
+    t.mode = TimestampOptions::Mode::kField;
+    t.format = "rfc3339";
+    for (const auto& m : v) {
+      std::string mk = m.first.as<std::string>();
+      if (mk == "field") {
+        t.field = m.second.as<std::string>();
+      } else if (mk == "format") {
+        t.format = m.second.as<std::string>();
+        static const char* kFormats[] = {"rfc3339", "python",  "unix",
+                                         "unix_ms", "unix_us", "unix_ns"};
+        if (std::find_if(std::begin(kFormats), std::end(kFormats),
+                         [&](const char* f) { return t.format == f; }) == std::end(kFormats))
+          return err(
+              m.second, kk + ".format",
+              "want rfc3339, python, unix, unix_ms, unix_us or unix_ns, got \"" + t.format + "\"");
+      } else {
+        return err(m.first, kk + "." + mk, "unknown key");
+      }
+    }
+    if (t.field.empty()) return err(v, kk + ".field", "missing");
+  } else {
+    return err(v, kk, "want auto, read_time or {field, format}");
+  }
+  return Status::OK();
+}
+
+namespace {
+
 Status ParseSource(const YAML::Node& n, const std::string& origin, const std::string& base_dir,
                    bool require_absolute, const std::string& key, LogSource* s) {
   if (!n.IsMap()) return Err(origin, n, key, "expected a mapping with name and path");
   s->origin = origin;
+  const YamlError err = [&origin](const YAML::Node& at, const std::string& key,
+                                  const std::string& msg) { return Err(origin, at, key, msg); };
   bool has_name = false, has_path = false;
   for (const auto& kv : n) {
     std::string k = kv.first.as<std::string>();
@@ -115,67 +190,10 @@ Status ParseSource(const YAML::Node& n, const std::string& origin, const std::st
             return Err(origin, v, kk, "invalid label name \"" + g + "\"");
         }
       } else if (k == "multiline") {
-        if (!v.IsMap()) return Err(origin, v, kk, "expected a mapping with firstline");
         s->has_multiline = true;
-        for (const auto& m : v) {
-          std::string mk = m.first.as<std::string>();
-          if (mk == "firstline") {
-            s->multiline.firstline = m.second.as<std::string>();
-            RE2 re(s->multiline.firstline, RE2::Quiet);
-            if (!re.ok())
-              return Err(origin, m.second, kk + ".firstline", "invalid regex: " + re.error());
-          } else if (mk == "max_lines") {
-            long long ml = m.second.as<long long>();
-            if (ml < 1 || ml > 100000)
-              return Err(origin, m.second, kk + ".max_lines", "want 1..100000");
-            s->multiline.max_lines = static_cast<size_t>(ml);
-          } else if (mk == "max_wait") {
-            int64_t ns;
-            if (!ParseSimpleDuration(m.second.as<std::string>(), &ns) || ns <= 0 ||
-                ns > 3600LL * 1000000000)
-              return Err(origin, m.second, kk + ".max_wait",
-                         "invalid duration \"" + m.second.as<std::string>() + "\"");
-            s->multiline.max_wait_ns = ns;
-          } else {
-            return Err(origin, m.first, kk + "." + mk, "unknown key");
-          }
-        }
-        if (s->multiline.firstline.empty()) return Err(origin, v, kk + ".firstline", "missing");
+        LODE_RETURN_IF_ERROR(ParseMultilineNode(v, err, kk, &s->multiline));
       } else if (k == "timestamp") {
-        TimestampOptions& t = s->timestamp;
-        if (v.IsScalar()) {
-          std::string m = v.as<std::string>();
-          if (m == "auto") {
-            t.mode = TimestampOptions::Mode::kAuto;
-          } else if (m == "read_time") {
-            t.mode = TimestampOptions::Mode::kReadTime;
-          } else {
-            return Err(origin, v, kk, "want auto, read_time or {field, format}, got \"" + m + "\"");
-          }
-        } else if (v.IsMap()) {
-          t.mode = TimestampOptions::Mode::kField;
-          t.format = "rfc3339";
-          for (const auto& m : v) {
-            std::string mk = m.first.as<std::string>();
-            if (mk == "field") {
-              t.field = m.second.as<std::string>();
-            } else if (mk == "format") {
-              t.format = m.second.as<std::string>();
-              static const char* kFormats[] = {"rfc3339", "python",  "unix",
-                                               "unix_ms", "unix_us", "unix_ns"};
-              if (std::find_if(std::begin(kFormats), std::end(kFormats),
-                               [&](const char* f) { return t.format == f; }) == std::end(kFormats))
-                return Err(origin, m.second, kk + ".format",
-                           "want rfc3339, python, unix, unix_ms, unix_us or unix_ns, got \"" +
-                               t.format + "\"");
-            } else {
-              return Err(origin, m.first, kk + "." + mk, "unknown key");
-            }
-          }
-          if (t.field.empty()) return Err(origin, v, kk + ".field", "missing");
-        } else {
-          return Err(origin, v, kk, "want auto, read_time or {field, format}");
-        }
+        LODE_RETURN_IF_ERROR(ParseTimestampNode(v, err, kk, &s->timestamp));
       } else {
         return Err(origin, kv.first, kk, "unknown key");
       }

@@ -1,6 +1,7 @@
 #include "ingest/collector/watcher.h"
 
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -8,10 +9,19 @@
 
 namespace lode::collector {
 
-DirWatcher::DirWatcher() { fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC); }
+DirWatcher::DirWatcher() {
+  fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
 
 DirWatcher::~DirWatcher() {
   if (fd_ >= 0) close(fd_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+void DirWatcher::Wake() {
+  uint64_t one = 1;
+  if (wake_fd_ >= 0) (void)!write(wake_fd_, &one, sizeof one);
 }
 
 void DirWatcher::SetDirs(const std::set<std::string>& dirs) {
@@ -43,13 +53,18 @@ void DirWatcher::SetDirs(const std::set<std::string>& dirs) {
 
 bool DirWatcher::Wait(int timeout_ms, bool* structural) {
   *structural = false;
-  if (fd_ < 0) {
+  struct pollfd p[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  if (fd_ < 0 && wake_fd_ < 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
     return false;
   }
-  struct pollfd p = {fd_, POLLIN, 0};
-  int r = poll(&p, 1, timeout_ms);
+  int r = poll(p, 2, timeout_ms);  // negative descriptors are ignored
   if (r <= 0) return false;
+  if (p[1].revents) {
+    uint64_t n;
+    (void)!read(wake_fd_, &n, sizeof n);
+  }
+  if (fd_ < 0 || !p[0].revents) return false;
   alignas(struct inotify_event) char buf[16384];
   bool any = false;
   for (;;) {

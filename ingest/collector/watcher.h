@@ -1,7 +1,7 @@
 // DirWatcher: wakes the collector when something changes in the watched
 // directories (inotify). Without inotify (unsupported filesystem, watch limit
 // reached) Wait() simply sleeps its timeout and the collector polls.
-// Not thread-safe: owned by the collector thread.
+// Not thread-safe (except Wake): owned by the collector thread.
 #pragma once
 
 #include <map>
@@ -25,11 +25,15 @@ class DirWatcher {
   // *structural: a file was created, renamed or deleted (rescan needed).
   bool Wait(int timeout_ms, bool* structural);
 
+  // Ends a Wait() early (from any thread): data arrived from a docker source.
+  void Wake();
+
   // True when every directory is watched by inotify.
   bool all_watched() const { return fd_ >= 0 && unwatched_ == 0; }
 
  private:
   int fd_ = -1;
+  int wake_fd_ = -1;                // eventfd
   std::map<std::string, int> wds_;  // dir -> watch descriptor
   size_t unwatched_ = 0;
 };
