@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/agent.h"
 #include "base/status.h"
 #include "ingest/limits.h"
 #include "ingest/otlp_config.h"
@@ -65,6 +66,11 @@ struct Config {
   int64_t collector_rotate_wait_ns = 5LL * 1000000000;  // collector.rotate_wait
 
   RulerConfig ruler;  // ruler.*: alerting and recording rules
+
+  // `lode agent` (agent/agent.h): agent.* (url, tenant, data_dir,
+  // external_labels, batch_wait, batch_size, min_backoff, max_backoff,
+  // timeout, buffer_max_bytes); its collector part is unused here.
+  agent::AgentOptions agent;
 
   // overrides.<tenant>.<limits key>: raw values as configured (sequence
   // values as YAML text), resolved by ResolveLimits.

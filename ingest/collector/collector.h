@@ -4,7 +4,8 @@
 // scan_interval and on inotify events), reads what was appended, cuts it into
 // entries (file_tailer.h), gives them labels and timestamps, validates them
 // with the push limits, and commits entries and read positions in one
-// atomic store write (Store::AppendManyWithState): after a crash a file is
+// atomic write to its Sink (sink.h; the server's store, or the agent's
+// buffer): after a crash a file is
 // read again from exactly the end of the last committed entry, so every line
 // is stored once.
 //
@@ -38,6 +39,7 @@
 #include <vector>
 
 #include "ingest/collector/log_sources.h"
+#include "ingest/collector/sink.h"
 #include "ingest/push.h"
 #include "storage/store.h"
 
@@ -58,13 +60,15 @@ struct CollectorOptions {
   size_t batch_bytes = 8 << 20;       // commit at least this often
   size_t max_files = 10000;           // files held open at once, over all sources
   std::function<void(const std::string&)> log;  // default: stderr
+  bool docker = false;  // --docker: Docker container sources (ingest/collector/docker_*)
 };
 
 class Collector {
  public:
   // Parses every log-sources file (an error names path, line and key) and
   // reads the stored positions. Does not start reading.
-  static Status Open(const CollectorOptions& opts, Store* store, std::unique_ptr<Collector>* out);
+  // Does not own `sink`, which must outlive the collector.
+  static Status Open(const CollectorOptions& opts, Sink* sink, std::unique_ptr<Collector>* out);
   ~Collector();
 
   void Start();

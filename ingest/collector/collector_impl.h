@@ -94,7 +94,7 @@ struct SourceStatus {
 class Collector::Impl {
  public:
   CollectorOptions opts;
-  Store* store = nullptr;
+  Sink* sink = nullptr;
   std::unique_ptr<HttpSourcePoller> http;
 
   // Collector thread only.
