@@ -38,8 +38,9 @@ constexpr const char* kUsage = R"(usage:
   lode-bench compare a.json b.json [--md report.md] [--svg chart.svg]
   lode-bench gen     [data options] [--format jsonl|raw|null]
   lode-bench files   --url URL --dir DIR [--files 100] [--lines 1M] [--line-bytes 200]
-                     [--rate LINES/S] [--pid PID] [--idle 10s]
-                     (appends to log files lode collects; waits until lode stored them)
+                     [--rate LINES/S] [--pid PID] [--idle 10s] [--agent URL --agent-pid PID]
+                     (appends to log files lode collects; waits until lode stored them;
+                     with --agent, until a lode agent's target acknowledged them)
 
 data options (ingest, all, gen):
   --lines 10000000     entries to generate (10k, 1M and 1e6 work too)
