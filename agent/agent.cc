@@ -1,5 +1,7 @@
 #include "agent/agent.h"
 
+#include <algorithm>
+
 namespace lode::agent {
 
 Status Agent::Open(const AgentOptions& opts, std::unique_ptr<Agent>* out) {
@@ -17,6 +19,8 @@ Status Agent::Open(const AgentOptions& opts, std::unique_ptr<Agent>* out) {
   BufferOptions bo;
   bo.dir = opts.data_dir;
   bo.max_bytes = opts.buffer_max_bytes;
+  // Disk use stays within buffer_max_bytes plus one segment.
+  bo.segment_bytes = std::clamp<uint64_t>(opts.buffer_max_bytes / 8, 64 << 10, 8 << 20);
   bo.external_labels = opts.external_labels;
   SortLabels(&bo.external_labels);
   bo.log = opts.log;
@@ -25,7 +29,7 @@ Status Agent::Open(const AgentOptions& opts, std::unique_ptr<Agent>* out) {
   // Batches of batch_size: the buffer's records are the pushes' parts, and
   // the reader holds little memory.
   co.batch_bytes = std::max<uint64_t>(opts.batch_size, 64 << 10);
-  co.read_chunk_bytes = std::min<size_t>(co.read_chunk_bytes, 256 << 10);
+  co.read_chunk_bytes = std::min<size_t>(co.read_chunk_bytes, 128 << 10);
   if (!co.log) co.log = opts.log;
   LODE_RETURN_IF_ERROR(collector::Collector::Open(co, a->buffer_.get(), &a->collector_));
   a->shipper_ = std::make_unique<Shipper>(so, a->buffer_.get());

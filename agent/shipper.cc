@@ -1,5 +1,7 @@
 #include "agent/shipper.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -84,8 +86,15 @@ void Shipper::Run() {
   uint64_t cursor = buffer_->first_seq();
   std::vector<Record> batch;
   std::string raw, body;
+  bool shipped_since_trim = false;
   while (!stop_) {
-    if (!buffer_->WaitFor(cursor, 1000)) continue;
+    if (!buffer_->WaitFor(cursor, 1000)) {
+      // Idle for a second after shipping: give freed batch memory back.
+      if (shipped_since_trim) malloc_trim(0);
+      shipped_since_trim = false;
+      continue;
+    }
+    shipped_since_trim = true;
     // Fill a push: up to batch_size, or what is there once its oldest
     // record waited batch_wait.
     batch.clear();
@@ -107,12 +116,10 @@ void Shipper::Run() {
         int ms = static_cast<int>(std::max<int64_t>(1, (end - NowNs()) / 1000000));
         if (!buffer_->WaitFor(next, ms)) continue;
         std::vector<Record> more;
-        if (!buffer_->Read(next, opts_.batch_size - bytes, &more).ok() || more.empty()) break;
+        if (!buffer_->Read(next, opts_.batch_size - bytes, &more, false).ok()) break;
+        // Nothing fits: the next record would make the push too big.
+        if (more.empty()) full = true;
         for (auto& r : more) {
-          if (bytes + r.size > opts_.batch_size) {
-            full = true;
-            break;
-          }
           bytes += r.size;
           batch.push_back(std::move(r));
         }
@@ -126,6 +133,12 @@ void Shipper::Run() {
       lines += r.lines;
       line_bytes += r.line_bytes;
       raw += r.proto;
+    }
+    if (lines == 0) {
+      // Only read positions (a file rotated or truncated): nothing to send.
+      buffer_->Remove(batch);
+      cursor = batch.back().seq + 1;
+      continue;
     }
     ingest::SnappyCompress(raw, &body);
     {

@@ -1,5 +1,7 @@
 #include "server/agent_command.h"
 
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <string>
@@ -106,6 +108,12 @@ int RunAgentCommand(int argc, char** argv) {
   ho.port = static_cast<uint16_t>(port);
   ho.max_connections = 16;
 
+  // A small, steady footprint: batches are allocated and freed at a high
+  // rate by a few threads; a fixed mmap threshold returns big buffers to the
+  // system at once instead of growing the heap, two arenas bound the rest.
+  mallopt(M_ARENA_MAX, 2);
+  mallopt(M_MMAP_THRESHOLD, 256 << 10);
+  mallopt(M_TRIM_THRESHOLD, 1 << 20);
   std::unique_ptr<agent::Agent> agent;
   s = agent::Agent::Open(ao, &agent);
   if (!s.ok()) {

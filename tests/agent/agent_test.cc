@@ -153,16 +153,25 @@ TEST(AgentE2E, Kill9OfTheAgentWhileShippingLosesNothing) {
   WriteFile(d / "log-sources.yml", Sources());
   WriteFile(d / "logs/a.log", "");
   WriteFile(d / "logs/b.log", "");
+  // Small segments (buffer_max_bytes / 8, here 128 KiB): the journal
+  // rotates and deletes segments many times during the test.
+  WriteFile(d / "agent.yaml", "agent:\n  buffer_max_bytes: 1MiB\n");
   LodeProcess target;
   ASSERT_TRUE(target.Ready());
-  LodeProcess agent = Agent(d, target.port());
+  LodeProcess agent = Agent(d, target.port(), {"--config", d / "agent.yaml"});
   ASSERT_TRUE(agent.Ready());
   std::atomic<bool> done{false};
   const int kLines = 2000;  // per file
   std::thread writer([&] {
+    std::string pad(100, '-');
     for (int i = 0; i < kLines; i += 20) {
-      AppendFile(d / "logs/a.log", NumberedLines("a", i, i + 20));
-      AppendFile(d / "logs/b.log", NumberedLines("b", i, i + 20));
+      std::string a, b;
+      for (int k = i; k < i + 20; ++k) {
+        a += "a n=" + std::to_string(k) + " " + pad + "\n";
+        b += "b n=" + std::to_string(k) + " " + pad + "\n";
+      }
+      AppendFile(d / "logs/a.log", a);
+      AppendFile(d / "logs/b.log", b);
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     done = true;
@@ -190,6 +199,8 @@ TEST(AgentE2E, Kill9OfTheAgentWhileShippingLosesNothing) {
     // agent died are read again (new read-time timestamps: visible twice).
     printf("[ agent ] %s: %zu duplicates after 4 kill -9\n", s, dups);
   }
+  // Segments were deleted (their positions folded into the state file).
+  EXPECT_TRUE(std::filesystem::exists(agent.data_dir() + "/db/state"));
 }
 
 TEST(AgentE2E, RejectedPushIsLoggedDroppedAndCounted) {
@@ -245,6 +256,11 @@ TEST(AgentE2E, FullBufferDropsTheOldestAndSaysWhat) {
   ASSERT_TRUE(WaitFor(
       [&] { return Metric(agent, "lode_agent_dropped_lines_total{reason=\"buffer_full\"}") > 0; }));
   EXPECT_LE(Metric(agent, "lode_agent_buffer_bytes"), 20 * 1024);
+  // On disk: the bound plus at most one segment (64 KiB at this size).
+  uint64_t disk = 0;
+  for (const auto& e : std::filesystem::directory_iterator(agent.data_dir() + "/db/journal"))
+    disk += e.file_size();
+  EXPECT_LE(disk, 20u * 1024 + 64 * 1024 + 4096);
   std::string log = ReadAll(agent.data_dir() + "/lode.log");
   EXPECT_NE(log.find("buffer_max_bytes (20480) exceeded"), std::string::npos) << log;
   EXPECT_NE(log.find("dropped the oldest"), std::string::npos) << log;
