@@ -188,16 +188,19 @@ bool Buffer::ReadAt(Pos* pos, Record* r, bool header_only,
     return false;
   uint32_t len = GetFixed32(hdr), crc = GetFixed32(hdr + 4);
   if (pos->offset + kRecordHeader + len > s->size) return false;
-  std::string payload(len, '\0');
-  if (!ReadFull(s->fd, pos->offset + kRecordHeader, payload.data(), len)) return false;
+  if (scratch_size_ < len) {
+    scratch_size_ = std::max<size_t>(len, 64 << 10);
+    scratch_.reset(new char[scratch_size_]);
+  }
+  std::string_view payload(scratch_.get(), len);
+  if (!ReadFull(s->fd, pos->offset + kRecordHeader, scratch_.get(), len)) return false;
   if (Crc(payload) != crc) return false;
   size_t proto_at;
   if (!DecodePayload(payload, r, state, &proto_at)) return false;
   if (header_only) {
     r->proto.clear();
   } else {
-    payload.erase(0, proto_at);
-    r->proto = std::move(payload);
+    r->proto.assign(payload.substr(proto_at));
   }
   r->size = kRecordHeader + len;
   pos->offset += r->size;
@@ -557,6 +560,12 @@ void Buffer::Wake() {
 uint64_t Buffer::first_seq() {
   std::lock_guard<std::mutex> l(mu_);
   return head_.seq;
+}
+
+void Buffer::ReleaseMemory() {
+  std::lock_guard<std::mutex> l(mu_);
+  scratch_.reset();
+  scratch_size_ = 0;
 }
 
 BufferStats Buffer::Stats() {

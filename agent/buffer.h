@@ -99,6 +99,8 @@ class Buffer : public collector::Sink {
   // The oldest record still buffered (== next seq when empty).
   uint64_t first_seq();
   BufferStats Stats();
+  // Frees the read buffer (the shipper calls it when idle).
+  void ReleaseMemory();
 
  private:
   struct Segment {
@@ -135,6 +137,9 @@ class Buffer : public collector::Sink {
   uint64_t next_seq_ = 0;
   BufferStats stats_;
   bool woken_ = false;
+  // ReadAt's record bytes, reused (mu_ held): no zeroing, no allocation.
+  std::unique_ptr<char[]> scratch_;
+  size_t scratch_size_ = 0;
 };
 
 }  // namespace lode::agent

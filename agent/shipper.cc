@@ -89,8 +89,14 @@ void Shipper::Run() {
   bool shipped_since_trim = false;
   while (!stop_) {
     if (!buffer_->WaitFor(cursor, 1000)) {
-      // Idle for a second after shipping: give freed batch memory back.
-      if (shipped_since_trim) malloc_trim(0);
+      // Idle for a second after shipping: give batch memory back.
+      if (shipped_since_trim) {
+        std::string().swap(raw);
+        std::string().swap(body);
+        std::vector<Record>().swap(batch);
+        buffer_->ReleaseMemory();
+        malloc_trim(0);
+      }
       shipped_since_trim = false;
       continue;
     }

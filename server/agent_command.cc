@@ -108,12 +108,14 @@ int RunAgentCommand(int argc, char** argv) {
   ho.port = static_cast<uint16_t>(port);
   ho.max_connections = 16;
 
-  // A small, steady footprint: batches are allocated and freed at a high
-  // rate by a few threads; a fixed mmap threshold returns big buffers to the
-  // system at once instead of growing the heap, two arenas bound the rest.
+  // A small, steady footprint: batches (about batch_size each) are
+  // allocated and freed at a high rate by a few threads. Two arenas bound
+  // the heap; a fixed mmap threshold above a batch keeps them in the heap
+  // (an mmap per batch costs page faults), and the shipper trims the heap
+  // when idle.
   mallopt(M_ARENA_MAX, 2);
-  mallopt(M_MMAP_THRESHOLD, 256 << 10);
-  mallopt(M_TRIM_THRESHOLD, 1 << 20);
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  mallopt(M_TRIM_THRESHOLD, 4 << 20);
   std::unique_ptr<agent::Agent> agent;
   s = agent::Agent::Open(ao, &agent);
   if (!s.ok()) {
