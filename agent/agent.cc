@@ -26,9 +26,10 @@ Status Agent::Open(const AgentOptions& opts, std::unique_ptr<Agent>* out) {
   bo.log = opts.log;
   LODE_RETURN_IF_ERROR(Buffer::Open(bo, &a->buffer_));
   collector::CollectorOptions co = opts.collector;
-  // Batches of batch_size: the buffer's records are the pushes' parts, and
-  // the reader holds little memory.
-  co.batch_bytes = std::max<uint64_t>(opts.batch_size, 64 << 10);
+  // Records of under half a push (encoding adds ~7 %): the shipper joins
+  // two, and the collector's batches in memory (the one being read and two
+  // being committed) stay small.
+  co.batch_bytes = std::max<uint64_t>(opts.batch_size * 2 / 5, 64 << 10);
   co.read_chunk_bytes = std::min<size_t>(co.read_chunk_bytes, 128 << 10);
   if (!co.log) co.log = opts.log;
   LODE_RETURN_IF_ERROR(collector::Collector::Open(co, a->buffer_.get(), &a->collector_));

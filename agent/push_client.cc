@@ -79,12 +79,13 @@ PushResult PushClient::Post(const std::string& body) {
     Conn& c = *conn_;
     c.ioc.restart();
     beast::error_code ec;
-    http::request<http::string_body> req{http::verb::post, url_.target, 11};
+    // The body is referenced, not copied.
+    http::request<http::span_body<const char>> req{http::verb::post, url_.target, 11};
     req.set(http::field::host, url_.host + ":" + url_.port);
     req.set(http::field::content_type, "application/x-protobuf");
     req.set(http::field::user_agent, "lode-agent");
     if (!tenant_.empty()) req.set("X-Scope-OrgID", tenant_);
-    req.body() = body;
+    req.body() = beast::span<const char>(body.data(), body.size());
     req.prepare_payload();
     http::response<http::string_body> resp;
     tcp::resolver resolver(c.ioc);
