@@ -48,8 +48,10 @@ void Agent::Start() {
 void Agent::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  collector_->Stop();
+  // The shipper first: it wakes a commit waiting for the buffer to drain,
+  // so the collector's last batch goes into the buffer for the next start.
   shipper_->Stop();
+  collector_->Stop();
 }
 
 void Agent::RequestReload() { collector_->RequestReload(); }

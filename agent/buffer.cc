@@ -359,7 +359,10 @@ Status Buffer::Commit(std::string_view, std::span<const StreamEntries> streams,
   int fd;
   uint64_t seq, size;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    std::unique_lock<std::mutex> l(mu_);
+    // Backpressure while the target keeps up: reading waits, nothing is dropped.
+    uint64_t live = std::min(opts_.max_bytes, kLiveBacklog);
+    cv_.wait(l, [&] { return woken_ || !target_up_ || stats_.bytes <= live; });
     seq = next_seq_;
     Segment& active = segments_.back();
     if (active.size >= opts_.segment_bytes) {
@@ -541,7 +544,15 @@ Status Buffer::Remove(const std::vector<Record>& records) {
   if (read_.seq < head_.seq) read_ = head_;
   WriteHead();
   DeleteOldSegments();
+  cv_.notify_all();
   return Status::OK();
+}
+
+void Buffer::SetTargetUp(bool up) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (target_up_ == up) return;
+  target_up_ = up;
+  cv_.notify_all();
 }
 
 bool Buffer::WaitFor(uint64_t from, int timeout_ms) {

@@ -101,6 +101,11 @@ class Buffer : public collector::Sink {
   BufferStats Stats();
   // Frees the read buffer (the shipper calls it when idle).
   void ReleaseMemory();
+  // The shipper's view of the target. While it takes pushes, Commit waits
+  // (the files are the backlog) once kLiveBacklog bytes are buffered; while
+  // it does not, the buffer fills to max_bytes and then drops the oldest.
+  void SetTargetUp(bool up);
+  static constexpr uint64_t kLiveBacklog = 32 << 20;
 
  private:
   struct Segment {
@@ -137,6 +142,7 @@ class Buffer : public collector::Sink {
   uint64_t next_seq_ = 0;
   BufferStats stats_;
   bool woken_ = false;
+  bool target_up_ = true;
   // ReadAt's record bytes, reused (mu_ held): no zeroing, no allocation.
   std::unique_ptr<char[]> scratch_;
   size_t scratch_size_ = 0;

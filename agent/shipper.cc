@@ -160,6 +160,7 @@ void Shipper::Run() {
         ++requests_;
       }
       if (res.connected && res.status / 100 == 2) {
+        buffer_->SetTargetUp(true);
         buffer_->Remove(batch);
         std::lock_guard<std::mutex> l(mu_);
         acked_lines_ += lines;
@@ -182,6 +183,7 @@ void Shipper::Run() {
           ++retries_;
         }
       }
+      buffer_->SetTargetUp(!retry);
       if (!retry) {
         Log("agent: push of " + std::to_string(lines) + " lines rejected, dropped (streams " +
             Streams(batch) + "): " + err);
