@@ -216,7 +216,9 @@ Status StringSeq(const std::string& k, const std::string& v, std::vector<std::st
   return Status::OK();
 }
 // Keys whose value is a YAML mapping handled by its setter (as YAML text).
-bool TakesMapping(const std::string& key) { return key == "limits_config.otlp_config"; }
+bool TakesMapping(const std::string& key) {
+  return key == "limits_config.otlp_config" || key == "agent.external_labels";
+}
 
 const std::map<std::string, Setter>& Schema() {
   static const std::map<std::string, Setter> schema = {
@@ -506,6 +508,54 @@ const std::map<std::string, Setter>& Schema() {
        }},
       {"collector.rotate_wait", [](const std::string& k, const std::string& v, Config* c) {
          return Duration(k, v, &c->collector_rotate_wait_ns);
+       }},
+      {"agent.url", [](const std::string& k, const std::string& v, Config* c) {
+         if (!v.empty() && v.rfind("http://", 0) != 0)
+           return Status::InvalidArgument("config: " + k + ": only http:// URLs: \"" + v + "\"");
+         c->agent.push_url = v;
+         return Status::OK();
+       }},
+      {"agent.tenant", [](const std::string&, const std::string& v, Config* c) {
+         c->agent.tenant = v;
+         return Status::OK();
+       }},
+      {"agent.data_dir", [](const std::string&, const std::string& v, Config* c) {
+         c->agent.data_dir = v;
+         return Status::OK();
+       }},
+      {"agent.external_labels", [](const std::string& k, const std::string& v, Config* c) {
+         c->agent.external_labels.clear();
+         if (v.empty()) return Status::OK();
+         YAML::Node n = YAML::Load(v);
+         for (const auto& kv : n) {
+           if (!kv.second.IsScalar())
+             return Status::InvalidArgument("config: " + k + ": values must be strings");
+           c->agent.external_labels.push_back({kv.first.as<std::string>(), kv.second.Scalar()});
+         }
+         SortLabels(&c->agent.external_labels);
+         return Status::OK();
+       }},
+      {"agent.batch_wait", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->agent.batch_wait_ns);
+       }},
+      {"agent.batch_size", [](const std::string& k, const std::string& v, Config* c) {
+         LODE_RETURN_IF_ERROR(Size(k, v, &c->agent.batch_size));
+         if (c->agent.batch_size < 1024) return Status::InvalidArgument("config: " + k + ": at least 1KiB");
+         return Status::OK();
+       }},
+      {"agent.min_backoff", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->agent.min_backoff_ns);
+       }},
+      {"agent.max_backoff", [](const std::string& k, const std::string& v, Config* c) {
+         return Duration(k, v, &c->agent.max_backoff_ns);
+       }},
+      {"agent.timeout", [](const std::string& k, const std::string& v, Config* c) {
+         LODE_RETURN_IF_ERROR(Duration(k, v, &c->agent.timeout_ns));
+         if (c->agent.timeout_ns <= 0) return Status::InvalidArgument("config: " + k + ": must be positive");
+         return Status::OK();
+       }},
+      {"agent.buffer_max_bytes", [](const std::string& k, const std::string& v, Config* c) {
+         return Size(k, v, &c->agent.buffer_max_bytes);
        }},
       {"query.scan_threads", [](const std::string& k, const std::string& v, Config* c) {
          int64_t n;
@@ -837,6 +887,20 @@ std::string ConfigToYaml(const Config& c) {
   } else {
     e << YAML::Load(c.docker_sources_yaml);
   }
+  e << YAML::Key << "agent" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "url" << YAML::Value << c.agent.push_url;
+  e << YAML::Key << "tenant" << YAML::Value << c.agent.tenant;
+  e << YAML::Key << "data_dir" << YAML::Value << c.agent.data_dir;
+  e << YAML::Key << "external_labels" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (const auto& l : c.agent.external_labels) e << YAML::Key << l.name << YAML::Value << l.value;
+  e << YAML::EndMap;
+  e << YAML::Key << "batch_wait" << YAML::Value << FormatDuration(c.agent.batch_wait_ns);
+  e << YAML::Key << "batch_size" << YAML::Value << c.agent.batch_size;
+  e << YAML::Key << "min_backoff" << YAML::Value << FormatDuration(c.agent.min_backoff_ns);
+  e << YAML::Key << "max_backoff" << YAML::Value << FormatDuration(c.agent.max_backoff_ns);
+  e << YAML::Key << "timeout" << YAML::Value << FormatDuration(c.agent.timeout_ns);
+  e << YAML::Key << "buffer_max_bytes" << YAML::Value << c.agent.buffer_max_bytes;
+  e << YAML::EndMap;
   if (c.ruler.Enabled()) {
     const RulerConfig& rc = c.ruler;
     std::string am;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/agent.h"
 #include "base/status.h"
 #include "ingest/collector/docker_config.h"
 #include "ingest/limits.h"
@@ -74,6 +75,11 @@ struct Config {
   std::string docker_sources_yaml;  // as configured, for ConfigToYaml
 
   RulerConfig ruler;  // ruler.*: alerting and recording rules
+
+  // `lode agent` (agent/agent.h): agent.* (url, tenant, data_dir,
+  // external_labels, batch_wait, batch_size, min_backoff, max_backoff,
+  // timeout, buffer_max_bytes); its collector part is unused here.
+  agent::AgentOptions agent;
 
   // overrides.<tenant>.<limits key>: raw values as configured (sequence
   // values as YAML text), resolved by ResolveLimits.

@@ -8,6 +8,7 @@
 //   lode promtail-config [--url URL] [--container-root DIR] LOG_SOURCES...
 //   lode compose-volumes [--container-root DIR] LOG_SOURCES...
 //   lode rules check FILE...                  (checks rule files; exit 1 on a bad one)
+//   lode agent --log-sources FILE... --push-url URL ...  (server/agent_command.h)
 #include <unistd.h>
 
 #include <atomic>
@@ -26,6 +27,7 @@
 #include "logql/syntax/parser.h"
 #include "ruler/evaluator.h"
 #include "ruler/rules_file.h"
+#include "server/agent_command.h"
 #include "server/api.h"
 #include "server/api_admin.h"
 #include "server/config.h"
@@ -54,7 +56,9 @@ int Usage(const char* msg) {
       "       lode inspect --data-dir DIR [--streams]\n"
       "       lode promtail-config [--url URL] [--container-root DIR] LOG_SOURCES...\n"
       "       lode compose-volumes [--container-root DIR] LOG_SOURCES...\n"
-      "       lode rules check FILE...\n");
+      "       lode rules check FILE...\n"
+      "       lode agent --log-sources FILE... [--docker] --push-url URL [--tenant T]\n"
+      "                  [--data-dir DIR] [--listen ADDR:PORT] [--config FILE]\n");
   return 2;
 }
 
@@ -125,6 +129,7 @@ int main(int argc, char** argv) {
     return collector::RunGeneratorCommand(argv[1], std::vector<std::string>(argv + 2, argv + argc));
   }
   if (argc > 1 && std::string(argv[1]) == "rules") return RulesCheck(argc, argv);
+  if (argc > 1 && std::string(argv[1]) == "agent") return server::RunAgentCommand(argc, argv);
   std::string config_path, listen, data_dir, retention;
   std::vector<std::string> log_sources;
   bool print_config = false, docker = false;
@@ -292,6 +297,7 @@ int main(int argc, char** argv) {
   server::HttpServer http(ho);
   api.Register(&http);
   std::unique_ptr<collector::Collector> files;
+  collector::StoreSink store_sink(store.get());
   if (!cfg.log_sources_files.empty() || !cfg.log_sources_http.empty() ||
       !cfg.docker_sources.empty()) {
     collector::CollectorOptions co;
@@ -302,7 +308,7 @@ int main(int argc, char** argv) {
     co.limits = cfg.LimitsFor(cfg.collector_tenant).push;
     co.rotate_wait_ns = cfg.collector_rotate_wait_ns;
     co.docker_sources = cfg.docker_sources;
-    s = collector::Collector::Open(co, store.get(), &files);
+    s = collector::Collector::Open(co, &store_sink, &files);
     if (!s.ok()) {
       fprintf(stderr, "lode: %s\n", s.message().c_str());
       return 1;

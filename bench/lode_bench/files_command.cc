@@ -58,6 +58,28 @@ bool CollectorTotals(HttpClient* client, uint64_t* lines, uint64_t* lag) {
   return true;
 }
 
+// Lines the agent's target acknowledged (lode_agent_acked_lines_total).
+bool AgentAcked(HttpClient* client, uint64_t* lines) {
+  HttpResponse r = client->Get("/metrics");
+  if (!r.ok()) return false;
+  const std::string series = "\nlode_agent_acked_lines_total ";
+  size_t p = r.body.find(series);
+  if (p == std::string::npos) return false;
+  *lines = std::stoull(r.body.substr(p + series.size()));
+  return true;
+}
+
+// VmRSS of a process in MiB (0 when unknown).
+double RssMiB(long pid) {
+  if (pid <= 0) return 0;
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunFiles(Args& args) {
@@ -68,6 +90,9 @@ int RunFiles(Args& args) {
   uint64_t line_bytes = args.Bytes("line-bytes", 200);
   uint64_t rate = args.Count("rate", 0);
   long pid = static_cast<long>(args.Count("pid", 0));
+  // --agent URL: lode agent ships the files; done when its target acknowledged them.
+  std::string agent_text = args.String("agent", "");
+  long agent_pid = static_cast<long>(args.Count("agent-pid", 0));
   int64_t idle_ns = args.DurationNs("idle", 0);
   int64_t timeout_ns = args.DurationNs("timeout", 300LL * 1000000000);
   if (dir.empty() || n_files == 0 || line_bytes < 64) {
@@ -84,12 +109,27 @@ int RunFiles(Args& args) {
     fprintf(stderr, "lode-bench files: %s\n", err.c_str());
     return 2;
   }
-  HttpClient client(url, std::chrono::seconds(10));
+  Url agent_url;
+  if (!agent_text.empty() && !Url::Parse(agent_text, &agent_url, &err)) {
+    fprintf(stderr, "lode-bench files: --agent: %s\n", err.c_str());
+    return 2;
+  }
+  HttpClient client(agent_text.empty() ? url : agent_url, std::chrono::seconds(10));
+  // Lines done so far: read and committed by lode's collector, or
+  // acknowledged by the agent's target.
+  auto totals = [&](uint64_t* done, uint64_t* lag) {
+    if (agent_text.empty()) return CollectorTotals(&client, done, lag);
+    *lag = 0;
+    return AgentAcked(&client, done);
+  };
   uint64_t base_lines = 0, lag = 0;
-  if (!CollectorTotals(&client, &base_lines, &lag)) {
-    fprintf(stderr, "lode-bench files: %s/collector/status does not answer\n", url_text.c_str());
+  if (!totals(&base_lines, &lag)) {
+    fprintf(stderr, "lode-bench files: %s does not answer\n",
+            agent_text.empty() ? (url_text + "/collector/status").c_str()
+                               : (agent_text + "/metrics").c_str());
     return 1;
   }
+  double agent_cpu0 = CpuSeconds(agent_pid), agent_peak_rss = RssMiB(agent_pid);
   std::filesystem::create_directories(dir);
   std::vector<int> fds;
   for (uint64_t i = 0; i < n_files; ++i) {
@@ -138,6 +178,8 @@ int RunFiles(Args& args) {
         return 1;
       }
       written += k;
+      if (agent_pid > 0 && (seq / per_batch) % 64 == 0)
+        agent_peak_rss = std::max(agent_peak_rss, RssMiB(agent_pid));
       if (rate > 0) {
         auto due = t0 + std::chrono::duration<double>(static_cast<double>(written) /
                                                       static_cast<double>(rate));
@@ -148,7 +190,8 @@ int RunFiles(Args& args) {
   auto t_written = Clock::now();
   uint64_t got = 0;
   for (;;) {
-    if (CollectorTotals(&client, &got, &lag) && got - base_lines >= lines && lag == 0) break;
+    agent_peak_rss = std::max(agent_peak_rss, RssMiB(agent_pid));
+    if (totals(&got, &lag) && got - base_lines >= lines && lag == 0) break;
     if (Seconds(t0, Clock::now()) * 1e9 > static_cast<double>(timeout_ns)) {
       fprintf(stderr, "lode-bench files: timeout: %llu of %llu lines read\n",
               static_cast<unsigned long long>(got - base_lines),
@@ -176,13 +219,21 @@ int RunFiles(Args& args) {
     out["server_cpu_seconds"] = cpu1 - cpu0;
     out["lines_per_server_cpu_second"] = static_cast<double>(lines) / (cpu1 - cpu0);
   }
-  if (idle_ns > 0 && pid > 0) {
-    double c0 = CpuSeconds(pid);
+  if (agent_pid > 0) {
+    out["agent_cpu_seconds"] = CpuSeconds(agent_pid) - agent_cpu0;
+    out["agent_peak_rss_mib"] = agent_peak_rss;
+  }
+  if (idle_ns > 0 && (pid > 0 || agent_pid > 0)) {
+    double c0 = CpuSeconds(pid), a0 = CpuSeconds(agent_pid);
     auto i0 = Clock::now();
     std::this_thread::sleep_for(std::chrono::nanoseconds(idle_ns));
     double secs = Seconds(i0, Clock::now());
     out["idle_seconds"] = secs;
-    out["idle_cpu_percent_of_a_core"] = 100.0 * (CpuSeconds(pid) - c0) / secs;
+    if (pid > 0) out["idle_cpu_percent_of_a_core"] = 100.0 * (CpuSeconds(pid) - c0) / secs;
+    if (agent_pid > 0) {
+      out["agent_idle_cpu_percent_of_a_core"] = 100.0 * (CpuSeconds(agent_pid) - a0) / secs;
+      out["agent_idle_rss_mib"] = RssMiB(agent_pid);
+    }
   }
   printf("%s\n", out.dump(2).c_str());
   return 0;

@@ -42,8 +42,9 @@ constexpr const char* kUsage = R"(usage:
   lode-bench compare a.json b.json [--md report.md] [--svg chart.svg]
   lode-bench gen     [data options] [--format jsonl|raw|null]
   lode-bench files   --url URL --dir DIR [--files 100] [--lines 1M] [--line-bytes 200]
-                     [--rate LINES/S] [--pid PID] [--idle 10s]
-                     (appends to log files lode collects; waits until lode stored them)
+                     [--rate LINES/S] [--pid PID] [--idle 10s] [--agent URL --agent-pid PID]
+                     (appends to log files lode collects; waits until lode stored them;
+                     with --agent, until a lode agent's target acknowledged them)
   lode-bench soak    --duration 30m (--lode build/lode | --url URL --pid PID [--data-dir DIR])
                      [--rate 5000] [--qps 4] [--report 30s] [--warmup 5m]
                      (steady pushes and queries; RSS, latency, errors, disk every 30s;

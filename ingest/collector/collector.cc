@@ -300,7 +300,7 @@ Status Collector::Impl::StoreCommit(const PendingCommit& pc) {
   std::vector<StreamEntries> streams;
   streams.reserve(req.streams.size());
   for (const auto& ps : req.streams) streams.push_back({&ps.labels, ps.entries});
-  return store->AppendManyWithState(opts.tenant, streams, pc.state);
+  return sink->Commit(opts.tenant, streams, pc.state);
 }
 
 void Collector::Impl::CommitLoop() {
@@ -426,13 +426,13 @@ Collector::Collector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Collector::~Collector() { Stop(); }
 
-Status Collector::Open(const CollectorOptions& opts, Store* store,
+Status Collector::Open(const CollectorOptions& opts, Sink* sink,
                        std::unique_ptr<Collector>* out) {
   auto impl = std::make_unique<Impl>();
   impl->opts = opts;
-  impl->store = store;
+  impl->sink = sink;
   std::vector<std::pair<std::string, std::string>> kv;
-  LODE_RETURN_IF_ERROR(store->ReadState(kPositionPrefix, &kv));
+  LODE_RETURN_IF_ERROR(sink->ReadState(kPositionPrefix, &kv));
   for (const auto& [k, v] : kv) {
     std::string source;
     FileKey fk;

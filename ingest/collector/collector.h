@@ -4,7 +4,8 @@
 // scan_interval and on inotify events), reads what was appended, cuts it into
 // entries (file_tailer.h), gives them labels and timestamps, validates them
 // with the push limits, and commits entries and read positions in one
-// atomic store write (Store::AppendManyWithState): after a crash a file is
+// atomic write to its Sink (sink.h; the server's store, or the agent's
+// buffer): after a crash a file is
 // read again from exactly the end of the last committed entry, so every line
 // is stored once.
 //
@@ -42,6 +43,7 @@
 
 #include "ingest/collector/docker_config.h"
 #include "ingest/collector/log_sources.h"
+#include "ingest/collector/sink.h"
 #include "ingest/push.h"
 #include "storage/store.h"
 
@@ -71,7 +73,8 @@ class Collector {
  public:
   // Parses every log-sources file (an error names path, line and key) and
   // reads the stored positions. Does not start reading.
-  static Status Open(const CollectorOptions& opts, Store* store, std::unique_ptr<Collector>* out);
+  // Does not own `sink`, which must outlive the collector.
+  static Status Open(const CollectorOptions& opts, Sink* sink, std::unique_ptr<Collector>* out);
   ~Collector();
 
   void Start();

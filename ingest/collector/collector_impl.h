@@ -96,7 +96,7 @@ struct SourceStatus {
 class Collector::Impl {
  public:
   CollectorOptions opts;
-  Store* store = nullptr;
+  Sink* sink = nullptr;
   std::unique_ptr<HttpSourcePoller> http;
   std::vector<std::unique_ptr<DockerSource>> docker;  // their own threads (docker_source.h)
 

@@ -118,6 +118,10 @@ Status FileTailer::Read(size_t max_bytes, size_t* n) {
 
 void FileTailer::Consume(size_t n) {
   buf_.erase(0, n);
+  // Many files at once each keeping a read chunk's capacity (a chunk
+  // usually ends inside a line) would hold files x read_chunk_bytes: a
+  // buffer left mostly empty gives its memory back.
+  if (buf_.capacity() > (64 << 10) && buf_.size() < buf_.capacity() / 4) buf_.shrink_to_fit();
   offset_ += n;
   scan_pos_ -= n;
   group_end_ = group_end_ > n ? group_end_ - n : 0;

@@ -99,9 +99,14 @@ bool LodeProcess::Start() {
   ready_ = false;
   pid_ = fork();
   if (pid_ == 0) {
-    std::vector<std::string> argv = {LODE_BINARY, "--listen", "127.0.0.1:" + std::to_string(port_),
-                                     "--data-dir", data_dir_ + "/db"};
-    argv.insert(argv.end(), args_.begin(), args_.end());
+    // A subcommand (`agent`) goes first, before --listen and --data-dir.
+    bool sub = !args_.empty() && args_[0] == "agent";
+    std::vector<std::string> argv = {LODE_BINARY};
+    if (sub) argv.push_back(args_[0]);
+    for (const std::string& a : {std::string("--listen"), "127.0.0.1:" + std::to_string(port_),
+                                 std::string("--data-dir"), data_dir_ + "/db"})
+      argv.push_back(a);
+    argv.insert(argv.end(), args_.begin() + (sub ? 1 : 0), args_.end());
     std::vector<char*> cargv;
     for (auto& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);

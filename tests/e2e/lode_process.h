@@ -23,8 +23,9 @@ std::string Q(const std::string& s);
 
 class LodeProcess {
  public:
-  // Starts lode with `args` added to --listen/--data-dir. An empty data_dir
-  // creates (and later removes) a temporary one.
+  // Starts lode with `args` added to --listen/--data-dir (a first arg
+  // `agent` runs `lode agent`). An empty data_dir creates (and later
+  // removes) a temporary one.
   explicit LodeProcess(std::vector<std::string> args = {}, std::string data_dir = "");
   ~LodeProcess();
 
