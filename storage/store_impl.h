@@ -165,8 +165,10 @@ class Store::Impl {
   StreamState* Find(std::string_view tenant, uint64_t id);
   Status SelectIds(std::string_view tenant, const std::vector<MatcherPtr>& matchers, int64_t start,
                    int64_t end, std::vector<StreamState*>* out);
+  // `needle` (may be empty): chunks and blocks whose gram filters prove it
+  // absent are skipped (Reader::ScanStreamContaining).
   Status Scan(std::string_view tenant, uint64_t id, int64_t start, int64_t end, Direction dir,
-              const BatchVisitor& visit, ScanStats* stats);
+              const BatchVisitor& visit, ScanStats* stats, std::string_view needle = {});
   // Whether the stream has an entry in [from, end) (chunk metas, then the head).
   Status HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end, bool* has);
   // Reads every head entry of a stream (views into *recs).
