@@ -234,6 +234,8 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
     };
     std::vector<Partial> partials(streams.size());
     const uint32_t limit = req.limit;
+    // Every kept line contains it: the store may skip blocks without it.
+    const std::string needle = pipeline->RequiredLiteral();
     TopTimes top(limit, req.direction == Direction::kForward);
     LODE_RETURN_IF_ERROR(ParallelFor(streams.size(), opts_.scan_threads, [&](size_t i, int) {
       Partial& p = partials[i];
@@ -242,8 +244,8 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
       LevelInjector level(want_level, streams[i].labels);
       std::unordered_map<const ResultLabels*, size_t> group_of;
       uint64_t seq = 0;
-      return reader_->ScanStream(
-          req.tenant, streams[i].id, req.start_ns, req.end_ns, req.direction,
+      return reader_->ScanStreamContaining(
+          req.tenant, streams[i].id, req.start_ns, req.end_ns, req.direction, needle,
           [&](const EntryBatch& b) {
             if (ctx->Done()) return false;
             for (size_t k = 0; k < b.size(); ++k) {
@@ -373,6 +375,7 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
       ScanStats stats;
     };
     std::vector<Partial> partials(streams.size());
+    const std::string needle = ex->RequiredLiteral();
     LODE_RETURN_IF_ERROR(ParallelFor(streams.size(), opts_.scan_threads, [&](size_t i, int) {
       Partial& p = partials[i];
       ScopedQueryContext scope(ctx);
@@ -380,8 +383,8 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
       LevelInjector level(want_level, streams[i].labels);
       const ResultLabels* last = nullptr;
       SampleSeries* cur = nullptr;
-      return reader_->ScanStream(
-          req.tenant, streams[i].id, start, end, Direction::kForward,
+      return reader_->ScanStreamContaining(
+          req.tenant, streams[i].id, start, end, Direction::kForward, needle,
           [&](const EntryBatch& b) {
             if (ctx->Done()) return false;
             uint64_t batch_bytes = 0;

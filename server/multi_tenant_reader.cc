@@ -90,6 +90,20 @@ Status MultiTenantReader::ScanStream(std::string_view tenant, uint64_t id, int64
   return inner_->ScanStream(tenants[i], id & kIdMask, start_ns, end_ns, dir, visit, stats);
 }
 
+Status MultiTenantReader::ScanStreamContaining(std::string_view tenant, uint64_t id,
+                                               int64_t start_ns, int64_t end_ns, Direction dir,
+                                               std::string_view needle, const BatchVisitor& visit,
+                                               ScanStats* stats) {
+  if (tenant.find('|') == std::string_view::npos) {
+    return inner_->ScanStreamContaining(tenant, id, start_ns, end_ns, dir, needle, visit, stats);
+  }
+  const std::vector<std::string_view> tenants = SplitTenants(tenant);
+  const size_t i = static_cast<size_t>(id >> kTenantShift);
+  if (i >= tenants.size()) return Status::InvalidArgument("unknown stream");
+  return inner_->ScanStreamContaining(tenants[i], id & kIdMask, start_ns, end_ns, dir, needle,
+                                      visit, stats);
+}
+
 Status MultiTenantReader::LabelNames(std::string_view tenant,
                                      const std::vector<MatcherPtr>& matchers, int64_t start_ns,
                                      int64_t end_ns, std::vector<std::string>* out) {

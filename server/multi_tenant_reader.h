@@ -33,6 +33,9 @@ class MultiTenantReader : public Reader {
                        int64_t start_ns, int64_t end_ns, std::vector<StreamRef>* out) override;
   Status ScanStream(std::string_view tenant, uint64_t id, int64_t start_ns, int64_t end_ns,
                     Direction dir, const BatchVisitor& visit, ScanStats* stats) override;
+  Status ScanStreamContaining(std::string_view tenant, uint64_t id, int64_t start_ns,
+                              int64_t end_ns, Direction dir, std::string_view needle,
+                              const BatchVisitor& visit, ScanStats* stats) override;
   Status LabelNames(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
                     int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) override;
   Status LabelValues(std::string_view tenant, std::string_view name,

@@ -20,6 +20,7 @@ bool SameMetadata(const OwnedEntry& a, const OwnedEntry& b) {
 struct BlockMeta {
   int64_t min_ts, max_ts;
   uint64_t n, raw_size, comp_size;
+  std::string_view filter;  // v2: the block's GramFilter (empty: none)
 };
 
 // zstd contexts are reused per thread: a fresh context per block (what
@@ -80,7 +81,9 @@ struct ParsedHeader {
 Status ParseHeader(std::string_view chunk, ParsedHeader* h) {
   const char* p = chunk.data();
   const char* end = p + chunk.size();
-  if (p == end || static_cast<uint8_t>(*p) != kChunkFormatV1) return Corrupt("version");
+  if (p == end) return Corrupt("version");
+  const uint8_t version = static_cast<uint8_t>(*p);
+  if (version != kChunkFormatV1 && version != kChunkFormatV2) return Corrupt("version");
   ++p;
   uint64_t nb;
   if (!GetVarint(&p, end, &nb)) return Corrupt("header");
@@ -91,7 +94,8 @@ Status ParseHeader(std::string_view chunk, ParsedHeader* h) {
   for (auto& m : h->blocks) {
     uint64_t a, b;
     if (!GetVarint(&p, end, &a) || !GetVarint(&p, end, &b) || !GetVarint(&p, end, &m.n) ||
-        !GetVarint(&p, end, &m.raw_size) || !GetVarint(&p, end, &m.comp_size))
+        !GetVarint(&p, end, &m.raw_size) || !GetVarint(&p, end, &m.comp_size) ||
+        (version >= kChunkFormatV2 && !GetLengthPrefixed(&p, end, &m.filter)))
       return Corrupt("block meta");
     m.min_ts = UnZigZag(a);
     m.max_ts = UnZigZag(b);
@@ -217,35 +221,50 @@ void SortAndDedup(std::vector<OwnedEntry>* entries) {
 }
 
 void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_size, int zstd_level,
-                 std::string* out, ChunkMeta* meta) {
+                 std::string* out, ChunkMeta* meta, uint8_t version) {
+  const bool filters = version >= kChunkFormatV2;
   std::vector<BlockMeta> metas;
+  std::vector<std::string> block_filters;
   std::string data, raw;
   const OwnedEntry* b = begin;
   *meta = ChunkMeta{};
+  // The builders are 8 KiB bitmaps: kept per thread, cleared per use.
+  thread_local GramFilterBuilder block_filter, chunk_filter;
+  if (filters) chunk_filter.Clear();
   while (b < end) {
     size_t bytes = 0;
     const OwnedEntry* e = b;
+    if (filters) block_filter.Clear();
     while (e < end && (e == b || bytes + e->line.size() <= block_size)) {
       bytes += e->line.size() + 8;
       meta->raw_bytes += e->line.size();
+      if (filters) block_filter.Add(e->line);
       ++e;
     }
     BlockMeta m;
     EncodeBlock(b, e, zstd_level, &raw, &data, &m);
     metas.push_back(m);
+    if (filters) {
+      block_filters.emplace_back();
+      block_filter.Finish(&block_filters.back());
+      chunk_filter.Merge(block_filter);
+    }
     b = e;
   }
   out->clear();
-  out->push_back(static_cast<char>(kChunkFormatV1));
+  out->push_back(static_cast<char>(filters ? kChunkFormatV2 : kChunkFormatV1));
   PutVarint(out, metas.size());
-  for (const auto& m : metas) {
+  for (size_t i = 0; i < metas.size(); ++i) {
+    const BlockMeta& m = metas[i];
     PutVarint(out, ZigZag(m.min_ts));
     PutVarint(out, ZigZag(m.max_ts));
     PutVarint(out, m.n);
     PutVarint(out, m.raw_size);
     PutVarint(out, m.comp_size);
+    if (filters) PutLengthPrefixed(out, block_filters[i]);
   }
   out->append(data);
+  if (filters) chunk_filter.Finish(&meta->filter);
   meta->min_ts = begin < end ? begin->ts : 0;
   meta->max_ts = begin < end ? (end - 1)->ts : 0;
   meta->entries = static_cast<uint32_t>(end - begin);
@@ -254,7 +273,7 @@ void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_si
 
 Status DecodeChunk(std::string_view chunk, int64_t start_ns, int64_t end_ns, Direction dir,
                    const BatchVisitor& visit, std::string* scratch, EntryBatch* batch,
-                   ScanStats* stats, bool* stopped) {
+                   ScanStats* stats, bool* stopped, const GramQuery* query) {
   ParsedHeader h;
   LODE_RETURN_IF_ERROR(ParseHeader(chunk, &h));
   std::vector<const char*> starts(h.blocks.size());
@@ -267,7 +286,7 @@ Status DecodeChunk(std::string_view chunk, int64_t start_ns, int64_t end_ns, Dir
   for (size_t k = 0; k < h.blocks.size(); ++k) {
     size_t i = dir == Direction::kForward ? k : h.blocks.size() - 1 - k;
     const BlockMeta& m = h.blocks[i];
-    if (m.max_ts < start_ns || m.min_ts >= end_ns) {
+    if (m.max_ts < start_ns || m.min_ts >= end_ns || (query && !query->MayMatch(m.filter))) {
       if (stats) stats->blocks_skipped++;
       continue;
     }

@@ -1,8 +1,8 @@
-// Chunk format v1: the entries of one stream, cut into zstd-compressed blocks.
+// Chunk format v2: the entries of one stream, cut into zstd-compressed blocks.
 //
-//   chunk  := version:u8(=1) n_blocks:varint block_meta* block_data*
+//   chunk  := version:u8(=2) n_blocks:varint block_meta* block_data*
 //   block_meta := min_ts:zigzag-varint max_ts:zigzag-varint n_entries:varint
-//                 raw_size:varint comp_size:varint
+//                 raw_size:varint comp_size:varint filter:len-prefixed
 //   block_data := zstd frame of the raw block
 //   raw block := ts column (first ts zigzag varint, then zigzag deltas)
 //                line lengths (varint each)
@@ -10,8 +10,10 @@
 //                          length-prefixed)
 //                line bytes, concatenated
 //
-// Entries inside a chunk are sorted by timestamp (ties in insertion order)
-// and exact duplicates removed. See docs/STORAGE.md.
+// `filter` is the block's GramFilter (storage/gram_filter.h; empty: none).
+// Version 1 is the same without `filter`; both are read. Entries inside a
+// chunk are sorted by timestamp (ties in insertion order) and exact
+// duplicates removed. See docs/STORAGE.md.
 #pragma once
 
 #include <cstdint>
@@ -21,11 +23,13 @@
 #include <vector>
 
 #include "base/status.h"
+#include "storage/gram_filter.h"
 #include "storage/reader.h"
 
 namespace lode {
 
 constexpr uint8_t kChunkFormatV1 = 1;
+constexpr uint8_t kChunkFormatV2 = 2;  // v1 + a gram filter per block (written)
 
 // An owned entry, used when building chunks from head records.
 struct OwnedEntry {
@@ -41,21 +45,26 @@ struct ChunkMeta {
   uint32_t entries = 0;
   uint64_t raw_bytes = 0;  // line bytes
   uint64_t size = 0;       // encoded chunk size
+  std::string filter;      // GramFilter of every line of the chunk (empty: none)
 };
 
 // Sorts by (ts, order) and removes exact duplicates (same ts and line and metadata).
 void SortAndDedup(std::vector<OwnedEntry>* entries);
 
-// Encodes sorted entries [begin, end) as one chunk.
+// Encodes sorted entries [begin, end) as one chunk (format `version`; v2
+// also fills meta->filter).
 void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_size, int zstd_level,
-                 std::string* out, ChunkMeta* meta);
+                 std::string* out, ChunkMeta* meta, uint8_t version = kChunkFormatV2);
 
 // Decodes the blocks of `chunk` that overlap [start_ns, end_ns) and calls
 // visit(batch) per block with entries in range in `dir` order. `scratch` is
 // reused across calls. Returns false from visit to stop (then *stopped=true).
+// With `query`, blocks whose filter proves that no line contains the needle
+// are skipped without decompressing them (counted in blocks_skipped): the
+// visitor still sees every other entry and must filter itself.
 Status DecodeChunk(std::string_view chunk, int64_t start_ns, int64_t end_ns, Direction dir,
                    const BatchVisitor& visit, std::string* scratch, EntryBatch* batch,
-                   ScanStats* stats, bool* stopped);
+                   ScanStats* stats, bool* stopped, const GramQuery* query = nullptr);
 
 // Decodes every entry of a chunk into `out` (views into *scratch_blocks, which
 // must outlive them), appending; used when merging overlapping chunks.

@@ -74,6 +74,17 @@ class Reader {
   virtual Status ScanStream(std::string_view tenant, uint64_t id, int64_t start_ns, int64_t end_ns,
                             Direction dir, const BatchVisitor& visit, ScanStats* stats) = 0;
 
+  // Like ScanStream for a query that keeps only lines containing `needle`
+  // (case-sensitive; empty: no such filter). The reader may leave out
+  // entries that do not contain it (a store skips blocks whose filters prove
+  // it absent) but need not: the caller still filters every entry itself.
+  virtual Status ScanStreamContaining(std::string_view tenant, uint64_t id, int64_t start_ns,
+                                      int64_t end_ns, Direction dir, std::string_view needle,
+                                      const BatchVisitor& visit, ScanStats* stats) {
+    (void)needle;
+    return ScanStream(tenant, id, start_ns, end_ns, dir, visit, stats);
+  }
+
   // Label names (sorted, unique) of streams in range, optionally restricted
   // to streams matching `matchers` (empty = all).
   virtual Status LabelNames(std::string_view tenant, const std::vector<MatcherPtr>& matchers,

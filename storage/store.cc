@@ -1,5 +1,6 @@
 #include "storage/store.h"
 
+#include <malloc.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <sys/statvfs.h>
@@ -23,6 +24,15 @@ using format::StreamPrefix;
 
 namespace {
 
+// Appends must have stopped this long before the flusher releases memory.
+constexpr int64_t kIdleReleaseNs = 5LL * 1000000000;
+
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 int64_t SystemNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -37,6 +47,7 @@ Store::Impl::~Impl() {
     stopping = true;
   }
   stop_cv.notify_all();
+  head_room_cv.notify_all();
   if (flusher.joinable()) flusher.join();
   if (compactor.joinable()) compactor.join();
   if (db) {
@@ -300,6 +311,7 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
     }
   }
   LODE_RETURN_IF_ERROR(Commit(&batch));
+  last_append_steady_ns.store(SteadyNowNs(), std::memory_order_relaxed);
   int64_t now = Now();
   for (size_t i = 0; i < streams.size(); ++i) {
     if (streams[i].entries.empty()) continue;
@@ -322,6 +334,7 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
     std::unique_lock<std::shared_mutex> l(mu);
     for (const auto& [t, d] : new_days) tenants[t].days.insert(d);
   }
+  CheckHeadMemtable();
   return Status::OK();
 }
 
@@ -488,13 +501,81 @@ void Store::Impl::CutDue(bool all) {
   }
 }
 
+void Store::Impl::CheckHeadMemtable() {
+  if (!opts.background_flush) return;
+  uint64_t size = 0;
+  if (!db->GetIntProperty(head_cf, "rocksdb.cur-size-active-mem-table", &size)) return;
+  const uint64_t cap = opts.rocksdb.head_write_buffer_size;
+  if (size < cap / 4) return;
+  std::unique_lock<std::mutex> l(stop_mu);
+  if (!head_pressure.exchange(true)) stop_cv.notify_all();
+  // Past half the memtable, appends wait for the cut round (a write stall),
+  // so that RocksDB never has to flush live head records; bounded, after
+  // which RocksDB's own flush takes over.
+  if (size >= cap / 2) {
+    head_room_cv.wait_for(l, std::chrono::seconds(30),
+                          [this] { return stopping || !head_pressure.load(); });
+  }
+}
+
+void Store::Impl::CutAllBeforeHeadFlush() {
+  CutDue(true);
+  // Records that arrive between the cut and the memtable switch stay live
+  // in the flushed SST; they are few, and Store::Flush compacts them away.
+  rocksdb::FlushOptions fo;
+  fo.allow_write_stall = true;
+  rocksdb::Status s = db->Flush(fo, head_cf);
+  if (!s.ok()) lode::Logf("flushing the head memtable failed: %s", s.ToString().c_str());
+  std::lock_guard<std::mutex> l(stop_mu);
+  head_pressure.store(false);
+  head_room_cv.notify_all();
+}
+
+void Store::Impl::ReleaseIdleMemory() {
+  const int64_t last = last_append_steady_ns.load(std::memory_order_relaxed);
+  const int64_t now = SteadyNowNs();
+  if (now - last < kIdleReleaseNs) return;
+  if (last == released_for_append_ns) {
+    if (now - last_trim_steady_ns >= 2 * kIdleReleaseNs) {
+      malloc_trim(0);
+      last_trim_steady_ns = now;
+    }
+    return;
+  }
+  released_for_append_ns = last;
+  bool live_heads = false;
+  for (auto& [tenant, st] : AllStreams()) {
+    std::lock_guard<std::mutex> l(st->mu);
+    if (st->has_head) {
+      live_heads = true;
+      break;
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+  for (auto* h : handles)
+    if (h != head_cf || !live_heads) cfs.push_back(h);
+  rocksdb::FlushOptions fo;
+  fo.allow_write_stall = true;
+  rocksdb::Status s = db->Flush(fo, cfs);
+  if (!s.ok()) lode::Logf("flushing idle memtables failed: %s", s.ToString().c_str());
+  malloc_trim(0);
+  last_trim_steady_ns = SteadyNowNs();
+}
+
 void Store::Impl::FlushLoop() {
   std::unique_lock<std::mutex> l(stop_mu);
   while (!stopping) {
-    stop_cv.wait_for(l, std::chrono::seconds(1));
+    stop_cv.wait_for(l, std::chrono::seconds(1),
+                     [this] { return stopping || head_pressure.load(); });
     if (stopping) break;
+    bool pressure = head_pressure.load();
     l.unlock();
-    CutDue(false);
+    if (pressure) {
+      CutAllBeforeHeadFlush();
+    } else {
+      CutDue(false);
+      ReleaseIdleMemory();
+    }
     l.lock();
   }
 }
@@ -551,7 +632,18 @@ Status Store::Flush() {
   if (impl_->opts.read_only) return Status::OK();
   impl_->CutDue(true);
   rocksdb::FlushOptions fo;
-  return FromRocks(impl_->db->Flush(fo, impl_->handles));
+  LODE_RETURN_IF_ERROR(FromRocks(impl_->db->Flush(fo, impl_->handles)));
+  // Every head is cut: head SST files (records flushed while their stream
+  // was being cut, or by a store that ran without background flushing) hold
+  // only dead records, which a compaction of the head CF drops.
+  uint64_t head_sst = 0;
+  if (impl_->db->GetIntProperty(impl_->head_cf, "rocksdb.live-sst-files-size", &head_sst) &&
+      head_sst > 0) {
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    LODE_RETURN_IF_ERROR(FromRocks(impl_->db->CompactRange(co, impl_->head_cf, nullptr, nullptr)));
+  }
+  return Status::OK();
 }
 
 int64_t Store::Now() const { return impl_->Now(); }

@@ -33,10 +33,10 @@ namespace lode {
 // option names are in the comments.
 struct RocksDbOptions {
   int max_background_jobs = 2;                 // max_background_jobs (flushes + compactions)
-  size_t db_write_buffer_size = 96 << 20;      // db_write_buffer_size: memtable budget of all CFs
+  size_t db_write_buffer_size = 192 << 20;     // db_write_buffer_size: memtable budget of all CFs
   size_t block_cache_size = 32 << 20;          // LRU block cache shared by all CFs
   int bloom_bits_per_key = 10;                 // full-key bloom filters (0: none)
-  size_t head_write_buffer_size = 64 << 20;    // write_buffer_size of the `head` CF
+  size_t head_write_buffer_size = 128 << 20;   // write_buffer_size of the `head` CF
   size_t chunks_write_buffer_size = 16 << 20;  // ... of the `chunks` CF
   size_t small_write_buffer_size = 8 << 20;    // ... of the meta, chunkmeta and index CFs
   std::string head_compression = "lz4";        // none | lz4 | snappy | zstd (head records)
@@ -196,6 +196,9 @@ class Store : public Reader {
                        int64_t start_ns, int64_t end_ns, std::vector<StreamRef>* out) override;
   Status ScanStream(std::string_view tenant, uint64_t id, int64_t start_ns, int64_t end_ns,
                     Direction dir, const BatchVisitor& visit, ScanStats* stats) override;
+  Status ScanStreamContaining(std::string_view tenant, uint64_t id, int64_t start_ns,
+                              int64_t end_ns, Direction dir, std::string_view needle,
+                              const BatchVisitor& visit, ScanStats* stats) override;
   Status LabelNames(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
                     int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) override;
   Status LabelValues(std::string_view tenant, std::string_view name,

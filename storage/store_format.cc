@@ -118,6 +118,7 @@ void EncodeMeta(const ChunkMeta& m, std::string* out) {
   PutVarint(out, m.entries);
   PutVarint(out, m.raw_bytes);
   PutVarint(out, m.size);
+  if (!m.filter.empty()) PutLengthPrefixed(out, m.filter);
 }
 
 bool DecodeMeta(std::string_view v, ChunkMeta* m) {
@@ -130,6 +131,12 @@ bool DecodeMeta(std::string_view v, ChunkMeta* m) {
   m->min_ts = UnZigZag(a);
   m->max_ts = UnZigZag(b);
   m->entries = static_cast<uint32_t>(c);
+  m->filter.clear();
+  std::string_view f;
+  if (p < end) {  // metas of v2 chunks carry the chunk's gram filter
+    if (!GetLengthPrefixed(&p, end, &f)) return false;
+    m->filter.assign(f);
+  }
   return true;
 }
 

@@ -60,7 +60,9 @@ void EncodeHeadRecord(std::span<const EntryRef> entries, std::string* out);
 // Appends the entries of `rec` to out; views point into rec.
 Status DecodeHeadRecord(std::string_view rec, std::vector<OwnedEntry>* out);
 
-// Chunk meta: min_ts max_ts (zigzag) entries raw_bytes size (varints).
+// Chunk meta: min_ts max_ts (zigzag) entries raw_bytes size (varints), then
+// for chunks with a gram filter the filter (length-prefixed); older metas end
+// after size.
 void EncodeMeta(const ChunkMeta& m, std::string* out);
 bool DecodeMeta(std::string_view v, ChunkMeta* m);
 

@@ -106,6 +106,18 @@ class Store::Impl {
   uint64_t next_id = 1;
   std::atomic<uint64_t> seq{1};
   std::atomic<uint64_t> chunks_written{0};
+  // Set when the head CF's active memtable reaches a quarter of
+  // head_write_buffer_size: the flusher then cuts every head and flushes the
+  // then all-dead memtable, so that head records never reach an SST file
+  // (docs/STORAGE.md, "Write path"). Appends wait on head_room_cv (with
+  // stop_mu) while the memtable is past half full and this is set.
+  std::atomic<bool> head_pressure{false};
+  std::condition_variable head_room_cv;
+  // Wall time (steady clock, ns) of the last append; the flusher releases
+  // memory once appends have stopped for kIdleReleaseNs (ReleaseIdleMemory).
+  std::atomic<int64_t> last_append_steady_ns{0};
+  int64_t released_for_append_ns = -1;  // flusher thread only
+  int64_t last_trim_steady_ns = 0;      // flusher thread only
 
   // Serialises head cuts with each other and with chunk deletion/rewrites.
   std::mutex flush_mu;
@@ -161,12 +173,25 @@ class Store::Impl {
   std::vector<std::pair<std::string, StreamState*>> AllStreams();
   std::vector<StreamState*> TenantStreams(std::string_view tenant);
   void CutDue(bool all);
+  // Cuts every head, then flushes the head CF: its memtable then holds only
+  // records paired with their SingleDelete, which the flush drops.
+  void CutAllBeforeHeadFlush();
+  // After an append: wakes the flusher when the head memtable is a quarter
+  // full, and waits for its cut round when it is half full.
+  void CheckHeadMemtable();
+  // Once ingest has paused: flushes the memtables that hold no live head
+  // record (so their arenas are freed without writing a head to an SST),
+  // once per pause, and returns freed heap pages to the OS (malloc_trim)
+  // every 10 s while the pause lasts (queries free memory too).
+  void ReleaseIdleMemory();
   void FlushLoop();
   StreamState* Find(std::string_view tenant, uint64_t id);
   Status SelectIds(std::string_view tenant, const std::vector<MatcherPtr>& matchers, int64_t start,
                    int64_t end, std::vector<StreamState*>* out);
+  // `needle` (may be empty): chunks and blocks whose gram filters prove it
+  // absent are skipped (Reader::ScanStreamContaining).
   Status Scan(std::string_view tenant, uint64_t id, int64_t start, int64_t end, Direction dir,
-              const BatchVisitor& visit, ScanStats* stats);
+              const BatchVisitor& visit, ScanStats* stats, std::string_view needle = {});
   // Whether the stream has an entry in [from, end) (chunk metas, then the head).
   Status HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end, bool* has);
   // Reads every head entry of a stream (views into *recs).

@@ -4,6 +4,7 @@
 // compaction run has dropped it.
 #include <algorithm>
 #include <climits>
+#include <optional>
 #include <unordered_set>
 
 #include "base/coding.h"
@@ -174,7 +175,8 @@ Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t 
 }
 
 Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, int64_t end,
-                         Direction dir, const BatchVisitor& visit_all, ScanStats* stats) {
+                         Direction dir, const BatchVisitor& visit_all, ScanStats* stats,
+                         std::string_view needle) {
   StreamState* stream = Find(tenant, id);
   if (!stream) return Status::OK();
   start = std::max(start, Policy()->CutoffFor(tenant, stream->labels, Now()));
@@ -194,6 +196,9 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
   rocksdb::ReadOptions ro;
   ro.snapshot = snap;
   std::string prefix = StreamPrefix(tenant, id);
+  std::optional<GramQuery> gram_query;
+  if (!needle.empty()) gram_query.emplace(needle);
+  const GramQuery* query = gram_query && gram_query->useful() ? &*gram_query : nullptr;
 
   // Sources: chunks overlapping the range, plus the head records as one source.
   struct Source {
@@ -213,6 +218,11 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
       if (!format::DecodeMeta(it->value().ToStringView(), &m))
         return Status::IOError("corrupt chunk meta");
       if (m.max_ts < start) continue;
+      // A chunk whose filter proves the needle absent is not even read.
+      if (query && !query->MayMatch(m.filter)) {
+        if (stats) stats->blocks_skipped++;
+        continue;
+      }
       sources.push_back({m.min_ts, m.max_ts, it->key().ToString()});
     }
     LODE_RETURN_IF_ERROR(FromRocks(it->status()));
@@ -254,7 +264,7 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
       LODE_RETURN_IF_ERROR(FromRocks(db->Get(ro, chunk_cf, sources[b].key, &value)));
       bool stopped = false;
       LODE_RETURN_IF_ERROR(
-          DecodeChunk(value, start, end, dir, visit, &scratch, &batch, stats, &stopped));
+          DecodeChunk(value, start, end, dir, visit, &scratch, &batch, stats, &stopped, query));
       if (stopped) return Status::OK();
       continue;
     }
@@ -297,6 +307,12 @@ Status Store::SelectStreams(std::string_view tenant, const std::vector<MatcherPt
 Status Store::ScanStream(std::string_view tenant, uint64_t id, int64_t start_ns, int64_t end_ns,
                          Direction dir, const BatchVisitor& visit, ScanStats* stats) {
   return impl_->Scan(tenant, id, start_ns, end_ns, dir, visit, stats);
+}
+
+Status Store::ScanStreamContaining(std::string_view tenant, uint64_t id, int64_t start_ns,
+                                   int64_t end_ns, Direction dir, std::string_view needle,
+                                   const BatchVisitor& visit, ScanStats* stats) {
+  return impl_->Scan(tenant, id, start_ns, end_ns, dir, visit, stats, needle);
 }
 
 Status Store::LabelNames(std::string_view tenant, const std::vector<MatcherPtr>& matchers,

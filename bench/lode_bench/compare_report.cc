@@ -31,6 +31,7 @@ std::vector<MetricDef> Definitions(const json& a, const json& b) {
       {"ingest peak RSS", "MiB", false, P("/ingest/server/peak_rss_bytes"), kMiB},
       {"disk footprint", "MiB", false, P("/ingest/disk/bytes"), kMiB},
       {"compression ratio", "raw/disk", true, P("/ingest/disk/compression_ratio"), 1},
+      {"idle RSS after the run", "MiB", false, P("/idle/rss_bytes"), kMiB},  // bench/compare.sh
       {"query server CPU", "s", false, P("/query/server/cpu_seconds"), 1},
       {"query peak RSS", "MiB", false, P("/query/server/peak_rss_bytes"), kMiB},
       {"failed queries", "queries", false, P("/query/failed_queries"), 1},

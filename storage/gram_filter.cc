@@ -1,0 +1,107 @@
+#include "storage/gram_filter.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace lode {
+
+namespace {
+
+constexpr uint32_t kMaxBits = 1u << GramFilterBuilder::kMaxLog2Bits;
+
+// 256-entry table: 1 for gram bytes.
+struct LetterTable {
+  bool is[256];
+  constexpr LetterTable() : is() {
+    for (int c = 0; c < 256; ++c)
+      is[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  }
+};
+constexpr LetterTable kLetters;
+
+// Multiplicative hash; the top bits are the well-mixed ones.
+inline uint32_t Hash(uint32_t gram) {
+  return (gram * 0x9E3779B1u) >> (32 - GramFilterBuilder::kMaxLog2Bits);
+}
+
+// Calls f(hash) for every gram of s.
+template <typename F>
+inline void ForEachGram(std::string_view s, F&& f) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  uint32_t gram = 0;
+  int run = 0;
+  for (; p < end; ++p) {
+    unsigned char c = *p;
+    if (!kLetters.is[c]) {
+      run = 0;
+      continue;
+    }
+    gram = (gram >> 8) | (static_cast<uint32_t>(c) << 24);
+    if (++run >= 4) f(Hash(gram));
+  }
+}
+
+}  // namespace
+
+GramFilterBuilder::GramFilterBuilder() : words_(kMaxBits / 64, 0) {}
+
+void GramFilterBuilder::Clear() { std::fill(words_.begin(), words_.end(), 0); }
+
+void GramFilterBuilder::Add(std::string_view line) {
+  uint64_t* w = words_.data();
+  ForEachGram(line, [w](uint32_t h) { w[h >> 6] |= uint64_t{1} << (h & 63); });
+}
+
+void GramFilterBuilder::Merge(const GramFilterBuilder& other) {
+  for (size_t i = 0; i < words_.size(); ++i) words_[i] |= other.words_[i];
+}
+
+void GramFilterBuilder::Finish(std::string* out) const {
+  std::vector<uint64_t> w = words_;
+  size_t n = w.size();  // words in use
+  size_t ones = 0;
+  for (uint64_t x : w) ones += std::popcount(x);
+  int log2 = kMaxLog2Bits;
+  // Fold while the halved filter stays at most a quarter full (a gram that
+  // is absent then passes with probability <= 1/4).
+  while (log2 > kMinLog2Bits) {
+    size_t half = n / 2;
+    size_t folded_ones = 0;
+    for (size_t i = 0; i < half; ++i) folded_ones += std::popcount(w[i] | w[i + half]);
+    if (folded_ones * 4 > half * 64) break;
+    for (size_t i = 0; i < half; ++i) w[i] |= w[i + half];
+    n = half;
+    --log2;
+    ones = folded_ones;
+  }
+  (void)ones;
+  out->push_back(static_cast<char>(log2));
+  size_t old = out->size();
+  out->resize(old + n * 8);
+  char* dst = out->data() + old;
+  for (size_t i = 0; i < n; ++i)
+    for (int b = 0; b < 8; ++b) dst[i * 8 + b] = static_cast<char>(w[i] >> (8 * b));
+}
+
+GramQuery::GramQuery(std::string_view needle) {
+  ForEachGram(needle, [this](uint32_t h) { hashes_.push_back(h); });
+  std::sort(hashes_.begin(), hashes_.end());
+  hashes_.erase(std::unique(hashes_.begin(), hashes_.end()), hashes_.end());
+}
+
+bool GramQuery::MayMatch(std::string_view filter) const {
+  if (filter.empty() || hashes_.empty()) return true;
+  int log2 = static_cast<unsigned char>(filter[0]);
+  if (log2 < GramFilterBuilder::kMinLog2Bits || log2 > GramFilterBuilder::kMaxLog2Bits) return true;
+  uint32_t bits = 1u << log2;
+  if (filter.size() != 1 + bits / 8) return true;
+  const auto* map = reinterpret_cast<const unsigned char*>(filter.data() + 1);
+  for (uint32_t h : hashes_) {
+    uint32_t i = h & (bits - 1);
+    if (!(map[i >> 3] & (1u << (i & 7)))) return false;
+  }
+  return true;
+}
+
+}  // namespace lode
