@@ -16,8 +16,11 @@ Node::~Node() = default;
 namespace {
 
 // Go allows 10000 nested parentheses; the C++ stack is not growable, so
-// nesting of parentheses and control structures together is capped lower.
-constexpr int kMaxStackDepth = 1000;
+// nesting of parentheses and control structures together is capped lower:
+// 256, as LogQL's own nesting bound. Each level is four recursive frames
+// (Pipeline, Command, Operand, Term); at 1000 levels an ASan build overflowed
+// the 8 MiB stack, and handler and scan threads must not come near theirs.
+constexpr int kMaxStackDepth = 256;
 
 class Parser {
  public:

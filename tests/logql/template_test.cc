@@ -407,6 +407,8 @@ TEST(TemplateGoParity, NilsComparisonsAndGoSyntax) {
 TEST(TemplateGoParity, Limits) {
   std::string deep_parens = "{{" + std::string(1500, '(') + "1" + std::string(1500, ')') + "}}";
   EXPECT_EQ(Compile(deep_parens), "template: line:1: max expression depth exceeded");
+  std::string ok_parens = "{{" + std::string(200, '(') + "1" + std::string(200, ')') + "}}";
+  EXPECT_EQ(Compile(ok_parens), "");
   std::string deep_ifs;
   for (int i = 0; i < 1500; i++) deep_ifs += "{{if 1}}";
   for (int i = 0; i < 1500; i++) deep_ifs += "{{end}}";
