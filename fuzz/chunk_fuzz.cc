@@ -1,6 +1,8 @@
 // Fuzzes the chunk decoder: corrupt chunks must be an error, never a crash
 // or an over-read (AddressSanitizer checks the reads). Half the inputs are
-// valid chunks with bytes flipped, so the decoder gets past its header.
+// valid chunks with bytes flipped, so the decoder gets past its header. Each
+// chunk is decoded with and without a needle, so corrupt v2 gram filters
+// reach GramQuery::MayMatch.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -54,6 +56,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)lode::DecodeChunk(
       chunk, INT64_MIN, INT64_MAX, lode::Direction::kForward,
       [](const lode::EntryBatch&) { return true; }, &scratch, &batch, &stats, &stopped);
+  static const lode::GramQuery needle("request");
+  stopped = false;
+  (void)lode::DecodeChunk(
+      chunk, INT64_MIN, INT64_MAX, lode::Direction::kBackward,
+      [](const lode::EntryBatch&) { return true; }, &scratch, &batch, &stats, &stopped, &needle);
   std::deque<std::string> blocks;
   std::vector<lode::OwnedEntry> out;
   (void)lode::DecodeChunkEntries(chunk, INT64_MIN, INT64_MAX, &blocks, &out, &stats);

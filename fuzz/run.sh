@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
-# SECONDS=0 replays the seed corpus and the regressions once (deterministic;
-# what CI runs). Otherwise runs each libFuzzer target for SECONDS on a
-# working corpus seeded from
-# fuzz/corpus/<target> (and fuzz/regressions/<target>: inputs that once
-# crashed, replayed first). A crash, leak, sanitizer report or timeout stops
-# that target; its input is kept under BUILD_DIR/fuzz-artifacts/ and the run
-# fails. Prints one line per target and a closing "N passed, N failed" line.
+# SECONDS=0 replays the seed corpus and the regressions once (deterministic).
+# Otherwise runs each libFuzzer target for SECONDS (CI: 20) on a working
+# corpus seeded from fuzz/corpus/<target> and fuzz/regressions/<target>
+# (inputs that once crashed, run first). A crash, leak, sanitizer report or
+# timeout stops that target and the run fails: the input is kept under
+# BUILD_DIR/fuzz-artifacts/, and the failure prints its path, the command
+# that reruns it, and the input itself in base64 (a CI log is enough to
+# reproduce). Prints one line per target and a closing "N passed, N failed".
 set -u
-build=$1
+mkdir -p "$1"
+build=$(cd "$1" && pwd)
 seconds=$2
 shift 2
 src=$(cd "$(dirname "$0")" && pwd)
@@ -50,8 +52,17 @@ for t in "${targets[@]}"; do
     echo "fuzz: $t: ok (${execs:-?} runs in ${seconds}s)"
     passed=$((passed + 1))
   else
-    echo "fuzz: $t: FAILED; input and report in $build/fuzz-artifacts/ ($t-*, $t.log):" >&2
-    grep -E 'ERROR|runtime error|SUMMARY|Test unit written' "$log" | head -5 >&2
+    echo "fuzz: $t: FAILED; report in $log:" >&2
+    grep -E 'ERROR|runtime error|SUMMARY' "$log" | head -5 >&2
+    # libFuzzer names the input it kept ("Test unit written to PATH").
+    for input in $(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log"); do
+      echo "fuzz: $t: reproducer: $input" >&2
+      echo "fuzz: $t: rerun with: $bin $input" >&2
+      echo "fuzz: $t: once fixed, keep it: cp $input $src/regressions/$t/" >&2
+      if [ -f "$input" ] && [ "$(stat -c %s "$input")" -le 65536 ]; then
+        echo "fuzz: $t: the input (base64 -d to get it back): $(base64 -w0 "$input")" >&2
+      fi
+    done
     failed=$((failed + 1))
   fi
 done
