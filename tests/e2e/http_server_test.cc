@@ -425,6 +425,38 @@ TEST(HttpServerTest, TlsWithoutClientCertificatesAndBadConfigs) {
   EXPECT_EQ(r.status, 0) << r.body;
 }
 
+// At the connection cap a TLS client gets the same 503 as a plain one (over
+// TLS), not a silent close.
+TEST(HttpServerTest, TlsClientAtTheConnectionCapGets503) {
+  ConfiguredLode lode("");
+  const std::string d = lode.dir();
+  ASSERT_TRUE(MakeCertificates(d)) << "openssl failed, see " << d << "/certs.log";
+  std::ofstream(d + "/lode.yaml") << "server:\n  http_server_max_connections: 1\n"
+                                  << "  http_tls_config:\n    cert_file: " << d
+                                  << "/server.pem\n    key_file: " << d << "/server.key\n";
+  lode.Start();
+  ASSERT_TRUE(lode->Ready());
+  const TlsFiles client{d + "/ca.pem", "", ""};
+  // The one slot is taken by a client in the middle of its request (busy,
+  // so not closed to make room).
+  asio::io_context ioc;
+  auto ctx = ClientContext(client);
+  ssl::stream<tcp::socket> holder(ioc, *ctx);
+  holder.next_layer().connect(
+      tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(lode->port())));
+  holder.handshake(ssl::stream_base::client);
+  asio::write(holder, asio::buffer(std::string("GET /ready HTTP/1.1\r\n")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto r = HttpsRequest(lode->port(), client, "GET", "/ready");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(r.body, "too many connections\n");
+  // The slot back: served again.
+  beast::error_code ec;
+  holder.next_layer().close(ec);
+  r = HttpsRequest(lode->port(), client, "GET", "/ready");
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
 // --- basic auth ----------------------------------------------------------------
 
 std::string BasicHeader(const std::string& user, const std::string& pass) {
