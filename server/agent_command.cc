@@ -109,13 +109,19 @@ int RunAgentCommand(int argc, char** argv) {
   if (ho.address.empty()) ho.address = "0.0.0.0";
   ho.port = static_cast<uint16_t>(port);
   ho.max_connections = 16;
+  // /metrics, /ready and /collector/status only: one I/O thread, one
+  // worker for the few requests that are not urgent.
+  ho.io_threads = 1;
+  ho.worker_threads = 1;
 
   // A small, steady footprint: batches (about batch_size each) are
-  // allocated and freed at a high rate by a few threads. Two arenas bound
-  // the heap; a fixed mmap threshold above a batch keeps them in the heap
-  // (an mmap per batch costs page faults), and the shipper trims the heap
-  // when idle.
-  mallopt(M_ARENA_MAX, 2);
+  // allocated and freed at a high rate by a few threads. One arena (the
+  // threads' caches spare it most locking): malloc_trim gives back the top
+  // of the main arena only, so a second arena kept up to M_TRIM_THRESHOLD
+  // resident when idle. A fixed mmap threshold above a batch keeps batches
+  // in the heap (an mmap per batch costs page faults), and the shipper
+  // trims the heap when idle.
+  mallopt(M_ARENA_MAX, 1);
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
   mallopt(M_TRIM_THRESHOLD, 4 << 20);
   std::unique_ptr<agent::Agent> agent;
