@@ -16,7 +16,9 @@
 //         state   positions as of record `folded` (varint folded, count,
 //                 then length-prefixed key, value), replaced atomically
 //                 (fsync of the journal first) before a segment is deleted
-//         head    the oldest record not yet removed: seq, segment, offset
+//         head    the oldest record not yet removed: varint seq, segment,
+//                 offset, fixed32 CRC-32C of those, zeros to 40 bytes;
+//                 overwritten in place (written before: the varints only)
 // Record: fixed32 payload length, fixed32 CRC-32C of the payload (zlib's
 //         crc32 in journals written before; both are accepted);
 //         payload: varint seq, created_ns, lines, line bytes, min ts, max ts,
@@ -156,6 +158,7 @@ class Buffer : public collector::Sink {
   bool target_up_ = true;
   // ReadAt's record bytes, reused (mu_ held): no zeroing, no allocation.
   std::unique_ptr<char[]> scratch_;
+  int head_fd_ = -1;  // the head file, written in place
   size_t scratch_size_ = 0;
 };
 

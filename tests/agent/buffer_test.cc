@@ -107,6 +107,11 @@ TEST(AgentBuffer, RecordsAreReadBackWholeAfterReopenAndATornOneIsCut) {
   ASSERT_TRUE(buf->Read(1, 64 << 20, &rest, &p2).ok());
   ASSERT_EQ(rest.size(), 2u);
   EXPECT_EQ(p2.view().substr(rest[1].proto_at, rest[1].proto_size), Proto(batches[2]));
+  // The first one delivered: the head (written in place) moves past it.
+  ASSERT_TRUE(buf->Remove({records[0]}).ok());
+  buf.reset();
+  buf = OpenBuffer(d.path());
+  EXPECT_EQ(buf->first_seq(), 1u);
   buf.reset();
 
   // One flipped byte in the last record's lines: its checksum fails at the
@@ -125,40 +130,51 @@ TEST(AgentBuffer, RecordsAreReadBackWholeAfterReopenAndATornOneIsCut) {
   records.clear();
   protos.clear();
   ASSERT_TRUE(buf->Read(0, 64 << 20, &records, &protos).ok());
-  EXPECT_EQ(records.size(), 2u);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].seq, 1u);
   EXPECT_EQ(std::filesystem::file_size(seg), records.back().end_offset);
 }
 
 TEST(AgentBuffer, JournalWithZlibCrc32FromBeforeIsRead) {
   TempDir d;
-  Batch b = MakeBatch(500, 0);
-  std::string proto = Proto(b);
-  // A record as the agent wrote it before CRC-32C (format in buffer.h).
-  std::string payload;
-  PutVarint(&payload, 0);  // seq
-  PutVarint(&payload, 1700000000000000000ULL);
-  PutVarint(&payload, b.lines.size());
-  uint64_t line_bytes = 0;
-  for (const auto& l : b.lines) line_bytes += l.size();
-  PutVarint(&payload, line_bytes);
-  PutVarint(&payload, static_cast<uint64_t>(b.first_ts));
-  PutVarint(&payload, static_cast<uint64_t>(b.first_ts) + b.lines.size() - 1);
-  PutVarint(&payload, 1);
-  PutLengthPrefixed(&payload, LabelsToString(b.labels));
-  PutVarint(&payload, 1);
-  PutLengthPrefixed(&payload, "pos/app");
-  PutLengthPrefixed(&payload, b.position);
-  payload += proto;
-  uint32_t len = static_cast<uint32_t>(payload.size());
-  uint32_t crc = static_cast<uint32_t>(
-      crc32(0, reinterpret_cast<const Bytef*>(payload.data()), static_cast<uInt>(payload.size())));
-  std::string record(8, '\0');
-  for (int i = 0; i < 4; ++i) {
-    record[i] = static_cast<char>(len >> (8 * i));
-    record[4 + i] = static_cast<char>(crc >> (8 * i));
+  // Records and a head as the agent wrote them before CRC-32C (format in
+  // buffer.h); the head says the first record was delivered.
+  Batch a = MakeBatch(20, 0), b = MakeBatch(500, 20);
+  std::string journal, proto = Proto(b);
+  for (const Batch* x : {&a, &b}) {
+    std::string payload;
+    PutVarint(&payload, x == &a ? 0 : 1);  // seq
+    PutVarint(&payload, 1700000000000000000ULL);
+    PutVarint(&payload, x->lines.size());
+    uint64_t line_bytes = 0;
+    for (const auto& l : x->lines) line_bytes += l.size();
+    PutVarint(&payload, line_bytes);
+    PutVarint(&payload, static_cast<uint64_t>(x->first_ts));
+    PutVarint(&payload, static_cast<uint64_t>(x->first_ts) + x->lines.size() - 1);
+    PutVarint(&payload, 1);
+    PutLengthPrefixed(&payload, LabelsToString(x->labels));
+    PutVarint(&payload, 1);
+    PutLengthPrefixed(&payload, "pos/app");
+    PutLengthPrefixed(&payload, x->position);
+    payload += Proto(*x);
+    uint32_t len = static_cast<uint32_t>(payload.size());
+    uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(payload.data()),
+                                               static_cast<uInt>(payload.size())));
+    std::string record(8, '\0');
+    for (int i = 0; i < 4; ++i) {
+      record[i] = static_cast<char>(len >> (8 * i));
+      record[4 + i] = static_cast<char>(crc >> (8 * i));
+    }
+    journal += record + payload;
+    if (x == &a) {
+      std::string head;
+      PutVarint(&head, 1);
+      PutVarint(&head, 0);
+      PutVarint(&head, journal.size());
+      lode::testing::WriteFile(d / "head", head);
+    }
   }
-  record += payload;
-  lode::testing::WriteFile(d / "journal/00000000000000000000.seg", record);
+  lode::testing::WriteFile(d / "journal/00000000000000000000.seg", journal);
 
   auto buf = OpenBuffer(d.path());
   EXPECT_EQ(Position(buf.get()), b.position);
@@ -166,10 +182,11 @@ TEST(AgentBuffer, JournalWithZlibCrc32FromBeforeIsRead) {
   Bytes protos;
   ASSERT_TRUE(buf->Read(0, 64 << 20, &records, &protos).ok());
   ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].seq, 1u);
   EXPECT_EQ(records[0].lines, b.lines.size());
   EXPECT_EQ(protos.view().substr(records[0].proto_at, records[0].proto_size), proto);
   // New records go after it.
-  Batch next = MakeBatch(5, 500);
+  Batch next = MakeBatch(5, 520);
   ASSERT_TRUE(Commit(buf.get(), next).ok());
   buf.reset();
   buf = OpenBuffer(d.path());
