@@ -16,14 +16,19 @@
 //         state   positions as of record `folded` (varint folded, count,
 //                 then length-prefixed key, value), replaced atomically
 //                 (fsync of the journal first) before a segment is deleted
-//         head    the oldest record not yet removed: seq, segment, offset
-// Record: fixed32 payload length, fixed32 crc32 (zlib) of the payload;
+//         head    the oldest record not yet removed: varint seq, segment,
+//                 offset, fixed32 CRC-32C of those, zeros to 40 bytes;
+//                 overwritten in place (written before: the varints only)
+// Record: fixed32 payload length, fixed32 CRC-32C of the payload (zlib's
+//         crc32 in journals written before; both are accepted);
 //         payload: varint seq, created_ns, lines, line bytes, min ts, max ts,
 //         stream count and each stream's labels (length-prefixed), state
 //         count and each key, value (an empty value deletes), then the
 //         serialized PushRequest.
 // Positions at start: `state`, then the state of every record from
-// `folded` on, in order.
+// `folded` on, in order. Every record's checksum is verified at start (a
+// mismatch cuts the segment there); records appended afterwards are read
+// back unverified (this process wrote them).
 //
 // Bound: when the records exceed max_bytes (their encoded size), the oldest
 // records are dropped at the next Commit, the newest one always kept; each
@@ -42,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/bytes.h"
 #include "base/labels.h"
 #include "ingest/collector/sink.h"
 
@@ -62,8 +68,9 @@ struct Record {
   int64_t created_ns = 0;
   uint64_t lines = 0, line_bytes = 0, size = 0;  // size: encoded record bytes
   int64_t min_ts = 0, max_ts = 0;
-  std::vector<std::string> streams;          // label strings
-  std::string proto;                         // serialized PushRequest (streams only)
+  std::vector<std::string> streams;  // label strings
+  // Where Read put its serialized PushRequest (streams only) in `protos`.
+  size_t proto_at = 0, proto_size = 0;
   uint64_t end_segment = 0, end_offset = 0;  // where the next record starts
 };
 
@@ -85,8 +92,9 @@ class Buffer : public collector::Sink {
                    std::vector<std::pair<std::string, std::string>>* out) override;
 
   // Appends records with seq >= from, in order, while their sizes fit in
-  // max_bytes (with at_least_one, the first one always).
-  Status Read(uint64_t from, uint64_t max_bytes, std::vector<Record>* out,
+  // max_bytes (with at_least_one, the first one always), and their
+  // requests to *protos (read straight into it).
+  Status Read(uint64_t from, uint64_t max_bytes, std::vector<Record>* out, Bytes* protos,
               bool at_least_one = true);
   // Removes the given records (delivered, or rejected by the target); those
   // already dropped for space are skipped.
@@ -119,10 +127,15 @@ class Buffer : public collector::Sink {
   explicit Buffer(const BufferOptions& opts);
   void Log(const std::string& msg);
   std::string SegmentPath(uint64_t id) const;
+  // kVerify: the whole payload, checksum verified (at start); kMeta: the
+  // record's fields and positions only; kProto: and its request, appended
+  // to *protos.
+  enum class ReadMode { kVerify, kMeta, kProto };
   // Reads the record at *pos (mu_ held): false at the end of the journal.
-  // Moves *pos past it. header_only leaves r->proto empty.
-  bool ReadAt(Pos* pos, Record* r, bool header_only,
-              std::vector<std::pair<std::string, std::string>>* state = nullptr);
+  // Moves *pos past it.
+  bool ReadAt(Pos* pos, Record* r, ReadMode mode,
+              std::vector<std::pair<std::string, std::string>>* state = nullptr,
+              Bytes* protos = nullptr);
   Segment* FindSegment(uint64_t id);
   // Drops the oldest records while over max_bytes (mu_ held).
   void Trim();
@@ -145,6 +158,7 @@ class Buffer : public collector::Sink {
   bool target_up_ = true;
   // ReadAt's record bytes, reused (mu_ held): no zeroing, no allocation.
   std::unique_ptr<char[]> scratch_;
+  int head_fd_ = -1;  // the head file, written in place
   size_t scratch_size_ = 0;
 };
 

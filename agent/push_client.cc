@@ -68,7 +68,7 @@ int64_t ParseRetryAfter(const std::string& v) {
 
 }  // namespace
 
-PushResult PushClient::Post(const std::string& body) {
+PushResult PushClient::Post(std::string_view body) {
   PushResult res;
   auto timeout = std::chrono::nanoseconds(timeout_ns_);
   for (int attempt = 0; attempt < 2; ++attempt) {

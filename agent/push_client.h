@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 
@@ -31,7 +32,7 @@ class PushClient {
   PushClient(PushUrl url, std::string tenant, int64_t timeout_ns);
   ~PushClient();
   // Sends `body` (snappy protobuf) with Content-Type application/x-protobuf.
-  PushResult Post(const std::string& body);
+  PushResult Post(std::string_view body);
 
  private:
   struct Conn;

@@ -85,14 +85,20 @@ void Shipper::Run() {
   PushClient client(opts_.url, opts_.tenant, opts_.timeout_ns);
   uint64_t cursor = buffer_->first_seq();
   std::vector<Record> batch;
-  std::string raw, body;
+  // The batch's requests, joined as Read puts them; the compressed push.
+  Bytes raw, body;
+  auto compress = [&] {
+    body.clear();
+    char* out = body.Extend(ingest::SnappyMaxCompressedLength(raw.size()));
+    body.Truncate(ingest::SnappyCompress(raw.view(), out));
+  };
   bool shipped_since_trim = false;
   while (!stop_) {
     if (!buffer_->WaitFor(cursor, 1000)) {
       // Idle for a second after shipping: give batch memory back.
       if (shipped_since_trim) {
-        std::string().swap(raw);
-        std::string().swap(body);
+        raw.Release();
+        body.Release();
         std::vector<Record>().swap(batch);
         buffer_->ReleaseMemory();
         malloc_trim(0);
@@ -104,7 +110,8 @@ void Shipper::Run() {
     // Fill a push: up to batch_size, or what is there once its oldest
     // record waited batch_wait.
     batch.clear();
-    Status st = buffer_->Read(cursor, opts_.batch_size, &batch);
+    raw.clear();
+    Status st = buffer_->Read(cursor, opts_.batch_size, &batch, &raw);
     if (!st.ok() || batch.empty()) {
       if (!st.ok()) Log("agent: " + st.message());
       Sleep(100000000);
@@ -122,7 +129,7 @@ void Shipper::Run() {
         int ms = static_cast<int>(std::max<int64_t>(1, (end - NowNs()) / 1000000));
         if (!buffer_->WaitFor(next, ms)) continue;
         std::vector<Record> more;
-        if (!buffer_->Read(next, opts_.batch_size - bytes, &more, false).ok()) break;
+        if (!buffer_->Read(next, opts_.batch_size - bytes, &more, &raw, false).ok()) break;
         // Nothing fits: the next record would make the push too big.
         if (more.empty()) full = true;
         for (auto& r : more) {
@@ -134,11 +141,9 @@ void Shipper::Run() {
       if (stop_) break;
     }
     uint64_t lines = 0, line_bytes = 0;
-    raw.clear();
     for (const auto& r : batch) {
       lines += r.lines;
       line_bytes += r.line_bytes;
-      raw += r.proto;
     }
     if (lines == 0) {
       // Only read positions (a file rotated or truncated): nothing to send.
@@ -146,7 +151,7 @@ void Shipper::Run() {
       cursor = batch.back().seq + 1;
       continue;
     }
-    ingest::SnappyCompress(raw, &body);
+    compress();
     {
       std::lock_guard<std::mutex> l(mu_);
       sent_lines_ += lines;
@@ -154,7 +159,7 @@ void Shipper::Run() {
     }
     int64_t backoff = opts_.min_backoff_ns;
     for (;;) {
-      PushResult res = client.Post(body);
+      PushResult res = client.Post(body.view());
       {
         std::lock_guard<std::mutex> l(mu_);
         ++requests_;
@@ -200,20 +205,21 @@ void Shipper::Run() {
       if (batch.front().seq < first) {
         while (!batch.empty() && batch.front().seq < first) batch.erase(batch.begin());
         if (batch.empty()) break;
+        size_t cut = batch.front().proto_at;
+        raw.Erase(cut);
         lines = line_bytes = 0;
-        raw.clear();
-        for (const auto& r : batch) {
+        for (auto& r : batch) {
+          r.proto_at -= cut;
           lines += r.lines;
           line_bytes += r.line_bytes;
-          raw += r.proto;
         }
-        ingest::SnappyCompress(raw, &body);
+        compress();
       }
     }
     if (stop_) break;
     cursor = batch.empty() ? buffer_->first_seq() : batch.back().seq + 1;
-    if (raw.capacity() > 4 * opts_.batch_size) raw = std::string();
-    if (body.capacity() > 4 * opts_.batch_size) body = std::string();
+    if (raw.capacity() > 4 * opts_.batch_size) raw.Release();
+    if (body.capacity() > 4 * opts_.batch_size) body.Release();
   }
 }
 

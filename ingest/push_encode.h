@@ -33,4 +33,10 @@ void AppendPushRequest(std::span<const StreamEntries> streams, std::string* out)
 // Snappy block-format compression of a serialized request into *out.
 void SnappyCompress(std::string_view raw, std::string* out);
 
+// The same into `out`, which holds at least SnappyMaxCompressedLength(raw
+// size) bytes (not zero-filled first, as a string's would be); returns the
+// compressed length.
+size_t SnappyMaxCompressedLength(size_t raw_bytes);
+size_t SnappyCompress(std::string_view raw, char* out);
+
 }  // namespace lode::ingest

@@ -146,6 +146,9 @@ void Collector::Impl::AddEntry(SourceState* s, TrackedFile* f, std::string_view 
     }
     f->slot = &b;
   }
+  // Reserved when the batch starts, not when the last one is handed over:
+  // an idle collector holds no batch memory.
+  if (arena.empty()) arena.reserve(opts.batch_bytes + opts.read_chunk_bytes);
   f->slot->entries.push_back({ts, {arena.size(), line.size()}});
   arena.append(line);
   ++batch_entries;
@@ -252,7 +255,6 @@ Status Collector::Impl::Commit() {
   pc.batch = std::move(batch);
   pc.state = std::move(pending_state);
   arena = std::string();
-  arena.reserve(opts.batch_bytes + opts.read_chunk_bytes);
   batch.clear();
   pending_state.clear();
   batch_entries = 0;
@@ -426,8 +428,7 @@ Collector::Collector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Collector::~Collector() { Stop(); }
 
-Status Collector::Open(const CollectorOptions& opts, Sink* sink,
-                       std::unique_ptr<Collector>* out) {
+Status Collector::Open(const CollectorOptions& opts, Sink* sink, std::unique_ptr<Collector>* out) {
   auto impl = std::make_unique<Impl>();
   impl->opts = opts;
   impl->sink = sink;

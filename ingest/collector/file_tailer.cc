@@ -120,8 +120,14 @@ void FileTailer::Consume(size_t n) {
   buf_.erase(0, n);
   // Many files at once each keeping a read chunk's capacity (a chunk
   // usually ends inside a line) would hold files x read_chunk_bytes: a
-  // buffer left mostly empty gives its memory back.
-  if (buf_.capacity() > (64 << 10) && buf_.size() < buf_.capacity() / 4) buf_.shrink_to_fit();
+  // buffer left mostly empty gives its memory back, an empty one all of it
+  // (a file read to its end usually ends with a line, so an idle collector
+  // holds no read buffers).
+  if (buf_.empty()) {
+    std::string().swap(buf_);
+  } else if (buf_.capacity() > (64 << 10) && buf_.size() < buf_.capacity() / 4) {
+    buf_.shrink_to_fit();
+  }
   offset_ += n;
   scan_pos_ -= n;
   group_end_ = group_end_ > n ? group_end_ - n : 0;
