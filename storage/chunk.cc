@@ -175,7 +175,10 @@ Status DecodeBlock(const char* comp, const BlockMeta& m, uint8_t version, std::s
     if (text > kMaxBlockRawSize) return Corrupt("lines size");
     const size_t section_at = static_cast<size_t>(section.data() - raw->data());
     const size_t md_at = static_cast<size_t>(p - raw->data());
-    if (raw->size() < m.raw_size + text) raw->resize(m.raw_size + text);
+    // The line codec may read and write kLineCodecSlack bytes past its
+    // section (followed here by the metadata and the text) and its text.
+    if (raw->size() < m.raw_size + text + kLineCodecSlack)
+      raw->resize(m.raw_size + text + kLineCodecSlack);
     section = std::string_view(raw->data() + section_at, section.size());
     LODE_RETURN_IF_ERROR(DecodeLines(section, batch->ts.data() + base, m.n,
                                      raw->data() + m.raw_size, text, batch->line.data() + base));

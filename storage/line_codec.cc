@@ -391,11 +391,11 @@ Status LinesTextSize(std::string_view section, uint64_t* text_bytes) {
 namespace {
 
 // A hole of a parsed template: its kind, its column and the text after it.
+// The column of a hole is its index in DecoderState::ops.
 struct Op {
   const char* after;
   uint32_t after_len;
   uint8_t kind;
-  uint32_t column;
 };
 
 struct DecoderTemplate {
@@ -414,21 +414,13 @@ struct DecoderState {
 
 Status Corrupt(const char* what) { return Status::IOError(std::string("corrupt chunk: ") + what); }
 
-// Copies n bytes without a call for the short pieces and values of lines.
+// Copies n bytes; short copies move 16 bytes (both sides have kLineCodecSlack
+// bytes to spare), so the common piece or value is one load and one store.
 [[gnu::always_inline]] inline void Copy(char* dst, const char* src, size_t n) {
-  if (n >= 8 && n <= 16) {
-    std::memcpy(dst, src, 8);
-    std::memcpy(dst + n - 8, src + n - 8, 8);
-  } else if (n < 8) {
-    if (n >= 4) {
-      std::memcpy(dst, src, 4);
-      std::memcpy(dst + n - 4, src + n - 4, 4);
-    } else {
-      for (size_t i = 0; i < n; ++i) dst[i] = src[i];
-    }
-  } else {
+  if (n <= 16)
+    std::memcpy(dst, src, 16);
+  else
     std::memcpy(dst, src, n);
-  }
 }
 
 [[gnu::always_inline]] inline bool ReadVarint(const char** p, const char* end, uint64_t* v) {
@@ -472,8 +464,7 @@ Status DecodeLines(std::string_view section, const int64_t* ts, size_t n, char* 
           ((kind & (kKindTime | 0x10)) != kKindTime || (kind & kTimeDigits) > 9))
         return Corrupt("template hole");
       if (!GetLengthPrefixed(&p, end, &piece)) return Corrupt("template");
-      const uint32_t column = static_cast<uint32_t>(st.ops.size());
-      st.ops.push_back({piece.data(), static_cast<uint32_t>(piece.size()), kind, column});
+      st.ops.push_back({piece.data(), static_cast<uint32_t>(piece.size()), kind});
     }
     dt.op_end = static_cast<uint32_t>(st.ops.size());
   }
@@ -519,16 +510,16 @@ Status DecodeLines(std::string_view section, const int64_t* ts, size_t n, char* 
     o += t.first_len;
     for (uint32_t k = t.op_begin; k < t.op_end; ++k) {
       const Op& op = ops[k];
-      const char*& cur = cursor[op.column];
-      const char* const cend = column_end[op.column];
+      const char*& cur = cursor[k];
+      const char* const cend = column_end[k];
       uint64_t v;
       if (!ReadVarint(&cur, cend, &v)) return Corrupt("column");
       if (op.kind == kKindToken) {
         const uint64_t tag = v & 3, len = v >> 2;
         if (tag == kTagNumber) {
           if (oend - o < 20) {
-            char buf[24];
-            auto r = std::to_chars(buf, buf + sizeof(buf), len);
+            char buf[32];
+            auto r = std::to_chars(buf, buf + 24, len);
             const size_t m = static_cast<size_t>(r.ptr - buf);
             if (static_cast<size_t>(oend - o) < m) return Corrupt("line size");
             Copy(o, buf, m);
@@ -559,7 +550,7 @@ Status DecodeLines(std::string_view section, const int64_t* ts, size_t n, char* 
         const int64_t base = FloorDiv(ts[i], kPow10[9 - (op.kind & kTimeDigits)]);
         const int64_t value =
             static_cast<int64_t>(static_cast<uint64_t>(base) + static_cast<uint64_t>(UnZigZag(v)));
-        char buf[32];
+        char buf[48];
         const size_t len = st.fmt.Format(value, op.kind, buf);
         if (len == 0) return Corrupt("time value");
         if (static_cast<size_t>(oend - o) < len) return Corrupt("line size");

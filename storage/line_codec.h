@@ -1,8 +1,10 @@
 // Line codec: the log-aware encoding of the lines of a chunk block (chunk
 // format v3, storage/chunk.h), in the spirit of CLP (Rodrigues et al., OSDI
 // 2021). Each line is split into *tokens* (maximal runs of ASCII letters,
-// digits and '_') and the text between them; the text between tokens, with a
-// hole per token, is the line's *template*. A block stores its distinct
+// digits and '_'; a double-quoted string holding a space is one token, so
+// free text does not multiply templates; of a number followed by letters,
+// "23ms", the number is the token) and the text between them; the text
+// between tokens, with a hole per token, is the line's *template*. A block stores its distinct
 // templates once, a template id per line, and the tokens in columns, one per
 // (template, hole), so that the values of one field sit together. Tokens are
 // typed: decimal numbers become varints, long hex strings become their bytes,
@@ -54,9 +56,15 @@ void EncodeLines(const OwnedEntry* b, const OwnedEntry* e, std::string* out);
 // Reads text_bytes of a section (the bytes DecodeLines writes).
 Status LinesTextSize(std::string_view section, uint64_t* text_bytes);
 
+// Bytes past the end of DecodeLines' section that may be read, and past
+// dst + dst_size that may be written (short copies move 16 bytes at once).
+constexpr size_t kLineCodecSlack = 16;
+
 // Decodes the n lines of `section` whose entries have timestamps ts[0..n):
 // writes their text into dst[0..dst_size) (dst_size must be text_bytes) and
-// views into it into lines[0..n). Corrupt input is an error, never a crash.
+// views into it into lines[0..n). The kLineCodecSlack bytes after the section
+// must be readable and those after dst + dst_size writable (their contents
+// are unspecified afterwards). Corrupt input is an error, never a crash.
 Status DecodeLines(std::string_view section, const int64_t* ts, size_t n, char* dst,
                    uint64_t dst_size, std::string_view* lines);
 
