@@ -18,6 +18,22 @@ constexpr uint8_t kKindTime = 0x80;
 constexpr uint8_t kTimeT = 0x40;      // 'T' between date and time (else ' ')
 constexpr uint8_t kTimeComma = 0x20;  // ',' before the fraction (else '.')
 constexpr uint8_t kTimeDigits = 0x0f;
+// With kTimeOther set, the low bits name another layout, in whole seconds.
+constexpr uint8_t kTimeOther = 0x10;
+constexpr uint8_t kTimeCommonLog = 0;  // "dd/Mon/yyyy:hh:mm:ss" (nginx, Apache)
+constexpr uint8_t kTimeSyslog = 1;     // "Mon _d hh:mm:ss" (BSD syslog; no year)
+
+constexpr char kMonthNames[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+// Fraction digits of a time kind: the value's unit is 10^-digits s.
+inline int KindDigits(uint8_t kind) { return (kind & kTimeOther) ? 0 : (kind & kTimeDigits); }
+
+bool ValidKind(uint8_t kind) {
+  if (kind == 0) return true;
+  if (!(kind & kKindTime)) return false;
+  if (kind & kTimeOther) return (kind & 0x60) == 0 && (kind & kTimeDigits) <= kTimeSyslog;
+  return (kind & kTimeDigits) <= 9;
+}
 
 constexpr uint64_t kTagNumber = 0, kTagText = 1, kTagLowerHex = 2, kTagUpperHex = 3;
 
@@ -69,8 +85,11 @@ inline void Put2(char* p, unsigned v) {
   p[1] = static_cast<char>('0' + v % 10);
 }
 
-// Formats "YYYY-MM-DD?hh:mm:ss" of a second in [kMinSecond, kEndSecond).
-void FormatSecond(int64_t seconds, char sep, char* out) {
+struct Civil {
+  unsigned year, month, day, sod;
+};
+
+Civil CivilOf(int64_t seconds) {
   int64_t days = FloorDiv(seconds, 86400);
   unsigned sod = static_cast<unsigned>(seconds - days * 86400);
   int64_t z = days + 719468;
@@ -82,37 +101,71 @@ void FormatSecond(int64_t seconds, char sep, char* out) {
   unsigned day = doy - (153 * mp + 2) / 5 + 1;
   unsigned month = mp < 10 ? mp + 3 : mp - 9;
   unsigned year = static_cast<unsigned>(static_cast<int64_t>(yoe) + era * 400 + (month <= 2));
-  Put2(out, year / 100);
-  Put2(out + 2, year % 100);
-  out[4] = '-';
-  Put2(out + 5, month);
-  out[7] = '-';
-  Put2(out + 8, day);
-  out[10] = sep;
-  Put2(out + 11, sod / 3600);
-  out[13] = ':';
-  Put2(out + 14, sod / 60 % 60);
-  out[16] = ':';
-  Put2(out + 17, sod % 60);
+  return {year, month, day, sod};
 }
 
-// Formats instant t (units of 10^-digits s) with `kind`; returns its length
-// (at most 29), or 0 when t is outside the encodable years.
+void PutClock(unsigned sod, char* out) {  // hh:mm:ss
+  Put2(out, sod / 3600);
+  out[2] = ':';
+  Put2(out + 3, sod / 60 % 60);
+  out[5] = ':';
+  Put2(out + 6, sod % 60);
+}
+
+// Formats the whole-second part of a time kind (ISO: "YYYY-MM-DD?hh:mm:ss")
+// of a second in [kMinSecond, kEndSecond); returns its length.
+size_t FormatSecond(int64_t seconds, uint8_t kind, char* out) {
+  const Civil c = CivilOf(seconds);
+  if (kind & kTimeOther) {
+    const char* mon = kMonthNames + 3 * (c.month - 1);
+    if ((kind & kTimeDigits) == kTimeCommonLog) {
+      Put2(out, c.day);
+      out[2] = '/';
+      std::memcpy(out + 3, mon, 3);
+      out[6] = '/';
+      Put2(out + 7, c.year / 100);
+      Put2(out + 9, c.year % 100);
+      out[11] = ':';
+      PutClock(c.sod, out + 12);
+      return 20;
+    }
+    std::memcpy(out, mon, 3);
+    out[3] = ' ';
+    out[4] = c.day < 10 ? ' ' : static_cast<char>('0' + c.day / 10);
+    out[5] = static_cast<char>('0' + c.day % 10);
+    out[6] = ' ';
+    PutClock(c.sod, out + 7);
+    return 15;
+  }
+  Put2(out, c.year / 100);
+  Put2(out + 2, c.year % 100);
+  out[4] = '-';
+  Put2(out + 5, c.month);
+  out[7] = '-';
+  Put2(out + 8, c.day);
+  out[10] = (kind & kTimeT) ? 'T' : ' ';
+  PutClock(c.sod, out + 11);
+  return 19;
+}
+
+// Formats instant t (units of 10^-KindDigits(kind) s) with `kind`; returns
+// its length (at most 29), or 0 when t is outside the encodable years.
 class TimeFormatter {
  public:
   size_t Format(int64_t t, uint8_t kind, char* out) {
-    const int digits = kind & kTimeDigits;
+    const int digits = KindDigits(kind);
     const int64_t scale = kPow10[digits];
     int64_t sec = FloorDiv(t, scale);
     if (sec < kMinSecond || sec >= kEndSecond) return 0;
-    const char sep = (kind & kTimeT) ? 'T' : ' ';
-    if (sec != cached_ || sep != cached_sep_) {
-      FormatSecond(sec, sep, prefix_);
+    // The whole-second text depends on the layout bits only.
+    const uint8_t layout = (kind & kTimeOther) ? kind : (kind & (kKindTime | kTimeT));
+    if (sec != cached_ || layout != cached_layout_) {
+      prefix_len_ = FormatSecond(sec, layout, prefix_);
       cached_ = sec;
-      cached_sep_ = sep;
+      cached_layout_ = layout;
     }
-    std::memcpy(out, prefix_, 19);
-    if (digits == 0) return 19;
+    std::memcpy(out, prefix_, prefix_len_);
+    if (digits == 0) return prefix_len_;
     out[19] = (kind & kTimeComma) ? ',' : '.';
     uint64_t frac = static_cast<uint64_t>(t - sec * scale);
     for (int i = digits; i >= 1; --i) {
@@ -124,19 +177,79 @@ class TimeFormatter {
 
  private:
   int64_t cached_ = INT64_MIN;
-  char cached_sep_ = 0;
-  char prefix_[19];
+  uint8_t cached_layout_ = 0;
+  size_t prefix_len_ = 0;
+  char prefix_[24];
 };
 
 inline unsigned Two(const char* p) {
   return static_cast<unsigned>(p[0] - '0') * 10 + static_cast<unsigned>(p[1] - '0');
 }
 
-// Recognises "YYYY-MM-DD?hh:mm:ss[.f]" at s (s[0] is a digit). On success
-// sets *len, *kind and *t (the instant in units of 10^-digits s) only if the
-// formatter prints exactly these bytes back.
-bool ParseTime(const char* s, size_t avail, TimeFormatter* fmt, size_t* len, uint8_t* kind,
-               int64_t* t) {
+int MonthOf(const char* s) {  // 1..12, or 0
+  for (int m = 0; m < 12; ++m)
+    if (std::memcmp(s, kMonthNames + 3 * m, 3) == 0) return m + 1;
+  return 0;
+}
+
+bool Clock(const char* s, unsigned* sod) {  // hh:mm:ss
+  if (!Digit(s[0]) || !Digit(s[1]) || s[2] != ':' || !Digit(s[3]) || !Digit(s[4]) || s[5] != ':' ||
+      !Digit(s[6]) || !Digit(s[7]))
+    return false;
+  unsigned hh = Two(s), mm = Two(s + 3), ss = Two(s + 6);
+  if (hh > 23 || mm > 59 || ss > 59) return false;
+  *sod = hh * 3600 + mm * 60 + ss;
+  return true;
+}
+
+// Recognises "dd/Mon/yyyy:hh:mm:ss" (s[0] is a digit) or, with the year of
+// the entry time `ts`, "Mon _d hh:mm:ss" (s[0] is a letter).
+bool ParseOtherTime(const char* s, size_t avail, int64_t ts, uint8_t* kind, int64_t* sec) {
+  unsigned sod;
+  if (Digit(s[0])) {
+    if (avail < 20 || !Digit(s[1]) || s[2] != '/' || s[6] != '/' || s[11] != ':') return false;
+    const int month = MonthOf(s + 3);
+    if (month == 0 || !Digit(s[7]) || !Digit(s[8]) || !Digit(s[9]) || !Digit(s[10]) ||
+        !Clock(s + 12, &sod))
+      return false;
+    const unsigned year = Two(s + 7) * 100 + Two(s + 9), day = Two(s);
+    if (year < 1900 || year >= 2200 || day < 1 || day > 31) return false;
+    *sec = DaysFromCivil(year, month, day) * 86400 + sod;
+    *kind = kKindTime | kTimeOther | kTimeCommonLog;
+    return true;
+  }
+  if (avail < 15 || s[3] != ' ' || s[6] != ' ' || (s[4] != ' ' && !Digit(s[4])) || !Digit(s[5]))
+    return false;
+  const int month = MonthOf(s);
+  if (month == 0 || !Clock(s + 7, &sod)) return false;
+  const unsigned day = (s[4] == ' ' ? 0 : static_cast<unsigned>(s[4] - '0') * 10) +
+                       static_cast<unsigned>(s[5] - '0');
+  const int64_t entry = FloorDiv(ts, kPow10[9]);
+  if (day < 1 || day > 31 || entry < kMinSecond || entry >= kEndSecond) return false;
+  *sec = DaysFromCivil(CivilOf(entry).year, month, day) * 86400 + sod;
+  *kind = kKindTime | kTimeOther | kTimeSyslog;
+  return true;
+}
+
+// Recognises a date-time at s (s[0] is a token byte): "YYYY-MM-DD?hh:mm:ss[.f]"
+// or one of the kTimeOther layouts. On success sets *len, *kind and *t (the
+// instant in units of 10^-KindDigits s) only if the formatter prints exactly
+// these bytes back.
+bool ParseTime(const char* s, size_t avail, int64_t ts, TimeFormatter* fmt, size_t* len,
+               uint8_t* kind, int64_t* t) {
+  if (avail < 15) return false;
+  if (!Digit(s[0]) || (avail >= 3 && s[2] == '/')) {
+    uint8_t k;
+    int64_t sec;
+    if (!ParseOtherTime(s, avail, ts, &k, &sec)) return false;
+    char buf[48];
+    const size_t n = fmt->Format(sec, k, buf);
+    if (n == 0 || std::memcmp(buf, s, n) != 0) return false;
+    *len = n;
+    *kind = k;
+    *t = sec;
+    return true;
+  }
   if (avail < 19) return false;
   static constexpr char kShape[] = "dddd-dd-dd?dd:dd:dd";
   for (int i = 0; i < 19; ++i) {
@@ -166,7 +279,7 @@ bool ParseTime(const char* s, size_t avail, TimeFormatter* fmt, size_t* len, uin
   }
   k |= static_cast<uint8_t>(digits);
   const int64_t value = sec * kPow10[digits] + frac;
-  char buf[32];
+  char buf[48];
   const size_t n = fmt->Format(value, k, buf);
   if (n == 0 || std::memcmp(buf, s, n) != 0) return false;  // e.g. Feb 30
   *len = n;
@@ -298,8 +411,10 @@ bool Split(std::string_view line, int64_t ts, EncoderState* st) {
     size_t end;
     size_t tlen;
     int64_t t;
-    if (kClass.digit[c] && ParseTime(s + pos, len - pos, &st->fmt, &tlen, &h.kind, &t)) {
-      const int64_t base = FloorDiv(ts, kPow10[9 - (h.kind & kTimeDigits)]);
+    const bool may_be_time =
+        kClass.digit[c] || (c >= 'A' && c <= 'S' && pos + 3 < len && s[pos + 3] == ' ');
+    if (may_be_time && ParseTime(s + pos, len - pos, ts, &st->fmt, &tlen, &h.kind, &t)) {
+      const int64_t base = FloorDiv(ts, kPow10[9 - KindDigits(h.kind)]);
       h.delta = static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(base));
       end = pos + tlen;
     } else {
@@ -460,9 +575,7 @@ Status DecodeLines(std::string_view section, const int64_t* ts, size_t n, char* 
     for (uint64_t h = 0; h < nh; ++h) {
       if (p == end) return Corrupt("template");
       const uint8_t kind = static_cast<uint8_t>(*p++);
-      if (kind != kKindToken &&
-          ((kind & (kKindTime | 0x10)) != kKindTime || (kind & kTimeDigits) > 9))
-        return Corrupt("template hole");
+      if (!ValidKind(kind)) return Corrupt("template hole");
       if (!GetLengthPrefixed(&p, end, &piece)) return Corrupt("template");
       st.ops.push_back({piece.data(), static_cast<uint32_t>(piece.size()), kind});
     }
@@ -547,7 +660,7 @@ Status DecodeLines(std::string_view section, const int64_t* ts, size_t n, char* 
           }
         }
       } else {
-        const int64_t base = FloorDiv(ts[i], kPow10[9 - (op.kind & kTimeDigits)]);
+        const int64_t base = FloorDiv(ts[i], kPow10[9 - KindDigits(op.kind)]);
         const int64_t value =
             static_cast<int64_t>(static_cast<uint64_t>(base) + static_cast<uint64_t>(UnZigZag(v)));
         char buf[48];
