@@ -373,11 +373,15 @@ struct EncoderState {
   TimeFormatter fmt;
 };
 
-// A double-quoted string holding a space is free text (a message, a user
-// agent, a request line): it is kept as one text hole, so that its word count
-// does not multiply templates. (Kept whole, paths and URLs without spaces
-// compress worse: their numbers are better as typed holes.)
-bool Phrase(std::string_view q) { return std::memchr(q.data(), ' ', q.size()) != nullptr; }
+// A double-quoted string holding a space, or a '/' without starting with
+// one, is free text (a message, a user agent, a request line, a URL): it is
+// kept as one text hole, so that its shape does not multiply templates.
+// Paths ("/api/v1/users/42") and single tokens stay split: their numbers
+// compress better as typed holes.
+bool Phrase(std::string_view q) {
+  return std::memchr(q.data(), ' ', q.size()) != nullptr ||
+         (!q.empty() && q[0] != '/' && std::memchr(q.data(), '/', q.size()) != nullptr);
+}
 
 // Splits `line` into holes and its template's serialized form (without
 // n_holes) in st->shape. Returns false when the line is to be kept whole.

@@ -1,8 +1,9 @@
 // Line codec: the log-aware encoding of the lines of a chunk block (chunk
 // format v3, storage/chunk.h), in the spirit of CLP (Rodrigues et al., OSDI
 // 2021). Each line is split into *tokens* (maximal runs of ASCII letters,
-// digits and '_'; a double-quoted string holding a space is one token, so
-// free text does not multiply templates; of a number followed by letters,
+// digits and '_'; a double-quoted string holding a space, or a '/' but not
+// at its start (a message, a user agent, a URL), is one token, so free text
+// does not multiply templates; of a number followed by letters,
 // "23ms", the number is the token) and the text between them; the text
 // between tokens, with a hole per token, is the line's *template*. A block stores its distinct
 // templates once, a template id per line, and the tokens in columns, one per
@@ -34,6 +35,9 @@
 //             value := delta:zigzag-varint; the text is the date-time
 //             YYYY-MM-DD?hh:mm:ss[.f] (UTC, years 1900..2199) of the instant
 //             floor(entry_ts / 10^(9-digits)) + delta, in units of 10^-digits s.
+//   kind 0x90: the same in whole seconds, printed dd/Mon/yyyy:hh:mm:ss (the
+//             common log format of nginx and Apache);
+//   kind 0x91: the same, printed Mon _d hh:mm:ss (BSD syslog; no year).
 //
 // text_bytes is the sum of the lengths of the lines (lets the reader size its
 // buffer once). A line is the template's pieces with its holes filled in.
