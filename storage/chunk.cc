@@ -55,7 +55,9 @@ void EncodeBlock(const OwnedEntry* b, const OwnedEntry* e, int level, uint8_t ve
                  std::string* raw, std::string* lines, std::string* out, BlockMeta* meta) {
   raw->clear();
   PutVarint(raw, ZigZag(b->ts));
-  for (const OwnedEntry* p = b + 1; p < e; ++p) PutVarint(raw, ZigZag(p->ts - (p - 1)->ts));
+  for (const OwnedEntry* p = b + 1; p < e; ++p)
+    PutVarint(raw, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(p->ts) -
+                                               static_cast<uint64_t>((p - 1)->ts))));
   if (version >= kChunkFormatV3) {
     lines->clear();
     EncodeLines(b, e, lines);
@@ -163,7 +165,10 @@ Status DecodeBlock(const char* comp, const BlockMeta& m, uint8_t version, std::s
   for (uint64_t i = 0; i < m.n; ++i) {
     uint64_t v;
     if (!GetVarint(&p, end, &v)) return Corrupt("ts");
-    ts = i == 0 ? UnZigZag(v) : ts + UnZigZag(v);
+    // Wrapping addition: a corrupt delta must not overflow (UB).
+    ts = i == 0
+             ? UnZigZag(v)
+             : static_cast<int64_t>(static_cast<uint64_t>(ts) + static_cast<uint64_t>(UnZigZag(v)));
     batch->ts[base + i] = ts;
   }
   if (version >= kChunkFormatV3) {
