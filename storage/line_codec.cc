@@ -359,13 +359,17 @@ struct Hole {
 struct EncoderTemplate {
   uint32_t first_column;
   uint32_t holes;
+  uint32_t lines;
+  uint32_t shape_begin, shape_end;  // its serialized shape in EncoderState::shapes
 };
 
 struct EncoderState {
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> ids;
   std::vector<EncoderTemplate> templates;
-  std::string dict;
+  std::string shapes;
   std::vector<std::string> columns;
+  std::vector<uint32_t> kept_columns;
+  std::string folded, piece;
   size_t used_columns = 0;
   std::vector<uint32_t> line_template;
   std::string shape;
@@ -447,13 +451,42 @@ bool Split(std::string_view line, int64_t ts, EncoderState* st) {
   return true;
 }
 
+// True when the `count` values of token column `col` are all the same;
+// then appends that token's text to *text.
+bool ConstantToken(const std::string& col, uint32_t count, std::string* text) {
+  const char* p = col.data();
+  const char* end = p + col.size();
+  uint64_t v;
+  if (count == 0 || !GetVarint(&p, end, &v)) return false;
+  const uint64_t tag = v & 3, n = v >> 2;
+  const size_t len = static_cast<size_t>(p - col.data()) + (tag == kTagNumber ? 0 : n);
+  if (len * count != col.size()) return false;
+  for (size_t off = len; off < col.size(); off += len)
+    if (std::memcmp(col.data() + off, col.data(), len) != 0) return false;
+  if (tag == kTagNumber) {
+    char buf[24];
+    text->append(buf, std::to_chars(buf, buf + sizeof(buf), n).ptr);
+  } else if (tag == kTagText) {
+    text->append(p, n);
+  } else {
+    const char* digits = tag == kTagLowerHex ? "0123456789abcdef" : "0123456789ABCDEF";
+    for (uint64_t i = 0; i < n; ++i) {
+      const unsigned char b = static_cast<unsigned char>(p[i]);
+      text->push_back(digits[b >> 4]);
+      text->push_back(digits[b & 15]);
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 void EncodeLines(const OwnedEntry* b, const OwnedEntry* e, std::string* out) {
   thread_local EncoderState st;
   st.ids.clear();
   st.templates.clear();
-  st.dict.clear();
+  st.shapes.clear();
+  st.kept_columns.clear();
   st.used_columns = 0;
   st.line_template.clear();
   uint64_t text_bytes = 0;
@@ -473,15 +506,17 @@ void EncodeLines(const OwnedEntry* b, const OwnedEntry* e, std::string* out) {
     if (it == st.ids.end()) {
       const uint32_t id = static_cast<uint32_t>(st.templates.size());
       const uint32_t n = static_cast<uint32_t>(st.holes.size());
-      st.templates.push_back({static_cast<uint32_t>(st.used_columns), n});
-      PutVarint(&st.dict, n);
-      st.dict.append(st.shape);
+      const uint32_t at = static_cast<uint32_t>(st.shapes.size());
+      st.shapes.append(st.shape);
+      st.templates.push_back({static_cast<uint32_t>(st.used_columns), n, 0, at,
+                              static_cast<uint32_t>(st.shapes.size())});
       st.used_columns += n;
       if (st.columns.size() < st.used_columns) st.columns.resize(st.used_columns);
       for (uint32_t i = 0; i < n; ++i) st.columns[st.templates.back().first_column + i].clear();
       it = st.ids.emplace(st.shape, id).first;
     }
-    const EncoderTemplate& tpl = st.templates[it->second];
+    EncoderTemplate& tpl = st.templates[it->second];
+    tpl.lines++;
     st.line_template.push_back(it->second);
     for (uint32_t i = 0; i < tpl.holes; ++i) {
       const Hole& h = st.holes[i];
@@ -494,10 +529,38 @@ void EncodeLines(const OwnedEntry* b, const OwnedEntry* e, std::string* out) {
   }
   PutVarint(out, text_bytes);
   PutVarint(out, st.templates.size());
-  out->append(st.dict);
+  // A token hole with the same value on every line of its template (a JSON
+  // or logfmt key, a constant field) is folded into the template's text:
+  // no column, and one hole less to fill per line when decoding.
+  for (const EncoderTemplate& t : st.templates) {
+    const char* p = st.shapes.data() + t.shape_begin;
+    const char* end = st.shapes.data() + t.shape_end;
+    std::string_view piece;
+    GetLengthPrefixed(&p, end, &piece);  // shapes are ours: cannot fail
+    st.folded.clear();
+    st.piece.assign(piece);
+    uint32_t kept = 0;
+    for (uint32_t h = 0; h < t.holes; ++h) {
+      const uint8_t kind = static_cast<uint8_t>(*p++);
+      GetLengthPrefixed(&p, end, &piece);
+      const uint32_t c = t.first_column + h;
+      if (kind == kKindToken && ConstantToken(st.columns[c], t.lines, &st.piece)) {
+        st.piece.append(piece);
+        continue;
+      }
+      PutLengthPrefixed(&st.folded, st.piece);
+      st.folded.push_back(static_cast<char>(kind));
+      st.piece.assign(piece);
+      st.kept_columns.push_back(c);
+      ++kept;
+    }
+    PutLengthPrefixed(&st.folded, st.piece);
+    PutVarint(out, kept);
+    out->append(st.folded);
+  }
   for (uint32_t id : st.line_template) PutVarint(out, id);
-  for (size_t c = 0; c < st.used_columns; ++c) PutVarint(out, st.columns[c].size());
-  for (size_t c = 0; c < st.used_columns; ++c) out->append(st.columns[c]);
+  for (uint32_t c : st.kept_columns) PutVarint(out, st.columns[c].size());
+  for (uint32_t c : st.kept_columns) out->append(st.columns[c]);
 }
 
 Status LinesTextSize(std::string_view section, uint64_t* text_bytes) {
