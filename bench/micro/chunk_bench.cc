@@ -70,11 +70,13 @@ void BM_DecodeChunk(benchmark::State& state, bench::App app) {
 }
 
 // A query window covering the middle half of the chunk (Trim copies).
+// Arg: format version.
 void BM_DecodeChunkPartial(benchmark::State& state) {
   std::vector<OwnedEntry> entries = EntriesOf(bench::App::kApi);
   std::string chunk, scratch;
   ChunkMeta meta;
-  EncodeChunk(entries.data(), entries.data() + entries.size(), kBlockSize, 3, &chunk, &meta);
+  EncodeChunk(entries.data(), entries.data() + entries.size(), kBlockSize, 3, &chunk, &meta,
+              static_cast<uint8_t>(state.range(0)));
   int64_t q = (meta.max_ts - meta.min_ts) / 4;
   EntryBatch batch;
   uint64_t bytes = 0;
@@ -111,7 +113,7 @@ BENCHMARK_CAPTURE(BM_DecodeChunk, api_json, bench::App::kApi)
     ->Args({1, 3});
 BENCHMARK_CAPTURE(BM_DecodeChunk, nginx, bench::App::kNginx)->Args({0, 2})->Args({0, 3});
 BENCHMARK_CAPTURE(BM_DecodeChunk, worker_logfmt, bench::App::kWorker)->Args({0, 2})->Args({0, 3});
-BENCHMARK(BM_DecodeChunkPartial);
+BENCHMARK(BM_DecodeChunkPartial)->Arg(2)->Arg(3);
 
 }  // namespace
 }  // namespace lode::micro
