@@ -2,20 +2,20 @@
 // cutting approximated. Not part of the build (an experiment tool); build and
 // run it as bench/RESULTS.md ("Chunk format v3") shows:
 //
-//   g++ -O2 -std=c++20 -I. bench/codec_lab.cc build/storage/liblode_storage.a \
-//       build/base/liblode_base.a -lzstd -o /tmp/codec_lab
-//   build/lode-bench gen --lines 2M --streams 1000 --span 24h --end 1796454525 \
+//   g++ -O2 -std=c++20 -I. bench/codec_lab.cc build/storage/liblode_storage.a
+//       build/base/liblode_base.a -lzstd -o /tmp/codec_lab   (one line)
+//   build/lode-bench gen --lines 2M --streams 1000 --span 24h --end 1796454525
 //       --format jsonl | /tmp/codec_lab [level] [block KiB] [round MiB]
 //
 // Reads lode-bench's jsonl ({"ts":"ns","stream":{...},"line":"..."}) on
 // stdin. Chunks are cut per stream at 1 MiB of raw lines and, for all streams
 // at once, every `round` MiB of raw lines ingested (the head-memtable cut
 // rounds of storage/store.cc); "day" cuts one chunk per stream and UTC day
-// (what a cold-data merge would give). Prints bytes and decode speed per
-// format.
+// (what a cold-data merge would give). Checks every line and prints the
+// bytes per format (and, for v3, where they go). LAB_DAY=1 skips "rounds";
+// a 4th argument keeps only streams whose labels contain it.
 #include <zstd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -36,10 +36,6 @@ struct Stream {
   uint64_t head_bytes = 0;
 };
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 // Bytes of each part of a v3 line section, each compressed alone (zstd 3).
 double g_parts[5];
 double g_ts = 0, g_filters = 0;
@@ -52,12 +48,12 @@ void Parts(const OwnedEntry* b, const OwnedEntry* e) {
   EncodeLines(b, e, &sec);
   const char* p = sec.data();
   const char* end = p + sec.size();
-  uint64_t tb, nt, ncol = 0;
+  uint64_t tb = 0, nt = 0, ncol = 0;
   GetVarint(&p, end, &tb);
   GetVarint(&p, end, &nt);
   const char* t0 = p;
   for (uint64_t t = 0; t < nt; ++t) {
-    uint64_t nh;
+    uint64_t nh = 0;
     std::string_view piece;
     GetVarint(&p, end, &nh);
     GetLengthPrefixed(&p, end, &piece);
@@ -90,16 +86,13 @@ void Parts(const OwnedEntry* b, const OwnedEntry* e) {
 
 struct Totals {
   uint64_t chunks = 0, bytes = 0, raw = 0;
-  double encode_s = 0, decode_s = 0;
 };
 
 void Cut(Stream* s, uint8_t version, int level, size_t block, Totals* t) {
   if (s->head.empty()) return;
   std::string out;
   ChunkMeta meta;
-  double t0 = Now();
   EncodeChunk(s->head.data(), s->head.data() + s->head.size(), block, level, &out, &meta, version);
-  double t1 = Now();
   std::string scratch;
   EntryBatch batch;
   bool stopped = false;
@@ -119,7 +112,6 @@ void Cut(Stream* s, uint8_t version, int level, size_t block, Totals* t) {
         return true;
       },
       &scratch, &batch, nullptr, &stopped);
-  double t2 = Now();
   if (!st.ok() || seen != s->head.size()) {
     fprintf(stderr, "decode failed: %s\n", st.ToString().c_str());
     exit(1);
@@ -129,8 +121,6 @@ void Cut(Stream* s, uint8_t version, int level, size_t block, Totals* t) {
   t->chunks++;
   t->bytes += out.size() + meta.filter.size() + 40;  // + chunk meta and keys, roughly
   t->raw += meta.raw_bytes;
-  t->encode_s += t1 - t0;
-  t->decode_s += t2 - t1;
   s->head.clear();
   s->head_bytes = 0;
 }
@@ -183,12 +173,12 @@ int main(int argc, char** argv) {
         }
       }
       for (auto& x : streams) Cut(&x, version, level, block, &t);
-      printf(
-          "%-6s v%d zstd %d block %zuK: %llu chunks, %.2f MiB, raw/chunks %.2f, encode %.0f MB/s, "
-          "decode %.0f MB/s\n",
-          mode == 0 ? "rounds" : "day", version, level, block / 1024,
-          static_cast<unsigned long long>(t.chunks), t.bytes / 1048576.0,
-          static_cast<double>(t.raw) / t.bytes, t.raw / t.encode_s / 1e6, t.raw / t.decode_s / 1e6);
+      // No speeds: this tool's JSON parsing and line checks dominate them
+      // (lode-micro's BM_EncodeChunk / BM_DecodeChunk measure the codec).
+      printf("%-6s v%d zstd %d block %zuK: %llu chunks, %.2f MiB, raw/chunks %.2f\n",
+             mode == 0 ? "rounds" : "day", version, level, block / 1024,
+             static_cast<unsigned long long>(t.chunks), t.bytes / 1048576.0,
+             static_cast<double>(t.raw) / t.bytes);
       if (version == kChunkFormatV3)
         printf(
             "   parts (each zstd alone): templates %.2f MiB (%.0f templates), ids %.2f, "
