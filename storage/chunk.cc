@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/coding.h"
+#include "storage/line_codec.h"
 
 namespace lode {
 
@@ -40,12 +41,7 @@ ZstdContexts& Zstd() {
   return contexts;
 }
 
-void EncodeBlock(const OwnedEntry* b, const OwnedEntry* e, int level, std::string* raw,
-                 std::string* out, BlockMeta* meta) {
-  raw->clear();
-  PutVarint(raw, ZigZag(b->ts));
-  for (const OwnedEntry* p = b + 1; p < e; ++p) PutVarint(raw, ZigZag(p->ts - (p - 1)->ts));
-  for (const OwnedEntry* p = b; p < e; ++p) PutVarint(raw, p->line.size());
+void PutMetadata(const OwnedEntry* b, const OwnedEntry* e, std::string* raw) {
   for (const OwnedEntry* p = b; p < e; ++p) {
     PutVarint(raw, p->md.size());
     for (const auto& l : p->md) {
@@ -53,7 +49,25 @@ void EncodeBlock(const OwnedEntry* b, const OwnedEntry* e, int level, std::strin
       PutLengthPrefixed(raw, l.value);
     }
   }
-  for (const OwnedEntry* p = b; p < e; ++p) raw->append(p->line.data(), p->line.size());
+}
+
+void EncodeBlock(const OwnedEntry* b, const OwnedEntry* e, int level, uint8_t version,
+                 std::string* raw, std::string* lines, std::string* out, BlockMeta* meta) {
+  raw->clear();
+  PutVarint(raw, ZigZag(b->ts));
+  for (const OwnedEntry* p = b + 1; p < e; ++p)
+    PutVarint(raw, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(p->ts) -
+                                               static_cast<uint64_t>((p - 1)->ts))));
+  if (version >= kChunkFormatV3) {
+    lines->clear();
+    EncodeLines(b, e, lines);
+    PutLengthPrefixed(raw, *lines);
+    PutMetadata(b, e, raw);
+  } else {
+    for (const OwnedEntry* p = b; p < e; ++p) PutVarint(raw, p->line.size());
+    PutMetadata(b, e, raw);
+    for (const OwnedEntry* p = b; p < e; ++p) raw->append(p->line.data(), p->line.size());
+  }
   size_t bound = ZSTD_compressBound(raw->size());
   size_t old = out->size();
   out->resize(old + bound);
@@ -74,6 +88,7 @@ constexpr uint64_t kMaxBlockRawSize = 64u << 20;
 Status Corrupt(const char* what) { return Status::IOError(std::string("corrupt chunk: ") + what); }
 
 struct ParsedHeader {
+  uint8_t version = 0;
   std::vector<BlockMeta> blocks;
   const char* data = nullptr;  // start of block data
 };
@@ -83,7 +98,8 @@ Status ParseHeader(std::string_view chunk, ParsedHeader* h) {
   const char* end = p + chunk.size();
   if (p == end) return Corrupt("version");
   const uint8_t version = static_cast<uint8_t>(*p);
-  if (version != kChunkFormatV1 && version != kChunkFormatV2) return Corrupt("version");
+  if (version < kChunkFormatV1 || version > kChunkFormatV3) return Corrupt("version");
+  h->version = version;
   ++p;
   uint64_t nb;
   if (!GetVarint(&p, end, &nb)) return Corrupt("header");
@@ -113,10 +129,30 @@ Status ParseHeader(std::string_view chunk, ParsedHeader* h) {
   return Status::OK();
 }
 
+// Parses the metadata column of n entries at *p into batch (appending).
+Status GetMetadata(const char** p, const char* end, uint64_t n, EntryBatch* batch) {
+  if (batch->md_begin.empty()) batch->md_begin.push_back(0);
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t k;
+    if (!GetVarint(p, end, &k)) return Corrupt("metadata");
+    for (uint64_t j = 0; j < k; ++j) {
+      LabelView lv;
+      if (!GetLengthPrefixed(p, end, &lv.name) || !GetLengthPrefixed(p, end, &lv.value))
+        return Corrupt("metadata pair");
+      batch->md.push_back(lv);
+    }
+    batch->md_begin.push_back(static_cast<uint32_t>(batch->md.size()));
+  }
+  return Status::OK();
+}
+
 // Decompresses a block and decodes its columns into batch (appending). *raw
 // only grows (its bytes past the block are unused): resizing a string
 // zero-fills it, which is wasted work when it is about to be overwritten.
-Status DecodeBlock(const char* comp, const BlockMeta& m, std::string* raw, EntryBatch* batch) {
+// Version 3 rebuilds the lines (storage/line_codec.h) into *raw after the
+// decompressed block.
+Status DecodeBlock(const char* comp, const BlockMeta& m, uint8_t version, std::string* raw,
+                   EntryBatch* batch) {
   if (raw->size() < m.raw_size) raw->resize(m.raw_size);
   size_t n = ZSTD_decompressDCtx(Zstd().dctx, raw->data(), m.raw_size, comp, m.comp_size);
   if (ZSTD_isError(n) || n != m.raw_size) return Corrupt("zstd");
@@ -129,8 +165,31 @@ Status DecodeBlock(const char* comp, const BlockMeta& m, std::string* raw, Entry
   for (uint64_t i = 0; i < m.n; ++i) {
     uint64_t v;
     if (!GetVarint(&p, end, &v)) return Corrupt("ts");
-    ts = i == 0 ? UnZigZag(v) : ts + UnZigZag(v);
+    // Wrapping addition: a corrupt delta must not overflow (UB).
+    ts = i == 0
+             ? UnZigZag(v)
+             : static_cast<int64_t>(static_cast<uint64_t>(ts) + static_cast<uint64_t>(UnZigZag(v)));
     batch->ts[base + i] = ts;
+  }
+  if (version >= kChunkFormatV3) {
+    std::string_view section;
+    uint64_t text = 0;
+    if (!GetLengthPrefixed(&p, end, &section)) return Corrupt("lines");
+    LODE_RETURN_IF_ERROR(LinesTextSize(section, &text));
+    // The same bound as a v2 block's (which holds the line bytes).
+    if (text > kMaxBlockRawSize) return Corrupt("lines size");
+    const size_t section_at = static_cast<size_t>(section.data() - raw->data());
+    const size_t md_at = static_cast<size_t>(p - raw->data());
+    // The line codec may read and write kLineCodecSlack bytes past its
+    // section (followed here by the metadata and the text) and its text.
+    if (raw->size() < m.raw_size + text + kLineCodecSlack)
+      raw->resize(m.raw_size + text + kLineCodecSlack);
+    section = std::string_view(raw->data() + section_at, section.size());
+    LODE_RETURN_IF_ERROR(DecodeLines(section, batch->ts.data() + base, m.n,
+                                     raw->data() + m.raw_size, text, batch->line.data() + base));
+    p = raw->data() + md_at;
+    end = raw->data() + m.raw_size;
+    return GetMetadata(&p, end, m.n, batch);
   }
   // The lengths column is validated here and read again once the start of
   // the line bytes is known (no per-block length array).
@@ -139,18 +198,7 @@ Status DecodeBlock(const char* comp, const BlockMeta& m, std::string* raw, Entry
     uint64_t len;
     if (!GetVarint(&p, end, &len)) return Corrupt("lengths");
   }
-  if (batch->md_begin.empty()) batch->md_begin.push_back(0);
-  for (uint64_t i = 0; i < m.n; ++i) {
-    uint64_t k;
-    if (!GetVarint(&p, end, &k)) return Corrupt("metadata");
-    for (uint64_t j = 0; j < k; ++j) {
-      LabelView lv;
-      if (!GetLengthPrefixed(&p, end, &lv.name) || !GetLengthPrefixed(&p, end, &lv.value))
-        return Corrupt("metadata pair");
-      batch->md.push_back(lv);
-    }
-    batch->md_begin.push_back(static_cast<uint32_t>(batch->md.size()));
-  }
+  LODE_RETURN_IF_ERROR(GetMetadata(&p, end, m.n, batch));
   for (uint64_t i = 0; i < m.n; ++i) {
     uint64_t len = 0;
     GetVarint(&lens, end, &len);  // cannot fail: validated above
@@ -225,7 +273,7 @@ void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_si
   const bool filters = version >= kChunkFormatV2;
   std::vector<BlockMeta> metas;
   std::vector<std::string> block_filters;
-  std::string data, raw;
+  std::string data, raw, lines;
   const OwnedEntry* b = begin;
   *meta = ChunkMeta{};
   // The builders are 8 KiB bitmaps: kept per thread, cleared per use.
@@ -242,7 +290,7 @@ void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_si
       ++e;
     }
     BlockMeta m;
-    EncodeBlock(b, e, zstd_level, &raw, &data, &m);
+    EncodeBlock(b, e, zstd_level, version, &raw, &lines, &data, &m);
     metas.push_back(m);
     if (filters) {
       block_filters.emplace_back();
@@ -252,7 +300,7 @@ void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_si
     b = e;
   }
   out->clear();
-  out->push_back(static_cast<char>(filters ? kChunkFormatV2 : kChunkFormatV1));
+  out->push_back(static_cast<char>(version));
   PutVarint(out, metas.size());
   for (size_t i = 0; i < metas.size(); ++i) {
     const BlockMeta& m = metas[i];
@@ -261,7 +309,12 @@ void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_si
     PutVarint(out, m.n);
     PutVarint(out, m.raw_size);
     PutVarint(out, m.comp_size);
-    if (filters) PutLengthPrefixed(out, block_filters[i]);
+    // v3: a chunk of one block leaves the block's filter empty; the chunk's
+    // own filter (its meta) is the same and is checked before the chunk is read.
+    if (filters)
+      PutLengthPrefixed(out, version >= kChunkFormatV3 && metas.size() == 1
+                                 ? std::string_view()
+                                 : std::string_view(block_filters[i]));
   }
   out->append(data);
   if (filters) chunk_filter.Finish(&meta->filter);
@@ -291,7 +344,7 @@ Status DecodeChunk(std::string_view chunk, int64_t start_ns, int64_t end_ns, Dir
       continue;
     }
     batch->clear();
-    LODE_RETURN_IF_ERROR(DecodeBlock(starts[i], m, scratch, batch));
+    LODE_RETURN_IF_ERROR(DecodeBlock(starts[i], m, h.version, scratch, batch));
     Trim(batch, start_ns, end_ns, dir);
     if (stats) {
       stats->blocks_read++;
@@ -324,7 +377,7 @@ Status DecodeChunkEntries(std::string_view chunk, int64_t start_ns, int64_t end_
     }
     scratch_blocks->emplace_back();
     EntryBatch b;
-    LODE_RETURN_IF_ERROR(DecodeBlock(comp, m, &scratch_blocks->back(), &b));
+    LODE_RETURN_IF_ERROR(DecodeBlock(comp, m, h.version, &scratch_blocks->back(), &b));
     if (stats) {
       stats->blocks_read++;
       stats->compressed_bytes += m.comp_size;

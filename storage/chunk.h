@@ -1,17 +1,19 @@
-// Chunk format v2: the entries of one stream, cut into zstd-compressed blocks.
+// Chunk format v3: the entries of one stream, cut into zstd-compressed blocks.
 //
-//   chunk  := version:u8(=2) n_blocks:varint block_meta* block_data*
+//   chunk  := version:u8(=3) n_blocks:varint block_meta* block_data*
 //   block_meta := min_ts:zigzag-varint max_ts:zigzag-varint n_entries:varint
 //                 raw_size:varint comp_size:varint filter:len-prefixed
 //   block_data := zstd frame of the raw block
 //   raw block := ts column (first ts zigzag varint, then zigzag deltas)
-//                line lengths (varint each)
+//                lines: length-prefixed section of storage/line_codec.h
+//                       (templates and typed token columns)
 //                metadata (per entry: n_pairs varint, then name/value
 //                          length-prefixed)
-//                line bytes, concatenated
 //
 // `filter` is the block's GramFilter (storage/gram_filter.h; empty: none).
-// Version 1 is the same without `filter`; both are read. Entries inside a
+// Version 2 has the same header, and the raw block holds the ts column,
+// the line lengths (varint each), the metadata, then the line bytes
+// concatenated; version 1 is v2 without `filter`. All three are read. Entries inside a
 // chunk are sorted by timestamp (ties in insertion order) and exact
 // duplicates removed. See docs/STORAGE.md.
 #pragma once
@@ -29,7 +31,8 @@
 namespace lode {
 
 constexpr uint8_t kChunkFormatV1 = 1;
-constexpr uint8_t kChunkFormatV2 = 2;  // v1 + a gram filter per block (written)
+constexpr uint8_t kChunkFormatV2 = 2;  // v1 + a gram filter per block
+constexpr uint8_t kChunkFormatV3 = 3;  // v2 with log-aware line columns (written)
 
 // An owned entry, used when building chunks from head records.
 struct OwnedEntry {
@@ -51,10 +54,10 @@ struct ChunkMeta {
 // Sorts by (ts, order) and removes exact duplicates (same ts and line and metadata).
 void SortAndDedup(std::vector<OwnedEntry>* entries);
 
-// Encodes sorted entries [begin, end) as one chunk (format `version`; v2
-// also fills meta->filter).
+// Encodes sorted entries [begin, end) as one chunk (format `version`, 1..3;
+// v2 and v3 also fill meta->filter).
 void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_size, int zstd_level,
-                 std::string* out, ChunkMeta* meta, uint8_t version = kChunkFormatV2);
+                 std::string* out, ChunkMeta* meta, uint8_t version = kChunkFormatV3);
 
 // Decodes the blocks of `chunk` that overlap [start_ns, end_ns) and calls
 // visit(batch) per block with entries in range in `dir` order. `scratch` is

@@ -1,6 +1,7 @@
 // Chunk format: EncodeChunk / DecodeChunk over 4 MiB of one app's lines
-// (time-ordered, 256 KiB blocks, as the store cuts them), per log format and
-// zstd level. Reports the compression ratio (raw line bytes / chunk bytes).
+// (time-ordered, 256 KiB blocks, as the store cuts them), per log format,
+// zstd level and chunk format version. Reports the compression ratio (raw
+// line bytes / chunk bytes).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -30,10 +31,12 @@ void BM_EncodeChunk(benchmark::State& state, bench::App app) {
   std::vector<OwnedEntry> entries = EntriesOf(app);
   const int level = static_cast<int>(state.range(0));
   const size_t block = state.range(1) > 0 ? static_cast<size_t>(state.range(1)) * 1024 : kBlockSize;
+  const uint8_t version = static_cast<uint8_t>(state.range(2));
   std::string out;
   ChunkMeta meta;
   for (auto _ : state) {
-    EncodeChunk(entries.data(), entries.data() + entries.size(), block, level, &out, &meta);
+    EncodeChunk(entries.data(), entries.data() + entries.size(), block, level, &out, &meta,
+                version);
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * entries.size()));
@@ -45,7 +48,8 @@ void BM_DecodeChunk(benchmark::State& state, bench::App app) {
   std::vector<OwnedEntry> entries = EntriesOf(app);
   std::string chunk, scratch;
   ChunkMeta meta;
-  EncodeChunk(entries.data(), entries.data() + entries.size(), kBlockSize, 3, &chunk, &meta);
+  EncodeChunk(entries.data(), entries.data() + entries.size(), kBlockSize, 3, &chunk, &meta,
+              static_cast<uint8_t>(state.range(1)));
   EntryBatch batch;
   const Direction dir = state.range(0) ? Direction::kBackward : Direction::kForward;
   for (auto _ : state) {
@@ -66,11 +70,13 @@ void BM_DecodeChunk(benchmark::State& state, bench::App app) {
 }
 
 // A query window covering the middle half of the chunk (Trim copies).
+// Arg: format version.
 void BM_DecodeChunkPartial(benchmark::State& state) {
   std::vector<OwnedEntry> entries = EntriesOf(bench::App::kApi);
   std::string chunk, scratch;
   ChunkMeta meta;
-  EncodeChunk(entries.data(), entries.data() + entries.size(), kBlockSize, 3, &chunk, &meta);
+  EncodeChunk(entries.data(), entries.data() + entries.size(), kBlockSize, 3, &chunk, &meta,
+              static_cast<uint8_t>(state.range(0)));
   int64_t q = (meta.max_ts - meta.min_ts) / 4;
   EntryBatch batch;
   uint64_t bytes = 0;
@@ -86,24 +92,28 @@ void BM_DecodeChunkPartial(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 
-// Args: zstd level, block size in KiB (0: the store's default).
+// Args: zstd level, block size in KiB (0: the store's default), format version.
 BENCHMARK_CAPTURE(BM_EncodeChunk, api_json, bench::App::kApi)
-    ->Args({1, 0})
-    ->Args({3, 0})
-    ->Args({6, 0})
-    ->Args({9, 0})
-    ->Args({3, 1024})
-    ->Args({9, 1024});
-BENCHMARK_CAPTURE(BM_EncodeChunk, nginx, bench::App::kNginx)->Args({3, 0})->Args({9, 1024});
+    ->Args({1, 0, 3})
+    ->Args({3, 0, 2})
+    ->Args({3, 0, 3})
+    ->Args({9, 0, 3})
+    ->Args({9, 1024, 3});
+BENCHMARK_CAPTURE(BM_EncodeChunk, nginx, bench::App::kNginx)->Args({3, 0, 2})->Args({3, 0, 3});
 BENCHMARK_CAPTURE(BM_EncodeChunk, worker_logfmt, bench::App::kWorker)
-    ->Args({3, 0})
-    ->Args({9, 1024});
+    ->Args({3, 0, 2})
+    ->Args({3, 0, 3});
 BENCHMARK_CAPTURE(BM_EncodeChunk, billing_java, bench::App::kBilling)
-    ->Args({3, 0})
-    ->Args({9, 1024});
-BENCHMARK_CAPTURE(BM_DecodeChunk, api_json, bench::App::kApi)->Arg(0)->Arg(1);
-BENCHMARK_CAPTURE(BM_DecodeChunk, nginx, bench::App::kNginx)->Arg(0);
-BENCHMARK(BM_DecodeChunkPartial);
+    ->Args({3, 0, 2})
+    ->Args({3, 0, 3});
+// Args: backward, format version.
+BENCHMARK_CAPTURE(BM_DecodeChunk, api_json, bench::App::kApi)
+    ->Args({0, 2})
+    ->Args({0, 3})
+    ->Args({1, 3});
+BENCHMARK_CAPTURE(BM_DecodeChunk, nginx, bench::App::kNginx)->Args({0, 2})->Args({0, 3});
+BENCHMARK_CAPTURE(BM_DecodeChunk, worker_logfmt, bench::App::kWorker)->Args({0, 2})->Args({0, 3});
+BENCHMARK(BM_DecodeChunkPartial)->Arg(2)->Arg(3);
 
 }  // namespace
 }  // namespace lode::micro

@@ -131,7 +131,7 @@ TEST(GramFilterTest, ChunkNeverSkipsABlockHoldingTheNeedle) {
     std::string chunk;
     ChunkMeta meta;
     EncodeChunk(es.data(), es.data() + es.size(), 16 * 1024, 1, &chunk, &meta);
-    ASSERT_EQ(static_cast<uint8_t>(chunk[0]), kChunkFormatV2);
+    ASSERT_EQ(static_cast<uint8_t>(chunk[0]), kChunkFormatV3);
     ASSERT_FALSE(meta.filter.empty());
     GramQuery q(needle);
     ASSERT_TRUE(q.useful());
