@@ -134,7 +134,10 @@ Status Store::Impl::ExpireStream(const std::string& tenant, StreamState* st, int
       batch.Delete(chunk_cf, k);
     }
   }
-  LODE_RETURN_IF_ERROR(Commit(&batch, /*frees_space=*/true));
+  {
+    ChunkWrite chunk_write(this, st);  // the cached chunk list goes stale
+    LODE_RETURN_IF_ERROR(Commit(&batch, /*frees_space=*/true));
+  }
   r->chunks_deleted += dead.size();
   r->streams_expired++;
   total_chunks_expired += dead.size();

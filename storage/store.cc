@@ -452,6 +452,7 @@ Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
   // would make every later head iterator re-process them (measured: 25% of
   // ingest CPU with 1000 streams).
   for (const auto& k : keys) batch.SingleDelete(head_cf, k);
+  ChunkWrite chunk_write(this, st);  // the cached chunk list goes stale
   Status s = Commit(&batch);
   if (!s.ok()) {
     std::lock_guard<std::mutex> l(st->mu);
