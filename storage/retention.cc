@@ -175,7 +175,12 @@ Status Store::Impl::PruneIndex(const std::string& tenant, StreamState* st, int64
   }
   if (batch.Count() == 0) return Status::OK();
   batch.Put(meta_cf, format::kCompactionPendingKey, "");
-  return Commit(&batch, /*frees_space=*/true);
+  Status s = Commit(&batch, /*frees_space=*/true);
+  std::unique_lock<std::shared_mutex> l(mu);
+  TenantState& ts = tenants[tenant];
+  for (uint32_t d : days) ts.day_ids.erase(d);  // cached day lists (store_read.cc)
+  ++ts.day_ids_gen;
+  return s;
 }
 
 namespace {

@@ -332,7 +332,12 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
   locks.clear();
   if (!new_days.empty()) {
     std::unique_lock<std::shared_mutex> l(mu);
-    for (const auto& [t, d] : new_days) tenants[t].days.insert(d);
+    for (const auto& [t, d] : new_days) {
+      TenantState& ts = tenants[t];
+      ts.days.insert(d);
+      ts.day_ids.erase(d);  // a stream joined the day's index (store_read.cc)
+      ++ts.day_ids_gen;
+    }
   }
   CheckHeadMemtable();
   return Status::OK();

@@ -69,6 +69,14 @@ struct TenantState {
   std::unordered_map<std::string, StreamState*> by_key;  // LabelsToString -> stream
   std::unordered_map<uint64_t, std::unique_ptr<StreamState>> by_id;
   std::set<uint32_t> days;  // days that have index entries
+  // The stream ids of a day's `D` index keys (sorted), as selections last
+  // read them (store_read.cc), so that a selection without an equality
+  // matcher (the label browser) needs no index scan. Entries are dropped,
+  // and day_ids_gen bumped, when a stream is first indexed on a day (after
+  // its append committed) and when index days are pruned; a list read while
+  // day_ids_gen changed is not kept. Guarded by Store::Impl::mu.
+  std::map<uint32_t, std::shared_ptr<const std::vector<uint64_t>>> day_ids;
+  uint64_t day_ids_gen = 0;
 };
 
 // The persisted delete requests and their compiled queries. Thread-safe;
@@ -224,6 +232,9 @@ class Store::Impl {
   // from `chunkmeta`, and cached when `gen_stable` and the budget allows.
   Status ListChunks(std::string_view tenant, StreamState* st, const rocksdb::ReadOptions& ro,
                     bool gen_stable, uint64_t gen, std::shared_ptr<const ChunkList>* out);
+  // The ids of the streams indexed on `day` (sorted; cached in TenantState::day_ids).
+  Status DayStreamIds(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
+                      std::shared_ptr<const std::vector<uint64_t>>* out);
   // Whether the stream has an entry in [from, end) (chunk metas, then the head).
   Status HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end, bool* has);
   // Reads every head entry of a stream (views into *recs).

@@ -4,6 +4,7 @@
 // compaction run has dropped it.
 #include <algorithm>
 #include <climits>
+#include <iterator>
 #include <optional>
 #include <unordered_set>
 
@@ -112,21 +113,31 @@ Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<Matcher
       eq = m.get();
       break;
     }
-  std::unordered_set<uint64_t> ids;
+  std::vector<uint64_t> ids;  // sorted, unique
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), index_cf));
-  for (uint32_t day : days) {
-    std::string p;
-    if (eq) {
-      p = format::IndexLabelKey(tenant, day, eq->name(), eq->value(), 0);
+  if (eq) {
+    std::unordered_set<uint64_t> seen;
+    for (uint32_t day : days) {
+      std::string p = format::IndexLabelKey(tenant, day, eq->name(), eq->value(), 0);
       p.resize(p.size() - 8);
-    } else {
-      p = format::IndexDayPrefix(tenant, day);
+      for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+        if (it->key().size() < p.size() + 8) continue;
+        seen.insert(GetBE64(it->key().data() + it->key().size() - 8));
+      }
+      LODE_RETURN_IF_ERROR(FromRocks(it->status()));
     }
-    for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
-      if (it->key().size() < p.size() + 8) continue;
-      ids.insert(GetBE64(it->key().data() + it->key().size() - 8));
+    ids.assign(seen.begin(), seen.end());
+    std::sort(ids.begin(), ids.end());
+  } else {
+    std::vector<uint64_t> merged;
+    for (uint32_t day : days) {
+      std::shared_ptr<const std::vector<uint64_t>> list;
+      LODE_RETURN_IF_ERROR(DayStreamIds(tenant, day, it.get(), &list));
+      merged.clear();
+      std::set_union(ids.begin(), ids.end(), list->begin(), list->end(),
+                     std::back_inserter(merged));
+      ids.swap(merged);
     }
-    LODE_RETURN_IF_ERROR(FromRocks(it->status()));
   }
   auto pol = Policy();
   int64_t now = Now();
@@ -164,6 +175,40 @@ Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<Matcher
     LODE_RETURN_IF_ERROR(HasDataIn(tenant, st, cutoff, end, &has));
     if (has) out->push_back(st);
   }
+  return Status::OK();
+}
+
+Status Store::Impl::DayStreamIds(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
+                                 std::shared_ptr<const std::vector<uint64_t>>* out) {
+  uint64_t gen;
+  {
+    std::shared_lock<std::shared_mutex> l(mu);
+    auto t = tenants.find(tenant);
+    if (t == tenants.end()) {
+      *out = std::make_shared<const std::vector<uint64_t>>();
+      return Status::OK();
+    }
+    auto c = t->second.day_ids.find(day);
+    if (c != t->second.day_ids.end()) {
+      *out = c->second;
+      return Status::OK();
+    }
+    gen = t->second.day_ids_gen;
+  }
+  auto list = std::make_shared<std::vector<uint64_t>>();
+  const std::string p = format::IndexDayPrefix(tenant, day);
+  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+    if (it->key().size() < p.size() + 8) continue;
+    list->push_back(GetBE64(it->key().data() + it->key().size() - 8));
+  }
+  LODE_RETURN_IF_ERROR(FromRocks(it->status()));
+  std::sort(list->begin(), list->end());  // keys end with the id: already sorted
+  {
+    std::unique_lock<std::shared_mutex> l(mu);
+    auto t = tenants.find(tenant);
+    if (t != tenants.end() && t->second.day_ids_gen == gen) t->second.day_ids[day] = list;
+  }
+  *out = std::move(list);
   return Status::OK();
 }
 
@@ -400,10 +445,12 @@ Status Store::LabelNames(std::string_view tenant, const std::vector<MatcherPtr>&
                          int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) {
   std::vector<StreamState*> sts;
   LODE_RETURN_IF_ERROR(impl_->SelectIds(tenant, matchers, start_ns, end_ns, &sts));
-  std::set<std::string> names;
+  // Views into the streams' labels, which live as long as the store.
+  std::unordered_set<std::string_view> names;
   for (auto* st : sts)
     for (const auto& l : st->labels) names.insert(l.name);
   out->assign(names.begin(), names.end());
+  std::sort(out->begin(), out->end());
   return Status::OK();
 }
 
@@ -412,10 +459,11 @@ Status Store::LabelValues(std::string_view tenant, std::string_view name,
                           std::vector<std::string>* out) {
   std::vector<StreamState*> sts;
   LODE_RETURN_IF_ERROR(impl_->SelectIds(tenant, matchers, start_ns, end_ns, &sts));
-  std::set<std::string> values;
+  std::unordered_set<std::string_view> values;
   for (auto* st : sts)
     if (const std::string* v = FindLabel(st->labels, name)) values.insert(*v);
   out->assign(values.begin(), values.end());
+  std::sort(out->begin(), out->end());
   return Status::OK();
 }
 

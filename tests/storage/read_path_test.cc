@@ -155,6 +155,34 @@ TEST_F(ReadPathTest, CachedChunkListFollowsCutsAndRetention) {
   EXPECT_EQ(Scan("needle"), (std::vector<int64_t>{kNow - kDay}));
 }
 
+TEST_F(ReadPathTest, CachedDayStreamListsFollowNewStreamsAndPrunedDays) {
+  auto names = [&](int64_t start, int64_t end) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(store_->LabelNames("fake", {}, start, end, &out).ok());
+    return out;
+  };
+  Push(kNow - 10 * kDay, "old");
+  EXPECT_EQ(names(0, INT64_MAX), (std::vector<std::string>{"app"}));  // caches the day's list
+  Labels b;
+  ASSERT_TRUE(ParseLabels(R"({job="b", zone="z"})", &b).ok());
+  EntryRef e{kNow - 10 * kDay + 1, "new stream, same day", nullptr, 0};
+  ASSERT_TRUE(store_->Append("fake", b, {&e, 1}).ok());
+  EXPECT_EQ(names(0, INT64_MAX), (std::vector<std::string>{"app", "job", "zone"}));
+  std::vector<std::string> values;
+  ASSERT_TRUE(store_->LabelValues("fake", "zone", {}, 0, INT64_MAX, &values).ok());
+  EXPECT_EQ(values, (std::vector<std::string>{"z"}));
+  // Retention prunes the day from the index: the cached list must go too.
+  TenantRetention t;
+  t.period_ns = 7 * kDay;
+  store_->SetRetentionPolicy(
+      std::make_shared<RetentionPolicy>(t, std::map<std::string, TenantRetention, std::less<>>{}));
+  CompactionReport r;
+  ASSERT_TRUE(store_->RunCompaction(&r).ok());
+  EXPECT_GT(r.index_keys_deleted, 0u);
+  store_->SetRetentionPolicy(nullptr);
+  EXPECT_TRUE(names(0, INT64_MAX).empty());
+}
+
 // Scans racing head cuts: every entry acknowledged before a scan starts is
 // in it exactly once (a cached list paired with a snapshot taken after a
 // cut would miss the cut's chunk; one taken before would see it twice).
