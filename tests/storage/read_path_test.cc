@@ -126,6 +126,19 @@ class ReadPathTest : public ::testing::Test {
     return out;
   }
 
+  // One compaction run with a 7-day retention, then retention off again
+  // (so reads show what is physically left).
+  CompactionReport CompactWithWeekRetention() {
+    TenantRetention t;
+    t.period_ns = 7 * kDay;
+    store_->SetRetentionPolicy(std::make_shared<RetentionPolicy>(
+        t, std::map<std::string, TenantRetention, std::less<>>{}));
+    CompactionReport r;
+    EXPECT_TRUE(store_->RunCompaction(&r).ok());
+    store_->SetRetentionPolicy(nullptr);
+    return r;
+  }
+
   static constexpr int64_t kDay = 86400LL * 1000000000;
   static constexpr int64_t kNow = 20000 * kDay;
   std::string dir_;
@@ -143,14 +156,8 @@ TEST_F(ReadPathTest, CachedChunkListFollowsCutsAndRetention) {
   EXPECT_EQ(Scan("needle"), (std::vector<int64_t>{kNow - 10 * kDay, kNow - kDay}));
   EXPECT_EQ(Scan("absent"), (std::vector<int64_t>{}));
   // Retention deletes the old chunk: no scan may look for it any more.
-  TenantRetention t;
-  t.period_ns = 7 * kDay;
-  store_->SetRetentionPolicy(
-      std::make_shared<RetentionPolicy>(t, std::map<std::string, TenantRetention, std::less<>>{}));
-  CompactionReport r;
-  ASSERT_TRUE(store_->RunCompaction(&r).ok());
+  CompactionReport r = CompactWithWeekRetention();
   EXPECT_EQ(r.chunks_deleted, 1u);
-  store_->SetRetentionPolicy(nullptr);
   EXPECT_EQ(Scan(), (std::vector<int64_t>{kNow - kDay}));
   EXPECT_EQ(Scan("needle"), (std::vector<int64_t>{kNow - kDay}));
 }
@@ -172,14 +179,8 @@ TEST_F(ReadPathTest, CachedDayStreamListsFollowNewStreamsAndPrunedDays) {
   ASSERT_TRUE(store_->LabelValues("fake", "zone", {}, 0, INT64_MAX, &values).ok());
   EXPECT_EQ(values, (std::vector<std::string>{"z"}));
   // Retention prunes the day from the index: the cached list must go too.
-  TenantRetention t;
-  t.period_ns = 7 * kDay;
-  store_->SetRetentionPolicy(
-      std::make_shared<RetentionPolicy>(t, std::map<std::string, TenantRetention, std::less<>>{}));
-  CompactionReport r;
-  ASSERT_TRUE(store_->RunCompaction(&r).ok());
+  CompactionReport r = CompactWithWeekRetention();
   EXPECT_GT(r.index_keys_deleted, 0u);
-  store_->SetRetentionPolicy(nullptr);
   EXPECT_TRUE(names(0, INT64_MAX).empty());
 }
 
