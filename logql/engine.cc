@@ -356,6 +356,12 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
         "resolution "
         "(?step=XX)");
   }
+  if (req.align_to_step && !req.instant) {
+    // Go's % truncates toward zero like C++'s, so negative times round alike.
+    const int64_t step = ep.step_ns;
+    ep.start_ns -= ep.start_ns % step;
+    if (const int64_t mod = ep.end_ns % step; mod != 0) ep.end_ns += step - mod;
+  }
   std::mutex stats_mu;
   std::unordered_map<const Expr*, const Grouping*> outer_groupings;
   CollectOuterSumGroupings(*expr, &outer_groupings);

@@ -49,6 +49,13 @@ struct QueryRequest {
   uint32_t limit = 100;
   Direction direction = Direction::kBackward;
   bool instant = false;  // /query: evaluate at end_ns (== start_ns)
+  // Range metric queries only: round start_ns down and end_ns up to
+  // multiples of the step before evaluating, as Loki's query frontend does
+  // to every metric range query it splits (split_queries_by_interval, on by
+  // default; pkg/querier/queryrange/splitters.go alignStartEnd, the same in
+  // 2.7.5's split_by_interval.go). The HTTP API sets it; the ruler and
+  // Loki's engine-level semantics suite do not go through a frontend.
+  bool align_to_step = false;
   // Optional, owned by the caller (e.g. to cancel when the client goes
   // away); null: the engine makes one from its options.
   QueryContext* ctx = nullptr;

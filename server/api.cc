@@ -155,6 +155,7 @@ Status Api::ParseRangeRequest(const Request& req, const std::string& tenant,
                               logql::QueryRequest* q) {
   q->tenant = tenant;
   q->query = req.Param("query");
+  q->align_to_step = true;  // as Loki's query frontend (metric queries only)
   Status s = ParseTimestamp(req.Param("end"), NowNs(), &q->end_ns);
   int64_t since = kHour;
   if (s.ok() && req.HasParam("since")) s = ParseStep(req.Param("since"), &since);

@@ -295,6 +295,7 @@ Status Store::Impl::ApplyDelete(const std::string& tenant, StreamState* st,
   LODE_RETURN_IF_ERROR(FromRocks(it->status()));
   if (batch.Count() == 0) return Status::OK();
   batch.Put(meta_cf, format::kCompactionPendingKey, "");  // retention.cc: resumable runs
+  ChunkWrite chunk_write(this, st);                       // the cached chunk list goes stale
   return Commit(&batch, /*frees_space=*/true);
 }
 

@@ -77,7 +77,9 @@ class Reader {
   // Like ScanStream for a query that keeps only lines containing `needle`
   // (case-sensitive; empty: no such filter). The reader may leave out
   // entries that do not contain it (a store skips blocks whose filters prove
-  // it absent) but need not: the caller still filters every entry itself.
+  // it absent, and drops lines without it before the visitor sees them) but
+  // need not: the caller still filters every entry itself. The visitor may
+  // then be called with empty batches (so that it can still stop the scan).
   virtual Status ScanStreamContaining(std::string_view tenant, uint64_t id, int64_t start_ns,
                                       int64_t end_ns, Direction dir, std::string_view needle,
                                       const BatchVisitor& visit, ScanStats* stats) {

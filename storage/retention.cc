@@ -134,7 +134,10 @@ Status Store::Impl::ExpireStream(const std::string& tenant, StreamState* st, int
       batch.Delete(chunk_cf, k);
     }
   }
-  LODE_RETURN_IF_ERROR(Commit(&batch, /*frees_space=*/true));
+  {
+    ChunkWrite chunk_write(this, st);  // the cached chunk list goes stale
+    LODE_RETURN_IF_ERROR(Commit(&batch, /*frees_space=*/true));
+  }
   r->chunks_deleted += dead.size();
   r->streams_expired++;
   total_chunks_expired += dead.size();
@@ -172,7 +175,12 @@ Status Store::Impl::PruneIndex(const std::string& tenant, StreamState* st, int64
   }
   if (batch.Count() == 0) return Status::OK();
   batch.Put(meta_cf, format::kCompactionPendingKey, "");
-  return Commit(&batch, /*frees_space=*/true);
+  Status s = Commit(&batch, /*frees_space=*/true);
+  std::unique_lock<std::shared_mutex> l(mu);
+  TenantState& ts = tenants[tenant];
+  for (uint32_t d : days) ts.day_ids.erase(d);  // cached day lists (store_read.cc)
+  ++ts.day_ids_gen;
+  return s;
 }
 
 namespace {

@@ -332,7 +332,12 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
   locks.clear();
   if (!new_days.empty()) {
     std::unique_lock<std::shared_mutex> l(mu);
-    for (const auto& [t, d] : new_days) tenants[t].days.insert(d);
+    for (const auto& [t, d] : new_days) {
+      TenantState& ts = tenants[t];
+      ts.days.insert(d);
+      ts.day_ids.erase(d);  // a stream joined the day's index (store_read.cc)
+      ++ts.day_ids_gen;
+    }
   }
   CheckHeadMemtable();
   return Status::OK();
@@ -452,6 +457,7 @@ Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
   // would make every later head iterator re-process them (measured: 25% of
   // ingest CPU with 1000 streams).
   for (const auto& k : keys) batch.SingleDelete(head_cf, k);
+  ChunkWrite chunk_write(this, st);  // the cached chunk list goes stale
   Status s = Commit(&batch);
   if (!s.ok()) {
     std::lock_guard<std::mutex> l(st->mu);

@@ -81,6 +81,11 @@ struct StoreOptions {
   // run, since they free space. RocksDB itself then never hits ENOSPC on its
   // write-ahead log, from which it cannot always recover.
   uint64_t min_free_space = 0;
+  // Memory for each stream's list of chunk keys, time ranges and gram
+  // filters as scans last read them from `chunkmeta` (dropped when the
+  // stream's chunks change), so that a query does not iterate `chunkmeta`
+  // for every stream it selects. 0: no cache.
+  size_t chunk_list_cache_bytes = 32 << 20;
 };
 
 // One entry of a push; views must stay valid for the Append call.

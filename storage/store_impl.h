@@ -27,10 +27,23 @@
 
 namespace lode {
 
+// A stream's chunks as listed by `chunkmeta` at one chunk_gen: what a scan
+// needs to choose chunks without reading their metas again.
+struct ChunkList {
+  struct Chunk {
+    int64_t min_ts, max_ts;
+    std::string key;     // chunk key
+    std::string filter;  // the chunk's gram filter (empty: none)
+  };
+  uint64_t gen = 0;
+  size_t bytes = 0;           // heap bytes, counted against the cache budget
+  std::vector<Chunk> chunks;  // in key order
+};
+
 struct StreamState {
   uint64_t id = 0;
   Labels labels;
-  std::mutex mu;  // guards the fields below and serialises appends of this stream
+  std::mutex mu;  // guards the head fields below and serialises appends of this stream
   bool has_head = false;
   uint64_t head_bytes = 0;
   uint64_t head_first_seq = 0;
@@ -41,12 +54,29 @@ struct StreamState {
   // Smallest timestamp in the head (INT64_MAX: no head; INT64_MIN: unknown),
   // so that retention finds expired heads without reading them.
   int64_t head_min_ts = INT64_MAX;
+
+  // The stream's chunk list as reads last found it (store_read.cc), so that
+  // a scan needs no `chunkmeta` iterator. chunk_gen is odd while a write to
+  // the stream's chunks is in flight and grows with every such write
+  // (ChunkWrite); a cached list is used only by a scan whose snapshot was
+  // taken while chunk_gen equalled the list's `gen`.
+  std::atomic<uint64_t> chunk_gen{0};
+  std::mutex chunk_list_mu;  // guards chunk_list
+  std::shared_ptr<const ChunkList> chunk_list;
 };
 
 struct TenantState {
   std::unordered_map<std::string, StreamState*> by_key;  // LabelsToString -> stream
   std::unordered_map<uint64_t, std::unique_ptr<StreamState>> by_id;
   std::set<uint32_t> days;  // days that have index entries
+  // The stream ids of a day's `D` index keys (sorted), as selections last
+  // read them (store_read.cc), so that a selection without an equality
+  // matcher (the label browser) needs no index scan. Entries are dropped,
+  // and day_ids_gen bumped, when a stream is first indexed on a day (after
+  // its append committed) and when index days are pruned; a list read while
+  // day_ids_gen changed is not kept. Guarded by Store::Impl::mu.
+  std::map<uint32_t, std::shared_ptr<const std::vector<uint64_t>>> day_ids;
+  uint64_t day_ids_gen = 0;
 };
 
 // The persisted delete requests and their compiled queries. Thread-safe;
@@ -118,6 +148,10 @@ class Store::Impl {
   std::atomic<int64_t> last_append_steady_ns{0};
   int64_t released_for_append_ns = -1;  // flusher thread only
   int64_t last_trim_steady_ns = 0;      // flusher thread only
+
+  // Bytes of the cached chunk lists (StreamState::chunk_list), at most
+  // StoreOptions::chunk_list_cache_bytes.
+  std::atomic<int64_t> chunk_list_bytes{0};
 
   // Serialises head cuts with each other and with chunk deletion/rewrites.
   std::mutex flush_mu;
@@ -192,6 +226,15 @@ class Store::Impl {
   // absent are skipped (Reader::ScanStreamContaining).
   Status Scan(std::string_view tenant, uint64_t id, int64_t start, int64_t end, Direction dir,
               const BatchVisitor& visit, ScanStats* stats, std::string_view needle = {});
+  // Every chunk of stream `st` as of the snapshot `ro.snapshot`: the cached
+  // list when `gen_stable` (st->chunk_gen was even and equal to `gen` before
+  // and after the snapshot was taken) and one is cached for `gen`; else read
+  // from `chunkmeta`, and cached when `gen_stable` and the budget allows.
+  Status ListChunks(std::string_view tenant, StreamState* st, const rocksdb::ReadOptions& ro,
+                    bool gen_stable, uint64_t gen, std::shared_ptr<const ChunkList>* out);
+  // The ids of the streams indexed on `day` (sorted; cached in TenantState::day_ids).
+  Status DayStreamIds(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
+                      std::shared_ptr<const std::vector<uint64_t>>* out);
   // Whether the stream has an entry in [from, end) (chunk metas, then the head).
   Status HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end, bool* has);
   // Reads every head entry of a stream (views into *recs).
@@ -215,6 +258,21 @@ class Store::Impl {
   Status ApplyDeleteRequests(CompactionReport* report);
   Status ApplyDelete(const std::string& tenant, StreamState* st, const DeleteRegistry::Entry& d,
                      CompactionReport* report);
+};
+
+// Brackets every write of a stream's chunks or chunk metas (head cuts,
+// retention, delete rewrites): construct it before the commit, destroy it
+// after. Makes chunk_gen odd for the duration and drops the cached list, so
+// no scan pairs a cached list with a snapshot taken after the write.
+class ChunkWrite {
+ public:
+  ChunkWrite(Store::Impl* impl, StreamState* st);
+  ~ChunkWrite();
+  ChunkWrite(const ChunkWrite&) = delete;
+  ChunkWrite& operator=(const ChunkWrite&) = delete;
+
+ private:
+  StreamState* st_;
 };
 
 // True when one of `dels` hides the entry.

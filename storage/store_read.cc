@@ -4,19 +4,39 @@
 // compaction run has dropped it.
 #include <algorithm>
 #include <climits>
+#include <iterator>
 #include <optional>
 #include <unordered_set>
 
 #include "base/coding.h"
+#include "storage/needle_filter.h"
 #include "storage/store_impl.h"
 
 namespace lode {
 
 using format::DayOf;
 using format::FromRocks;
+using format::PrefixEnd;
 using format::StreamPrefix;
 
 namespace {
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// A scanning thread's chunk and block buffers, kept between scans; a
+// buffer grown past kKeepBytes (a huge chunk) is freed when its scan ends.
+struct ScanBuffers {
+  static constexpr size_t kKeepBytes = 8 << 20;
+  std::string chunk;
+  std::string block;
+  struct Release {
+    ScanBuffers* b;
+    ~Release() {
+      if (b->chunk.capacity() > kKeepBytes) std::string().swap(b->chunk);
+      if (b->block.capacity() > kKeepBytes) std::string().swap(b->block);
+    }
+  };
+};
 
 // Emits sorted entries in `dir` order in batches.
 bool EmitEntries(const std::vector<OwnedEntry>& v, Direction dir, const BatchVisitor& visit,
@@ -93,21 +113,31 @@ Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<Matcher
       eq = m.get();
       break;
     }
-  std::unordered_set<uint64_t> ids;
+  std::vector<uint64_t> ids;  // sorted, unique
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), index_cf));
-  for (uint32_t day : days) {
-    std::string p;
-    if (eq) {
-      p = format::IndexLabelKey(tenant, day, eq->name(), eq->value(), 0);
+  if (eq) {
+    std::unordered_set<uint64_t> seen;
+    for (uint32_t day : days) {
+      std::string p = format::IndexLabelKey(tenant, day, eq->name(), eq->value(), 0);
       p.resize(p.size() - 8);
-    } else {
-      p = format::IndexDayPrefix(tenant, day);
+      for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+        if (it->key().size() < p.size() + 8) continue;
+        seen.insert(GetBE64(it->key().data() + it->key().size() - 8));
+      }
+      LODE_RETURN_IF_ERROR(FromRocks(it->status()));
     }
-    for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
-      if (it->key().size() < p.size() + 8) continue;
-      ids.insert(GetBE64(it->key().data() + it->key().size() - 8));
+    ids.assign(seen.begin(), seen.end());
+    std::sort(ids.begin(), ids.end());
+  } else {
+    std::vector<uint64_t> merged;
+    for (uint32_t day : days) {
+      std::shared_ptr<const std::vector<uint64_t>> list;
+      LODE_RETURN_IF_ERROR(DayStreamIds(tenant, day, it.get(), &list));
+      merged.clear();
+      std::set_union(ids.begin(), ids.end(), list->begin(), list->end(),
+                     std::back_inserter(merged));
+      ids.swap(merged);
     }
-    LODE_RETURN_IF_ERROR(FromRocks(it->status()));
   }
   auto pol = Policy();
   int64_t now = Now();
@@ -148,6 +178,40 @@ Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<Matcher
   return Status::OK();
 }
 
+Status Store::Impl::DayStreamIds(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
+                                 std::shared_ptr<const std::vector<uint64_t>>* out) {
+  uint64_t gen;
+  {
+    std::shared_lock<std::shared_mutex> l(mu);
+    auto t = tenants.find(tenant);
+    if (t == tenants.end()) {
+      *out = std::make_shared<const std::vector<uint64_t>>();
+      return Status::OK();
+    }
+    auto c = t->second.day_ids.find(day);
+    if (c != t->second.day_ids.end()) {
+      *out = c->second;
+      return Status::OK();
+    }
+    gen = t->second.day_ids_gen;
+  }
+  auto list = std::make_shared<std::vector<uint64_t>>();
+  const std::string p = format::IndexDayPrefix(tenant, day);
+  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+    if (it->key().size() < p.size() + 8) continue;
+    list->push_back(GetBE64(it->key().data() + it->key().size() - 8));
+  }
+  LODE_RETURN_IF_ERROR(FromRocks(it->status()));
+  std::sort(list->begin(), list->end());  // keys end with the id: already sorted
+  {
+    std::unique_lock<std::shared_mutex> l(mu);
+    auto t = tenants.find(tenant);
+    if (t != tenants.end() && t->second.day_ids_gen == gen) t->second.day_ids[day] = list;
+  }
+  *out = std::move(list);
+  return Status::OK();
+}
+
 Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end,
                               bool* has) {
   *has = false;
@@ -174,6 +238,61 @@ Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t 
   return Status::OK();
 }
 
+ChunkWrite::ChunkWrite(Store::Impl* impl, StreamState* st) : st_(st) {
+  st->chunk_gen.fetch_add(1);  // odd: scans from now on neither use nor fill the cache
+  std::shared_ptr<const ChunkList> old;
+  {
+    std::lock_guard<std::mutex> l(st->chunk_list_mu);
+    old.swap(st->chunk_list);
+  }
+  if (old) impl->chunk_list_bytes.fetch_sub(static_cast<int64_t>(old->bytes));
+}
+
+ChunkWrite::~ChunkWrite() { st_->chunk_gen.fetch_add(1); }
+
+Status Store::Impl::ListChunks(std::string_view tenant, StreamState* st,
+                               const rocksdb::ReadOptions& ro, bool gen_stable, uint64_t gen,
+                               std::shared_ptr<const ChunkList>* out) {
+  if (gen_stable) {
+    std::lock_guard<std::mutex> l(st->chunk_list_mu);
+    if (st->chunk_list && st->chunk_list->gen == gen) {
+      *out = st->chunk_list;
+      return Status::OK();
+    }
+  }
+  auto list = std::make_shared<ChunkList>();
+  list->gen = gen;
+  std::string prefix = StreamPrefix(tenant, st->id);
+  std::string upper_key = PrefixEnd(prefix);
+  rocksdb::Slice upper(upper_key);
+  rocksdb::ReadOptions mo = ro;
+  mo.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(mo, chunkmeta_cf));
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    ChunkMeta m;
+    if (!format::DecodeMeta(it->value().ToStringView(), &m))
+      return Status::IOError("corrupt chunk meta");
+    list->chunks.push_back({m.min_ts, m.max_ts, it->key().ToString(), std::move(m.filter)});
+  }
+  LODE_RETURN_IF_ERROR(FromRocks(it->status()));
+  list->bytes = sizeof(ChunkList) + list->chunks.capacity() * sizeof(ChunkList::Chunk);
+  for (const ChunkList::Chunk& c : list->chunks)
+    list->bytes += c.key.capacity() + c.filter.capacity();
+  const int64_t budget = static_cast<int64_t>(opts.chunk_list_cache_bytes);
+  if (gen_stable && static_cast<int64_t>(list->bytes) <= budget) {
+    std::lock_guard<std::mutex> l(st->chunk_list_mu);
+    const int64_t freed = st->chunk_list ? static_cast<int64_t>(st->chunk_list->bytes) : 0;
+    // Never replace a list of a later generation; stay within the budget.
+    if ((!st->chunk_list || st->chunk_list->gen < gen) &&
+        chunk_list_bytes.load() - freed + static_cast<int64_t>(list->bytes) <= budget) {
+      chunk_list_bytes.fetch_add(static_cast<int64_t>(list->bytes) - freed);
+      st->chunk_list = list;
+    }
+  }
+  *out = std::move(list);
+  return Status::OK();
+}
+
 Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, int64_t end,
                          Direction dir, const BatchVisitor& visit_all, ScanStats* stats,
                          std::string_view needle) {
@@ -185,9 +304,21 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
   EntryBatch filtered;
   BatchVisitor wrapped;
   if (!dels.empty()) wrapped = FilterDeleted(visit_all, &dels, &filtered);
-  const BatchVisitor& visit = dels.empty() ? visit_all : wrapped;
+  const BatchVisitor& visit_kept = dels.empty() ? visit_all : wrapped;
+  // Lines without the needle are dropped here, a block at a time; the
+  // visitor still sees every batch (maybe empty), so it can stop the scan.
+  NeedleFilter needle_filter(needle);
+  BatchVisitor needle_wrapped;
+  if (!needle.empty()) {
+    needle_wrapped = [&](const EntryBatch& b) { return visit_kept(needle_filter.Apply(b)); };
+  }
+  const BatchVisitor& visit = needle.empty() ? visit_kept : needle_wrapped;
 
+  // The chunk list may come from the cache only if no write to this
+  // stream's chunks began or ended around the snapshot (ChunkWrite).
+  const uint64_t gen = stream->chunk_gen.load();
   const rocksdb::Snapshot* snap = db->GetSnapshot();
+  const bool gen_stable = (gen & 1) == 0 && stream->chunk_gen.load() == gen;
   struct Release {
     rocksdb::DB* db;
     const rocksdb::Snapshot* s;
@@ -203,29 +334,19 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
   // Sources: chunks overlapping the range, plus the head records as one source.
   struct Source {
     int64_t min_ts, max_ts;
-    std::string key;  // chunk key; empty for the head
+    std::string_view key;  // chunk key (in `list`); empty for the head
   };
   std::vector<Source> sources;
-  {
-    std::string upper_key = prefix;
-    PutTsKey(&upper_key, end);
-    rocksdb::Slice upper(upper_key);
-    rocksdb::ReadOptions mo = ro;
-    mo.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(mo, chunkmeta_cf));
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
-      ChunkMeta m;
-      if (!format::DecodeMeta(it->value().ToStringView(), &m))
-        return Status::IOError("corrupt chunk meta");
-      if (m.max_ts < start) continue;
-      // A chunk whose filter proves the needle absent is not even read.
-      if (query && !query->MayMatch(m.filter)) {
-        if (stats) stats->blocks_skipped++;
-        continue;
-      }
-      sources.push_back({m.min_ts, m.max_ts, it->key().ToString()});
+  std::shared_ptr<const ChunkList> list;
+  LODE_RETURN_IF_ERROR(ListChunks(tenant, stream, ro, gen_stable, gen, &list));
+  for (const ChunkList::Chunk& c : list->chunks) {
+    if (c.max_ts < start || c.min_ts >= end) continue;
+    // A chunk whose filter proves the needle absent is not even read.
+    if (query && !query->MayMatch(c.filter)) {
+      if (stats) stats->blocks_skipped++;
+      continue;
     }
-    LODE_RETURN_IF_ERROR(FromRocks(it->status()));
+    sources.push_back({c.min_ts, c.max_ts, c.key});
   }
   std::deque<std::string> head_recs;
   std::vector<OwnedEntry> head;
@@ -240,7 +361,7 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
         mn = std::min(mn, e.ts);
         mx = std::max(mx, e.ts);
       }
-      sources.push_back({mn, mx, std::string()});
+      sources.push_back({mn, mx, std::string_view()});
     }
   }
   std::sort(sources.begin(), sources.end(), [](const Source& a, const Source& b) {
@@ -255,16 +376,21 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
     groups.push_back({i, j});
     i = j;
   }
-  std::string scratch;
+  // Per thread and reused from scan to scan: a fresh buffer per chunk read
+  // and per decoded block cost a page fault per 4 KiB (10% of a rare-needle
+  // query) before any byte was used.
+  thread_local ScanBuffers bufs;
+  ScanBuffers::Release trim{&bufs};
+  std::string& scratch = bufs.block;
   EntryBatch batch;
   for (size_t g = 0; g < groups.size(); ++g) {
     auto [b, e] = groups[dir == Direction::kForward ? g : groups.size() - 1 - g];
     if (e - b == 1 && !sources[b].key.empty()) {
-      std::string value;
-      LODE_RETURN_IF_ERROR(FromRocks(db->Get(ro, chunk_cf, sources[b].key, &value)));
+      rocksdb::PinnableSlice value(&bufs.chunk);
+      LODE_RETURN_IF_ERROR(FromRocks(db->Get(ro, chunk_cf, ToSlice(sources[b].key), &value)));
       bool stopped = false;
-      LODE_RETURN_IF_ERROR(
-          DecodeChunk(value, start, end, dir, visit, &scratch, &batch, stats, &stopped, query));
+      LODE_RETURN_IF_ERROR(DecodeChunk(value.ToStringView(), start, end, dir, visit, &scratch,
+                                       &batch, stats, &stopped, query));
       if (stopped) return Status::OK();
       continue;
     }
@@ -286,7 +412,7 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
     size_t vi = 0;
     for (size_t i = b; i < e; ++i) {
       if (sources[i].key.empty()) continue;
-      LODE_RETURN_IF_ERROR(FromRocks(db->Get(ro, chunk_cf, sources[i].key, &values[vi])));
+      LODE_RETURN_IF_ERROR(FromRocks(db->Get(ro, chunk_cf, ToSlice(sources[i].key), &values[vi])));
       LODE_RETURN_IF_ERROR(DecodeChunkEntries(values[vi], start, end, &blocks, &merged, stats));
       ++vi;
     }
@@ -319,10 +445,12 @@ Status Store::LabelNames(std::string_view tenant, const std::vector<MatcherPtr>&
                          int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) {
   std::vector<StreamState*> sts;
   LODE_RETURN_IF_ERROR(impl_->SelectIds(tenant, matchers, start_ns, end_ns, &sts));
-  std::set<std::string> names;
+  // Views into the streams' labels, which live as long as the store.
+  std::unordered_set<std::string_view> names;
   for (auto* st : sts)
     for (const auto& l : st->labels) names.insert(l.name);
   out->assign(names.begin(), names.end());
+  std::sort(out->begin(), out->end());
   return Status::OK();
 }
 
@@ -331,10 +459,11 @@ Status Store::LabelValues(std::string_view tenant, std::string_view name,
                           std::vector<std::string>* out) {
   std::vector<StreamState*> sts;
   LODE_RETURN_IF_ERROR(impl_->SelectIds(tenant, matchers, start_ns, end_ns, &sts));
-  std::set<std::string> values;
+  std::unordered_set<std::string_view> values;
   for (auto* st : sts)
     if (const std::string* v = FindLabel(st->labels, name)) values.insert(*v);
   out->assign(values.begin(), values.end());
+  std::sort(out->begin(), out->end());
   return Status::OK();
 }
 
