@@ -150,12 +150,24 @@ Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<Matcher
 
 Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end,
                               bool* has) {
-  *has = false;
+  std::string buf;
+  std::vector<OwnedEntry> head;
+  const rocksdb::Snapshot* snap = nullptr;
+  LODE_RETURN_IF_ERROR(ReadHead(st, &buf, &head, &snap));
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db.get(), snap};
+  *has = std::any_of(head.begin(), head.end(),
+                     [&](const OwnedEntry& e) { return e.ts >= from && e.ts < end; });
+  if (*has) return Status::OK();
   std::string prefix = StreamPrefix(tenant, st->id);
   std::string upper_key = prefix;
   PutTsKey(&upper_key, end);
   rocksdb::Slice upper(upper_key);
   rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
   ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, chunkmeta_cf));
   for (it->Seek(prefix); it->Valid(); it->Next()) {
@@ -165,13 +177,7 @@ Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t 
       return Status::OK();
     }
   }
-  LODE_RETURN_IF_ERROR(FromRocks(it->status()));
-  std::deque<std::string> recs;
-  std::vector<OwnedEntry> head;
-  LODE_RETURN_IF_ERROR(ReadHead(rocksdb::ReadOptions(), prefix, &recs, &head));
-  *has = std::any_of(head.begin(), head.end(),
-                     [&](const OwnedEntry& e) { return e.ts >= from && e.ts < end; });
-  return Status::OK();
+  return FromRocks(it->status());
 }
 
 Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, int64_t end,
@@ -187,7 +193,16 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
   if (!dels.empty()) wrapped = FilterDeleted(visit_all, &dels, &filtered);
   const BatchVisitor& visit = dels.empty() ? visit_all : wrapped;
 
-  const rocksdb::Snapshot* snap = db->GetSnapshot();
+  // The head and a snapshot of the chunks, taken together.
+  std::string head_buf;
+  std::vector<OwnedEntry> head;
+  const rocksdb::Snapshot* snap = nullptr;
+  {
+    std::vector<OwnedEntry> all;
+    LODE_RETURN_IF_ERROR(ReadHead(stream, &head_buf, &all, &snap));
+    for (auto& e : all)
+      if (e.ts >= start && e.ts < end) head.push_back(std::move(e));
+  }
   struct Release {
     rocksdb::DB* db;
     const rocksdb::Snapshot* s;
@@ -227,13 +242,7 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
     }
     LODE_RETURN_IF_ERROR(FromRocks(it->status()));
   }
-  std::deque<std::string> head_recs;
-  std::vector<OwnedEntry> head;
   {
-    std::vector<OwnedEntry> all;
-    LODE_RETURN_IF_ERROR(ReadHead(ro, prefix, &head_recs, &all));
-    for (auto& e : all)
-      if (e.ts >= start && e.ts < end) head.push_back(std::move(e));
     if (!head.empty()) {
       int64_t mn = head[0].ts, mx = head[0].ts;
       for (const auto& e : head) {
