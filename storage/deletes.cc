@@ -245,7 +245,7 @@ Status Store::Impl::ApplyDelete(const std::string& tenant, StreamState* st,
     has_head = st->has_head;
   }
   if (has_head) {
-    std::string buf;
+    std::vector<HeadBlock> buf;
     std::vector<OwnedEntry> head;
     LODE_RETURN_IF_ERROR(ReadHead(st, &buf, &head));
     if (std::any_of(head.begin(), head.end(),

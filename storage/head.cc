@@ -2,6 +2,8 @@
 
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+
 #include "base/coding.h"
 #include "storage/store_format.h"
 
@@ -94,17 +96,62 @@ rocksdb::WalFilter::WalProcessingOption HeadLogReplay::LogRecordFound(
   return WalProcessingOption::kContinueProcessing;
 }
 
-void AppendHeadRecord(std::string_view record, std::string* head) {
-  PutLengthPrefixed(head, record);
+int64_t HeadBuffer::Append(std::string_view record) {
+  const size_t before = memory_;
+  if (!open_.empty() && open_.size() + record.size() + 5 > kBlockBytes) {
+    memory_ -= open_.capacity();
+    std::string full;
+    full.swap(open_);
+    auto block = std::make_shared<const std::string>(std::move(full));
+    memory_ += block->capacity();
+    sealed_.push_back(std::move(block));
+  }
+  memory_ -= open_.capacity();
+  if (open_.empty()) open_.reserve(std::min(kBlockBytes, record.size() + 5));
+  const size_t size = open_.size();
+  PutLengthPrefixed(&open_, record);
+  memory_ += open_.capacity();
+  bytes_ += open_.size() - size;
+  return static_cast<int64_t>(memory_) - static_cast<int64_t>(before);
 }
 
-Status DecodeHead(std::string_view head, std::vector<OwnedEntry>* out) {
-  const char* p = head.data();
-  const char* end = p + head.size();
-  while (p < end) {
-    std::string_view rec;
-    if (!GetLengthPrefixed(&p, end, &rec)) return Status::IOError("corrupt head");
-    LODE_RETURN_IF_ERROR(format::DecodeHeadRecord(rec, out));
+void HeadBuffer::Snapshot(std::vector<HeadBlock>* out) const {
+  out->assign(sealed_.begin(), sealed_.end());
+  if (!open_.empty()) out->push_back(std::make_shared<const std::string>(open_));
+}
+
+void HeadBuffer::SealAll(std::vector<HeadBlock>* out) {
+  if (!open_.empty()) {
+    memory_ -= open_.capacity();
+    std::string full;
+    full.swap(open_);
+    auto block = std::make_shared<const std::string>(std::move(full));
+    memory_ += block->capacity();
+    sealed_.push_back(std::move(block));
+  }
+  out->assign(sealed_.begin(), sealed_.end());
+}
+
+int64_t HeadBuffer::DropFront(size_t n) {
+  const size_t before = memory_;
+  n = std::min(n, sealed_.size());
+  for (size_t i = 0; i < n; ++i) {
+    memory_ -= sealed_[i]->capacity();
+    bytes_ -= sealed_[i]->size();
+  }
+  sealed_.erase(sealed_.begin(), sealed_.begin() + n);
+  return static_cast<int64_t>(memory_) - static_cast<int64_t>(before);
+}
+
+Status DecodeHead(const std::vector<HeadBlock>& blocks, std::vector<OwnedEntry>* out) {
+  for (const HeadBlock& b : blocks) {
+    const char* p = b->data();
+    const char* end = p + b->size();
+    while (p < end) {
+      std::string_view rec;
+      if (!GetLengthPrefixed(&p, end, &rec)) return Status::IOError("corrupt head");
+      LODE_RETURN_IF_ERROR(format::DecodeHeadRecord(rec, out));
+    }
   }
   return Status::OK();
 }

@@ -14,6 +14,7 @@
 #include <rocksdb/wal_filter.h>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -71,9 +72,41 @@ class HeadLogReplay : public rocksdb::WalFilter {
   std::vector<ReplayedHead> records;  // in WAL order
 };
 
-// Head records in memory: varint length + record, concatenated.
-void AppendHeadRecord(std::string_view record, std::string* head);
-// Decodes every entry of an in-memory head (views into `head`).
-Status DecodeHead(std::string_view head, std::vector<OwnedEntry>* out);
+// A block of a head in memory: head records, each as varint length + record.
+using HeadBlock = std::shared_ptr<const std::string>;
+
+// A stream's head in memory: its records in append order, in blocks of
+// about kBlockBytes. Full blocks are immutable, so cuts and readers share
+// them without copying; only the open block is copied by a reader. Small
+// blocks come from the malloc heap and are reused, where one growing buffer
+// per stream would be copied on every doubling and page-fault afresh.
+// Not thread-safe (StreamState::mu guards it).
+class HeadBuffer {
+ public:
+  static constexpr size_t kBlockBytes = 64 << 10;
+
+  // Appends one record; returns the change of memory().
+  int64_t Append(std::string_view record);
+  // Every block, the open one copied (for readers).
+  void Snapshot(std::vector<HeadBlock>* out) const;
+  // Seals the open block and returns every block (for a cut: what it
+  // covers is then exactly out->size() whole blocks).
+  void SealAll(std::vector<HeadBlock>* out);
+  // Drops the first n blocks (after a cut); returns the change of memory().
+  int64_t DropFront(size_t n);
+
+  bool empty() const { return bytes_ == 0; }
+  size_t bytes() const { return bytes_; }    // bytes of the blocks' contents
+  size_t memory() const { return memory_; }  // heap bytes held
+
+ private:
+  std::vector<HeadBlock> sealed_;
+  std::string open_;
+  size_t bytes_ = 0;
+  size_t memory_ = 0;  // capacity of open_ and of every sealed block
+};
+
+// Decodes every entry of the blocks (views into them).
+Status DecodeHead(const std::vector<HeadBlock>& blocks, std::vector<OwnedEntry>* out);
 
 }  // namespace lode

@@ -267,22 +267,15 @@ Status Store::Impl::LoadHeads(std::vector<ReplayedHead>* replay) {
 }
 
 void Store::Impl::AppendToHead(StreamState* st, std::string_view record) {
-  const size_t before = st->head.capacity();
-  AppendHeadRecord(record, &st->head);
-  st->head_bytes = st->head.size();
+  head_memory.fetch_add(st->head.Append(record), std::memory_order_relaxed);
+  st->head_bytes = st->head.bytes();
   st->has_head = true;
-  head_memory.fetch_add(static_cast<int64_t>(st->head.capacity()) - static_cast<int64_t>(before),
-                        std::memory_order_relaxed);
 }
 
-void Store::Impl::DropHeadPrefix(StreamState* st, size_t from) {
-  const size_t before = st->head.capacity();
-  std::string rest = st->head.substr(from);
-  st->head.swap(rest);
-  st->head_bytes = st->head.size();
+void Store::Impl::DropHeadBlocks(StreamState* st, size_t n) {
+  head_memory.fetch_add(st->head.DropFront(n), std::memory_order_relaxed);
+  st->head_bytes = st->head.bytes();
   st->has_head = !st->head.empty();
-  head_memory.fetch_add(static_cast<int64_t>(st->head.capacity()) - static_cast<int64_t>(before),
-                        std::memory_order_relaxed);
 }
 
 StreamState* Store::Impl::GetOrCreate(std::string_view tenant, const Labels& labels,
@@ -326,7 +319,9 @@ void Store::Impl::IndexDay(std::string_view tenant, StreamState* st, uint32_t da
 Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEntries> streams,
                                std::span<const std::pair<std::string, std::string>> state) {
   if (tenant.find('\0') != std::string_view::npos) return Status::InvalidArgument("invalid tenant");
-  rocksdb::WriteBatch batch;
+  // Reused per thread, as `logs` below.
+  thread_local rocksdb::WriteBatch batch;
+  batch.Clear();
   for (const auto& [k, v] : state) {
     std::string key = "x" + k;
     if (v.empty()) {
@@ -416,14 +411,14 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
   return Status::OK();
 }
 
-Status Store::Impl::ReadHead(StreamState* st, std::string* buf, std::vector<OwnedEntry>* out,
-                             const rocksdb::Snapshot** snap) {
+Status Store::Impl::ReadHead(StreamState* st, std::vector<HeadBlock>* blocks,
+                             std::vector<OwnedEntry>* out, const rocksdb::Snapshot** snap) {
   {
     std::lock_guard<std::mutex> l(st->mu);
-    *buf = st->head;
+    st->head.Snapshot(blocks);
     if (snap) *snap = db->GetSnapshot();
   }
-  Status s = DecodeHead(*buf, out);
+  Status s = DecodeHead(*blocks, out);
   if (!s.ok() && snap) {
     db->ReleaseSnapshot(*snap);
     *snap = nullptr;
@@ -480,23 +475,27 @@ void Store::Impl::PutChunk(rocksdb::WriteBatch* batch, const std::string& prefix
 }
 
 Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
-  std::string head;
+  std::vector<HeadBlock> head;
   uint64_t last;
   {
     std::lock_guard<std::mutex> l(st->mu);
     if (!st->has_head) return Status::OK();
-    head = st->head;
+    st->head.SealAll(&head);
     last = st->head_last_seq;
   }
-  // Appends may add to the head meanwhile; only `head` (the records up to
+  // Appends may add blocks meanwhile; only `head` (the records up to
   // `last`) is cut.
   std::vector<OwnedEntry> entries;
   LODE_RETURN_IF_ERROR(DecodeHead(head, &entries));
   SortAndDedup(&entries);
   std::string prefix = StreamPrefix(tenant, st->id);
-  rocksdb::WriteBatch batch;
+  // Scratch reused by every cut (callers hold flush_mu): fresh buffers of
+  // a chunk's size would page-fault afresh each time.
+  rocksdb::WriteBatch& batch = cut_batch;
+  batch.Clear();
   size_t max_raw = std::max<size_t>(opts.chunk_target_size * 8, opts.block_size);
-  std::string chunk, mv;
+  std::string& chunk = cut_chunk;
+  std::string& mv = cut_meta;
   size_t b = 0;
   while (b < entries.size()) {
     size_t e = b, raw = 0;
@@ -515,12 +514,14 @@ Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
   batch.Put(meta_cf, CutMarkKey(tenant, st->id), mark);
   std::lock_guard<std::mutex> l(st->mu);
   LODE_RETURN_IF_ERROR(Commit(&batch));
-  DropHeadPrefix(st, head.size());
+  DropHeadBlocks(st, head.size());
   if (st->has_head) {
     // What was appended during the cut: its own age and oldest entry.
     st->head_first_wall = Now();
     entries.clear();
-    st->head_min_ts = DecodeHead(st->head, &entries).ok() ? INT64_MAX : INT64_MIN;
+    head.clear();
+    st->head.Snapshot(&head);
+    st->head_min_ts = DecodeHead(head, &entries).ok() ? INT64_MAX : INT64_MIN;
     for (const auto& e : entries) st->head_min_ts = std::min(st->head_min_ts, e.ts);
   } else {
     st->head_min_ts = INT64_MAX;
@@ -614,7 +615,7 @@ void Store::Impl::CutLargest() {
   std::vector<std::tuple<size_t, std::string, StreamState*>> heads;
   for (auto& [tenant, st] : AllStreams()) {
     std::lock_guard<std::mutex> l(st->mu);
-    if (st->has_head) heads.emplace_back(st->head.capacity(), tenant, st);
+    if (st->has_head) heads.emplace_back(st->head.memory(), tenant, st);
   }
   std::sort(heads.begin(), heads.end(),
             [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });

@@ -35,8 +35,8 @@ struct StreamState {
   bool has_head = false;  // !head.empty()
   // The head: records not yet cut into chunks (storage/head.h), in append
   // (= sequence number) order; its only durable copy is the WAL.
-  std::string head;
-  uint64_t head_bytes = 0;     // head.size()
+  HeadBuffer head;
+  uint64_t head_bytes = 0;     // head.bytes()
   uint64_t head_last_seq = 0;  // sequence number of the newest record in `head`
   int64_t head_first_wall = 0;
   int64_t head_last_wall = 0;
@@ -128,6 +128,8 @@ class Store::Impl {
 
   // Serialises head cuts with each other and with chunk deletion/rewrites.
   std::mutex flush_mu;
+  rocksdb::WriteBatch cut_batch;  // CutHead's scratch, under flush_mu
+  std::string cut_chunk, cut_meta;
   std::mutex compact_mu;  // one compaction run at a time
   std::thread flusher;
   std::thread compactor;
@@ -168,8 +170,8 @@ class Store::Impl {
   Status CutHead(std::string_view tenant, StreamState* st);
   // Adds `record` to the stream's head (caller holds st->mu).
   void AppendToHead(StreamState* st, std::string_view record);
-  // Replaces the stream's head with its bytes from `from` on (caller holds st->mu).
-  void DropHeadPrefix(StreamState* st, size_t from);
+  // Drops the first n blocks of the stream's head (caller holds st->mu).
+  void DropHeadBlocks(StreamState* st, size_t n);
   // Writes `batch` atomically (sync per opts.sync_writes). After a write
   // error (e.g. ENOSPC) RocksDB refuses every write until it is resumed:
   // Commit then tries db->Resume() (at most once a second) and the write
@@ -217,10 +219,11 @@ class Store::Impl {
               const BatchVisitor& visit, ScanStats* stats, std::string_view needle = {});
   // Whether the stream has an entry in [from, end) (chunk metas, then the head).
   Status HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end, bool* has);
-  // Copies the stream's head into *buf and decodes its entries (views into
-  // *buf). With `snap`, also takes a RocksDB snapshot consistent with it (a
-  // cut commits its chunks and drops the head under the same lock).
-  Status ReadHead(StreamState* st, std::string* buf, std::vector<OwnedEntry>* out,
+  // Takes the stream's head blocks into *blocks and decodes their entries
+  // (views into them). With `snap`, also takes a RocksDB snapshot
+  // consistent with it (a cut commits its chunks and drops the head under
+  // the same lock).
+  Status ReadHead(StreamState* st, std::vector<HeadBlock>* blocks, std::vector<OwnedEntry>* out,
                   const rocksdb::Snapshot** snap = nullptr);
 
   // retention.cc

@@ -150,7 +150,7 @@ Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<Matcher
 
 Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end,
                               bool* has) {
-  std::string buf;
+  std::vector<HeadBlock> buf;
   std::vector<OwnedEntry> head;
   const rocksdb::Snapshot* snap = nullptr;
   LODE_RETURN_IF_ERROR(ReadHead(st, &buf, &head, &snap));
@@ -194,7 +194,7 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
   const BatchVisitor& visit = dels.empty() ? visit_all : wrapped;
 
   // The head and a snapshot of the chunks, taken together.
-  std::string head_buf;
+  std::vector<HeadBlock> head_buf;
   std::vector<OwnedEntry> head;
   const rocksdb::Snapshot* snap = nullptr;
   {
