@@ -26,7 +26,7 @@ server:
 storage:
   data_dir: ./data
   sync_writes: false
-  zstd_level: 3
+  zstd_level: 1
 ingester:
   chunk_target_size: 1572864
   chunk_block_size: 262144
