@@ -57,6 +57,9 @@ struct ReplayedHead {
   uint64_t id = 0;
   uint64_t seq = 0;
   std::string record;
+  // From the `head` column family of an earlier version: live whatever the
+  // cut mark says (that version deleted a record when it cut it).
+  bool legacy = false;
 };
 
 // Collects every head log record of the WAL files RocksDB replays on open

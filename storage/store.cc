@@ -100,6 +100,10 @@ Status Store::Impl::Open() {
   // Heads are restored from the head log records of the WAL files replayed.
   HeadLogReplay replay;
   o.wal_filter = &replay;
+  // Past this much WAL RocksDB flushes whatever pins the oldest file, the
+  // `head` memtable included, which only RotateHeadLog may switch: keep it
+  // far above the head log's own rotation.
+  o.max_total_wal_size = std::max<uint64_t>(4 * opts.max_head_log_bytes, 1ULL << 30);
   statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
   o.statistics = statistics;
@@ -202,6 +206,7 @@ Status Store::Impl::LoadHeads(std::vector<ReplayedHead>* replay) {
       r.id = GetBE64(k.data() + k.size() - 16);
       r.seq = GetBE64(k.data() + k.size() - 8);
       r.record = it->value().ToString();
+      r.legacy = true;
       legacy_keys.push_back(k.ToString());
       replay->push_back(std::move(r));
     }
@@ -220,6 +225,7 @@ Status Store::Impl::LoadHeads(std::vector<ReplayedHead>* replay) {
   std::string blob, cut_value;
   const ReplayedHead* prev = nullptr;
   uint64_t cut_mark = 0;
+  std::vector<std::pair<StreamState*, const ReplayedHead*>> legacy_live;
   for (const ReplayedHead& r : *replay) {
     max_seq = std::max(max_seq, r.seq);
     bool same_stream = prev && prev->tenant == r.tenant && prev->id == r.id;
@@ -231,7 +237,7 @@ Status Store::Impl::LoadHeads(std::vector<ReplayedHead>* replay) {
       max_seq = std::max(max_seq, cut_mark);
     }
     prev = &r;
-    if (r.seq <= cut_mark) continue;  // already in a chunk
+    if (r.seq <= cut_mark && !r.legacy) continue;  // already in a chunk
     auto t = tenants.find(r.tenant);
     if (t == tenants.end()) continue;
     auto s = t->second.by_id.find(r.id);
@@ -251,16 +257,22 @@ Status Store::Impl::LoadHeads(std::vector<ReplayedHead>* replay) {
     AppendToHead(st, r.record);
     st->head_last_seq = r.seq;
     st->head_last_wall = now;
-    if (!legacy_keys.empty()) {
-      blob.clear();
-      EncodeHeadLogHeader(r.tenant, r.id, r.seq, &blob);
-      blob += r.record;
-      moved.PutLogData(blob);
-    }
+    if (r.legacy) legacy_live.push_back({st, &r});
+  }
+  seq = std::max<uint64_t>(max_seq + 1, static_cast<uint64_t>(SystemNowNs()));
+  if (legacy_keys.empty() || opts.read_only) {
+    replay->clear();
+    return Status::OK();
+  }
+  // Moved under fresh sequence numbers, above every cut mark.
+  for (auto [st, r] : legacy_live) {
+    st->head_last_seq = seq.fetch_add(1);
+    blob.clear();
+    EncodeHeadLogHeader(r->tenant, r->id, st->head_last_seq, &blob);
+    blob += r->record;
+    moved.PutLogData(blob);
   }
   replay->clear();
-  seq = std::max<uint64_t>(max_seq + 1, static_cast<uint64_t>(SystemNowNs()));
-  if (legacy_keys.empty() || opts.read_only) return Status::OK();
   moved.Put(head_cf, kHeadPinKey, "");
   for (const auto& k : legacy_keys) moved.Delete(head_cf, k);
   return Commit(&moved, true);
@@ -606,6 +618,13 @@ void Store::Impl::RotateHeadLog(bool compact_head) {
     if (!s.ok()) lode::Logf("compacting the head column family failed: %s", s.ToString().c_str());
   }
   CutDue(true);
+  // The other column families' memtables pin the same WAL files; flushing
+  // them is safe any time (their data is in RocksDB, not only in the WAL).
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+  for (auto* h : handles)
+    if (h != head_cf) cfs.push_back(h);
+  s = db->Flush(fo, cfs);
+  if (!s.ok()) lode::Logf("flushing memtables failed: %s", s.ToString().c_str());
   s = db->EnableFileDeletions(/*force=*/false);
   if (!s.ok()) lode::Logf("enabling file deletions failed: %s", s.ToString().c_str());
 }

@@ -64,7 +64,7 @@ struct StoreOptions {
   // were written since the last rotation it cuts every head so that RocksDB
   // may delete those WAL files (docs/STORAGE.md, "Write path").
   size_t max_head_bytes = 32 << 20;       // storage.max_head_bytes
-  size_t max_head_log_bytes = 256 << 20;  // WAL bytes between two full cuts
+  size_t max_head_log_bytes = 128 << 20;  // WAL bytes between two full cuts
   bool background_flush = true;           // run the flusher thread
   std::function<int64_t()> clock;         // now in ns; default: system clock
   // Background compaction (retention + delete requests) period; 0: only
