@@ -278,6 +278,19 @@ Status Store::Impl::LoadHeads(std::vector<ReplayedHead>* replay) {
   return Commit(&moved, true);
 }
 
+std::unique_ptr<AppendScratch> Store::Impl::TakeScratch() {
+  std::lock_guard<std::mutex> l(scratch_mu);
+  if (scratch_pool.empty()) return std::make_unique<AppendScratch>();
+  std::unique_ptr<AppendScratch> s = std::move(scratch_pool.back());
+  scratch_pool.pop_back();
+  return s;
+}
+
+void Store::Impl::ReturnScratch(std::unique_ptr<AppendScratch> s) {
+  std::lock_guard<std::mutex> l(scratch_mu);
+  scratch_pool.push_back(std::move(s));
+}
+
 void Store::Impl::AppendToHead(StreamState* st, std::string_view record) {
   head_memory.fetch_add(st->head.Append(record), std::memory_order_relaxed);
   st->head_bytes = st->head.bytes();
@@ -331,8 +344,14 @@ void Store::Impl::IndexDay(std::string_view tenant, StreamState* st, uint32_t da
 Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEntries> streams,
                                std::span<const std::pair<std::string, std::string>> state) {
   if (tenant.find('\0') != std::string_view::npos) return Status::InvalidArgument("invalid tenant");
-  // Reused per thread, as `logs` below.
-  thread_local rocksdb::WriteBatch batch;
+  // Buffers of a push's size, reused: fresh ones page-fault afresh.
+  std::unique_ptr<AppendScratch> scratch = TakeScratch();
+  struct GiveBack {
+    Impl* impl;
+    std::unique_ptr<AppendScratch>* s;
+    ~GiveBack() { impl->ReturnScratch(std::move(*s)); }
+  } give_back{this, &scratch};
+  rocksdb::WriteBatch& batch = scratch->batch;
   batch.Clear();
   for (const auto& [k, v] : state) {
     std::string key = "x" + k;
@@ -366,8 +385,7 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
   std::vector<LogSpan> spans(streams.size());
   std::vector<int64_t> min_ts(streams.size(), INT64_MAX);
   std::set<std::pair<std::string, uint32_t>> new_days;
-  // Reused per thread: a fresh buffer of a push's size page-faults afresh.
-  thread_local std::string logs;
+  std::string& logs = scratch->logs;
   logs.clear();
   bool any = false;
   for (size_t i = 0; i < streams.size(); ++i) {
@@ -658,6 +676,16 @@ void Store::Impl::ReleaseIdleMemory() {
     return;
   }
   released_for_append_ns = last;
+  {
+    std::lock_guard<std::mutex> l(scratch_mu);
+    scratch_pool.clear();
+  }
+  {
+    std::lock_guard<std::mutex> l(flush_mu);
+    cut_batch = rocksdb::WriteBatch();
+    std::string().swap(cut_chunk);
+    std::string().swap(cut_meta);
+  }
   bool live_heads = false;
   for (auto& [tenant, st] : AllStreams()) {
     std::lock_guard<std::mutex> l(st->mu);

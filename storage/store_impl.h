@@ -92,6 +92,12 @@ struct StreamDelete {
   std::unique_ptr<DeleteLinePredicate> pred;
 };
 
+// AppendMany's buffers, reused across pushes.
+struct AppendScratch {
+  rocksdb::WriteBatch batch;
+  std::string logs;  // the head log records of a push
+};
+
 class Store::Impl {
  public:
   StoreOptions opts;
@@ -130,6 +136,12 @@ class Store::Impl {
   std::mutex flush_mu;
   rocksdb::WriteBatch cut_batch;  // CutHead's scratch, under flush_mu
   std::string cut_chunk, cut_meta;
+  // Idle AppendScratch, at most one per concurrent append; emptied by
+  // ReleaseIdleMemory.
+  std::mutex scratch_mu;
+  std::vector<std::unique_ptr<AppendScratch>> scratch_pool;
+  std::unique_ptr<AppendScratch> TakeScratch();
+  void ReturnScratch(std::unique_ptr<AppendScratch> s);
   std::mutex compact_mu;  // one compaction run at a time
   std::thread flusher;
   std::thread compactor;
