@@ -619,8 +619,9 @@ void Store::Impl::RotateHeadLog(bool compact_head) {
     return;
   }
   head_log_bytes.store(0, std::memory_order_relaxed);
+  // Waiting (deletions are off meanwhile): a flush that does not wait is
+  // refused while RocksDB has writes stopped.
   rocksdb::FlushOptions fo;
-  fo.wait = false;
   fo.allow_write_stall = true;
   s = db->Flush(fo, head_cf);
   if (!s.ok()) lode::Logf("switching the head memtable failed: %s", s.ToString().c_str());
