@@ -96,16 +96,19 @@ rocksdb::WalFilter::WalProcessingOption HeadLogReplay::LogRecordFound(
   return WalProcessingOption::kContinueProcessing;
 }
 
+void HeadBuffer::Seal() {
+  if (open_.empty()) return;
+  memory_ -= open_.capacity();
+  std::string full;
+  full.swap(open_);
+  auto block = std::make_shared<const std::string>(std::move(full));
+  memory_ += block->capacity();
+  sealed_.push_back(std::move(block));
+}
+
 int64_t HeadBuffer::Append(std::string_view record) {
   const size_t before = memory_;
-  if (!open_.empty() && open_.size() + record.size() + 5 > kBlockBytes) {
-    memory_ -= open_.capacity();
-    std::string full;
-    full.swap(open_);
-    auto block = std::make_shared<const std::string>(std::move(full));
-    memory_ += block->capacity();
-    sealed_.push_back(std::move(block));
-  }
+  if (open_.size() + record.size() + 5 > kBlockBytes) Seal();
   memory_ -= open_.capacity();
   if (open_.empty()) open_.reserve(std::min(kBlockBytes, record.size() + 5));
   const size_t size = open_.size();
@@ -121,14 +124,7 @@ void HeadBuffer::Snapshot(std::vector<HeadBlock>* out) const {
 }
 
 void HeadBuffer::SealAll(std::vector<HeadBlock>* out) {
-  if (!open_.empty()) {
-    memory_ -= open_.capacity();
-    std::string full;
-    full.swap(open_);
-    auto block = std::make_shared<const std::string>(std::move(full));
-    memory_ += block->capacity();
-    sealed_.push_back(std::move(block));
-  }
+  Seal();
   out->assign(sealed_.begin(), sealed_.end());
 }
 

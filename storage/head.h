@@ -103,6 +103,8 @@ class HeadBuffer {
   size_t memory() const { return memory_; }  // heap bytes held
 
  private:
+  void Seal();  // moves a non-empty open block to sealed_
+
   std::vector<HeadBlock> sealed_;
   std::string open_;
   size_t bytes_ = 0;
