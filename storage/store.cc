@@ -576,8 +576,9 @@ std::vector<StreamState*> Store::Impl::TenantStreams(std::string_view tenant) {
   return out;
 }
 
-void Store::Impl::CutDue(bool all) {
+bool Store::Impl::CutDue(bool all) {
   std::lock_guard<std::mutex> fl(flush_mu);
+  bool ok = true;
   int64_t now = Now();
   for (auto& [tenant, st] : AllStreams()) {
     bool due;
@@ -589,9 +590,13 @@ void Store::Impl::CutDue(bool all) {
     }
     if (due) {
       Status s = CutHead(tenant, st);
-      if (!s.ok()) lode::Logf("cutting chunk failed: %s", s.message().c_str());
+      if (!s.ok()) {
+        lode::Logf("cutting chunk failed: %s", s.message().c_str());
+        ok = false;
+      }
     }
   }
+  return ok;
 }
 
 void Store::Impl::CheckHeadMemory() {
@@ -611,6 +616,10 @@ void Store::Impl::CheckHeadMemory() {
 }
 
 void Store::Impl::RotateHeadLog(bool compact_head) {
+  std::lock_guard<std::mutex> rl(rotate_mu);
+  // A cut refused for want of space would leave heads whose WAL files the
+  // switch below releases: rotate only when cuts can be written.
+  if (!CheckSpace().ok()) return;
   // The switch first, so that every line of the WAL files it closes is in a
   // head when the cut below starts; deletions wait until that cut is done.
   rocksdb::Status s = db->DisableFileDeletions();
@@ -636,7 +645,12 @@ void Store::Impl::RotateHeadLog(bool compact_head) {
     s = db->CompactRange(co, head_cf, nullptr, nullptr);
     if (!s.ok()) lode::Logf("compacting the head column family failed: %s", s.ToString().c_str());
   }
-  CutDue(true);
+  if (!CutDue(true)) {
+    // Some head still holds lines of the closed WAL files: deletions stay
+    // off until a rotation cuts every head.
+    held_file_deletions++;
+    return;
+  }
   // The other column families' memtables pin the same WAL files; flushing
   // them is safe any time (their data is in RocksDB, not only in the WAL).
   std::vector<rocksdb::ColumnFamilyHandle*> cfs;
@@ -644,8 +658,11 @@ void Store::Impl::RotateHeadLog(bool compact_head) {
     if (h != head_cf) cfs.push_back(h);
   s = db->Flush(fo, cfs);
   if (!s.ok()) lode::Logf("flushing memtables failed: %s", s.ToString().c_str());
-  s = db->EnableFileDeletions(/*force=*/false);
-  if (!s.ok()) lode::Logf("enabling file deletions failed: %s", s.ToString().c_str());
+  for (; held_file_deletions >= 0; --held_file_deletions) {
+    s = db->EnableFileDeletions(/*force=*/false);
+    if (!s.ok()) lode::Logf("enabling file deletions failed: %s", s.ToString().c_str());
+  }
+  held_file_deletions = 0;
 }
 
 void Store::Impl::CutLargest() {

@@ -203,12 +203,17 @@ class Store::Impl {
                 const OwnedEntry* end, std::string* chunk, std::string* meta_value);
   std::vector<std::pair<std::string, StreamState*>> AllStreams();
   std::vector<StreamState*> TenantStreams(std::string_view tenant);
-  void CutDue(bool all);
+  // False when a cut failed.
+  bool CutDue(bool all);
   // Lets RocksDB delete the WAL files written so far: switches the `head`
   // memtable (its pins) with file deletions disabled, cuts every head, then
   // enables deletions. Every line those files hold is then in a chunk.
   // `compact_head`: also compacts away head records of earlier versions.
   void RotateHeadLog(bool compact_head = false);
+  // Serialises rotations; guards held_file_deletions: DisableFileDeletions
+  // calls of rotations whose cuts failed, still in force.
+  std::mutex rotate_mu;
+  int held_file_deletions = 0;
   // Cuts the largest heads until head_memory is at most half of
   // max_head_bytes.
   void CutLargest();
