@@ -26,7 +26,7 @@ server:
 storage:
   data_dir: ./data
   sync_writes: false
-  zstd_level: 3
+  zstd_level: 1
 ingester:
   chunk_target_size: 1572864
   chunk_block_size: 262144
@@ -300,6 +300,13 @@ const std::map<std::string, Setter>& Schema() {
          size_t n;
          LODE_RETURN_IF_ERROR(Size(k, v, &n));
          c->store.min_free_space = n;
+         return Status::OK();
+       }},
+      {"storage.max_head_bytes", [](const std::string& k, const std::string& v, Config* c) {
+         size_t n;
+         LODE_RETURN_IF_ERROR(Size(k, v, &n));
+         if (n < (1u << 20)) return Bad(k, "size of at least 1MiB", v);
+         c->store.max_head_bytes = n;
          return Status::OK();
        }},
       {"storage.rocksdb.max_background_jobs", [](const std::string& k, const std::string& v, Config* c) {
@@ -766,6 +773,7 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "sync_writes" << YAML::Value << b(c.store.sync_writes);
   e << YAML::Key << "zstd_level" << YAML::Value << c.store.zstd_level;
   e << YAML::Key << "min_free_space" << YAML::Value << c.store.min_free_space;
+  e << YAML::Key << "max_head_bytes" << YAML::Value << c.store.max_head_bytes;
   const RocksDbOptions& r = c.store.rocksdb;
   e << YAML::Key << "rocksdb" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "max_background_jobs" << YAML::Value << r.max_background_jobs;

@@ -245,9 +245,9 @@ Status Store::Impl::ApplyDelete(const std::string& tenant, StreamState* st,
     has_head = st->has_head;
   }
   if (has_head) {
-    std::deque<std::string> recs;
+    std::vector<HeadBlock> buf;
     std::vector<OwnedEntry> head;
-    LODE_RETURN_IF_ERROR(ReadHead(rocksdb::ReadOptions(), prefix, &recs, &head));
+    LODE_RETURN_IF_ERROR(ReadHead(st, &buf, &head));
     if (std::any_of(head.begin(), head.end(),
                     [&](const OwnedEntry& e) { return e.ts >= start && e.ts <= end; })) {
       LODE_RETURN_IF_ERROR(CutHead(tenant, st));

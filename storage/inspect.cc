@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/coding.h"
+#include "storage/head.h"
 #include "storage/store_format.h"
 
 namespace lode {
@@ -73,6 +74,8 @@ Status InspectDataDir(const std::string& dir, const InspectOptions& opts, std::s
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Options o;
   o.create_if_missing = false;
+  HeadLogReplay replay;  // heads live in the WAL (storage/head.h)
+  o.wal_filter = &replay;
   LODE_RETURN_IF_ERROR(
       format::FromRocks(rocksdb::DB::OpenForReadOnly(o, dir, cfs, &handles, &raw)));
   std::unique_ptr<rocksdb::DB> db(raw);
@@ -136,14 +139,26 @@ Status InspectDataDir(const std::string& dir, const InspectOptions& opts, std::s
     }
   }
   {
+    // Head records: in the WAL above the stream's cut mark, or (written by
+    // earlier versions) in the `head` column family.
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[1]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (!SplitStreamKey(it->key().ToStringView(), 8, &tenant, &id)) continue;
-      StreamSummary& s = tenants[tenant].streams[id];
+      replay.records.push_back(
+          {tenant, id, GetBE64(it->key().data() + it->key().size() - 8), it->value().ToString()});
+    }
+    std::set<std::pair<std::string, uint64_t>> seen;
+    std::string mark;
+    for (const ReplayedHead& r : replay.records) {
+      if (!seen.insert({r.tenant, r.seq}).second) continue;
+      if (db->Get(rocksdb::ReadOptions(), handles[0], CutMarkKey(r.tenant, r.id), &mark).ok() &&
+          mark.size() == 8 && r.seq <= GetBE64(mark.data()))
+        continue;
+      StreamSummary& s = tenants[r.tenant].streams[r.id];
       s.head_records++;
-      s.head_bytes += it->value().size();
+      s.head_bytes += r.record.size();
       std::vector<OwnedEntry> es;
-      if (!format::DecodeHeadRecord(it->value().ToStringView(), &es).ok()) continue;
+      if (!format::DecodeHeadRecord(r.record, &es).ok()) continue;
       for (const auto& e : es) {
         s.entries++;
         s.raw_bytes += e.line.size();

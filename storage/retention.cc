@@ -207,13 +207,18 @@ double BlobGcAgeCutoff(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
 }  // namespace
 
 Status Store::Impl::CompactAll() {
+  // Not the `head` column family: flushing (or compacting, which flushes)
+  // its memtable would let RocksDB delete WAL files holding uncut heads;
+  // RotateHeadLog is the one place that does it.
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+  for (auto* h : handles)
+    if (h != head_cf) cfs.push_back(h);
   rocksdb::FlushOptions fo;
-  LODE_RETURN_IF_ERROR(FromRocks(db->Flush(fo, handles)));
+  LODE_RETURN_IF_ERROR(FromRocks(db->Flush(fo, cfs)));
   rocksdb::CompactRangeOptions co;
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   co.blob_garbage_collection_policy = rocksdb::BlobGarbageCollectionPolicy::kDisable;
-  for (auto* h : handles)
-    LODE_RETURN_IF_ERROR(FromRocks(db->CompactRange(co, h, nullptr, nullptr)));
+  for (auto* h : cfs) LODE_RETURN_IF_ERROR(FromRocks(db->CompactRange(co, h, nullptr, nullptr)));
   // Dropping keys made blob files (partly) garbage; relocate the live blobs of
   // the oldest files when enough of them is garbage.
   double cutoff = BlobGcAgeCutoff(db.get(), chunk_cf);

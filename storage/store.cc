@@ -97,6 +97,13 @@ Status Store::Impl::Open() {
   // Opening must not need space: recovered memtables stay in the WAL until
   // the next regular flush, so a store whose disk is full still opens.
   o.avoid_flush_during_recovery = true;
+  // Heads are restored from the head log records of the WAL files replayed.
+  HeadLogReplay replay;
+  o.wal_filter = &replay;
+  // Past this much WAL RocksDB flushes whatever pins the oldest file, the
+  // `head` memtable included, which only RotateHeadLog may switch: keep it
+  // far above the head log's own rotation.
+  o.max_total_wal_size = std::max<uint64_t>(4 * opts.max_head_log_bytes, 1ULL << 30);
   statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
   o.statistics = statistics;
@@ -139,7 +146,7 @@ Status Store::Impl::Open() {
   chunkmeta_cf = handles[3];
   index_cf = handles[4];
   LODE_RETURN_IF_ERROR(LoadRegistry());
-  LODE_RETURN_IF_ERROR(LoadHeads());
+  LODE_RETURN_IF_ERROR(LoadHeads(&replay.records));
   deletes = std::make_unique<DeleteRegistry>(
       db.get(), meta_cf,
       opts.delete_compiler ? opts.delete_compiler : DeleteQueryCompiler(CompileSimpleDeleteQuery),
@@ -184,40 +191,116 @@ Status Store::Impl::LoadRegistry() {
   return FromRocks(ix->status());
 }
 
-Status Store::Impl::LoadHeads() {
+Status Store::Impl::LoadHeads(std::vector<ReplayedHead>* replay) {
   uint64_t max_seq = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), head_cf));
+  // Head records in the `head` column family (written before heads moved
+  // into memory): restored like replayed ones, then moved into the WAL.
+  std::vector<std::string> legacy_keys;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), head_cf));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto k = it->key();
+      if (k.size() < 17) continue;  // kHeadPinKey
+      ReplayedHead r;
+      r.tenant.assign(k.data(), k.size() - 17);
+      r.id = GetBE64(k.data() + k.size() - 16);
+      r.seq = GetBE64(k.data() + k.size() - 8);
+      r.record = it->value().ToString();
+      r.legacy = true;
+      legacy_keys.push_back(k.ToString());
+      replay->push_back(std::move(r));
+    }
+    LODE_RETURN_IF_ERROR(FromRocks(it->status()));
+  }
+  // Per stream, in sequence order; the same record may be replayed twice
+  // (it was moved from the head column family before a crash).
+  std::stable_sort(
+      replay->begin(), replay->end(), [](const ReplayedHead& a, const ReplayedHead& b) {
+        return a.tenant < b.tenant ||
+               (a.tenant == b.tenant && (a.id < b.id || (a.id == b.id && a.seq < b.seq)));
+      });
   int64_t now = Now();
   std::vector<OwnedEntry> entries;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto k = it->key();
-    if (k.size() < 17) continue;
-    std::string tenant(k.data(), k.size() - 17);
-    uint64_t id = GetBE64(k.data() + k.size() - 16);
-    uint64_t sq = GetBE64(k.data() + k.size() - 8);
-    max_seq = std::max(max_seq, sq);
-    auto t = tenants.find(tenant);
+  rocksdb::WriteBatch moved;
+  std::string blob, cut_value;
+  const ReplayedHead* prev = nullptr;
+  uint64_t cut_mark = 0;
+  std::vector<std::pair<StreamState*, const ReplayedHead*>> legacy_live;
+  for (const ReplayedHead& r : *replay) {
+    max_seq = std::max(max_seq, r.seq);
+    bool same_stream = prev && prev->tenant == r.tenant && prev->id == r.id;
+    if (same_stream && prev->seq == r.seq) continue;
+    if (!same_stream) {
+      cut_mark = 0;
+      auto s = db->Get(rocksdb::ReadOptions(), meta_cf, CutMarkKey(r.tenant, r.id), &cut_value);
+      if (s.ok() && cut_value.size() == 8) cut_mark = GetBE64(cut_value.data());
+      max_seq = std::max(max_seq, cut_mark);
+    }
+    prev = &r;
+    if (r.seq <= cut_mark && !r.legacy) continue;  // already in a chunk
+    auto t = tenants.find(r.tenant);
     if (t == tenants.end()) continue;
-    auto s = t->second.by_id.find(id);
+    auto s = t->second.by_id.find(r.id);
     if (s == t->second.by_id.end()) continue;
     StreamState* st = s->second.get();
     if (!st->has_head) {
       st->has_head = true;
-      st->head_first_seq = sq;
       st->head_first_wall = now;
+      st->head_min_ts = INT64_MAX;
     }
     entries.clear();
-    if (format::DecodeHeadRecord(it->value().ToStringView(), &entries).ok()) {
+    if (format::DecodeHeadRecord(r.record, &entries).ok()) {
       for (const auto& e : entries) st->head_min_ts = std::min(st->head_min_ts, e.ts);
     } else {
       st->head_min_ts = INT64_MIN;
     }
-    st->head_last_seq = sq;
+    AppendToHead(st, r.record);
+    st->head_last_seq = r.seq;
     st->head_last_wall = now;
-    st->head_bytes += it->value().size();
+    if (r.legacy) legacy_live.push_back({st, &r});
   }
   seq = std::max<uint64_t>(max_seq + 1, static_cast<uint64_t>(SystemNowNs()));
-  return FromRocks(it->status());
+  if (legacy_keys.empty() || opts.read_only) {
+    replay->clear();
+    return Status::OK();
+  }
+  // Moved under fresh sequence numbers, above every cut mark.
+  for (auto [st, r] : legacy_live) {
+    st->head_last_seq = seq.fetch_add(1);
+    blob.clear();
+    EncodeHeadLogHeader(r->tenant, r->id, st->head_last_seq, &blob);
+    blob += r->record;
+    moved.PutLogData(blob);
+  }
+  replay->clear();
+  moved.Put(head_cf, kHeadPinKey, "");
+  for (const auto& k : legacy_keys) moved.Delete(head_cf, k);
+  return Commit(&moved, true);
+}
+
+std::unique_ptr<AppendScratch> Store::Impl::TakeScratch() {
+  std::lock_guard<std::mutex> l(scratch_mu);
+  if (scratch_pool.empty()) return std::make_unique<AppendScratch>();
+  std::unique_ptr<AppendScratch> s = std::move(scratch_pool.back());
+  scratch_pool.pop_back();
+  return s;
+}
+
+void Store::Impl::ReturnScratch(std::unique_ptr<AppendScratch> s) {
+  std::lock_guard<std::mutex> l(scratch_mu);
+  scratch_pool.push_back(std::move(s));
+}
+
+void Store::Impl::AppendToHead(StreamState* st, std::string_view record) {
+  head_memory.fetch_add(st->head.Append(record), std::memory_order_relaxed);
+  st->head_bytes = st->head.bytes();
+  st->has_head = true;
+}
+
+void Store::Impl::DropHeadBlocks(StreamState* st, size_t n) {
+  head_memory.fetch_add(st->head.DropFront(n), std::memory_order_relaxed);
+  st->head_bytes = st->head.bytes();
+  st->has_head = !st->head.empty();
 }
 
 StreamState* Store::Impl::GetOrCreate(std::string_view tenant, const Labels& labels,
@@ -261,7 +344,15 @@ void Store::Impl::IndexDay(std::string_view tenant, StreamState* st, uint32_t da
 Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEntries> streams,
                                std::span<const std::pair<std::string, std::string>> state) {
   if (tenant.find('\0') != std::string_view::npos) return Status::InvalidArgument("invalid tenant");
-  rocksdb::WriteBatch batch;
+  // Buffers of a push's size, reused: fresh ones page-fault afresh.
+  std::unique_ptr<AppendScratch> scratch = TakeScratch();
+  struct GiveBack {
+    Impl* impl;
+    std::unique_ptr<AppendScratch>* s;
+    ~GiveBack() { impl->ReturnScratch(std::move(*s)); }
+  } give_back{this, &scratch};
+  rocksdb::WriteBatch& batch = scratch->batch;
+  batch.Clear();
   for (const auto& [k, v] : state) {
     std::string key = "x" + k;
     if (v.empty()) {
@@ -286,20 +377,25 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
     prev = sts[i];
   }
   std::vector<uint64_t> seqs(streams.size());
-  std::vector<size_t> sizes(streams.size());
+  // Where each stream's head record is in `logs` (its head log blob is
+  // [blob_begin, record_end), the record [record_begin, record_end)).
+  struct LogSpan {
+    size_t blob_begin = 0, record_begin = 0, record_end = 0;
+  };
+  std::vector<LogSpan> spans(streams.size());
   std::vector<int64_t> min_ts(streams.size(), INT64_MAX);
   std::set<std::pair<std::string, uint32_t>> new_days;
-  std::string rec;
+  std::string& logs = scratch->logs;
+  logs.clear();
+  bool any = false;
   for (size_t i = 0; i < streams.size(); ++i) {
     if (streams[i].entries.empty()) continue;
     StreamState* st = sts[i];
-    rec.clear();
-    format::EncodeHeadRecord(streams[i].entries, &rec);
+    any = true;
     seqs[i] = seq.fetch_add(1);
-    sizes[i] = rec.size();
-    std::string k = StreamPrefix(tenant, st->id);
-    PutBE64(&k, seqs[i]);
-    batch.Put(head_cf, k, rec);
+    spans[i].blob_begin = logs.size();
+    spans[i].record_begin = EncodeHeadLog(tenant, st->id, seqs[i], streams[i].entries, &logs);
+    spans[i].record_end = logs.size();
     int64_t last_day = -1;
     for (const auto& e : streams[i].entries) {
       min_ts[i] = std::min(min_ts[i], e.ts);
@@ -310,23 +406,30 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
       new_days.insert({std::string(tenant), static_cast<uint32_t>(day)});
     }
   }
+  if (any) {
+    for (size_t i = 0; i < streams.size(); ++i) {
+      if (streams[i].entries.empty()) continue;
+      batch.PutLogData(rocksdb::Slice(logs.data() + spans[i].blob_begin,
+                                      spans[i].record_end - spans[i].blob_begin));
+    }
+    batch.Put(head_cf, kHeadPinKey, "");
+  }
   LODE_RETURN_IF_ERROR(Commit(&batch));
+  head_log_bytes.fetch_add(logs.size(), std::memory_order_relaxed);
   last_append_steady_ns.store(SteadyNowNs(), std::memory_order_relaxed);
   int64_t now = Now();
   for (size_t i = 0; i < streams.size(); ++i) {
     if (streams[i].entries.empty()) continue;
     StreamState* st = sts[i];
     if (!st->has_head) {
-      st->has_head = true;
-      st->head_first_seq = seqs[i];
       st->head_first_wall = now;
-      st->head_bytes = 0;
       st->head_min_ts = INT64_MAX;
     }
+    AppendToHead(st, std::string_view(logs.data() + spans[i].record_begin,
+                                      spans[i].record_end - spans[i].record_begin));
     st->head_min_ts = std::min(st->head_min_ts, min_ts[i]);
     st->head_last_seq = std::max(st->head_last_seq, seqs[i]);
     st->head_last_wall = now;
-    st->head_bytes += sizes[i];
     st->last_day_indexed = DayOf(streams[i].entries.back().ts);
   }
   locks.clear();
@@ -339,22 +442,23 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
       ++ts.day_ids_gen;
     }
   }
-  CheckHeadMemtable();
+  CheckHeadMemory();
   return Status::OK();
 }
 
-Status Store::Impl::ReadHead(const rocksdb::ReadOptions& ro, const std::string& prefix,
-                             std::deque<std::string>* recs, std::vector<OwnedEntry>* out) {
-  std::string upper_key = PrefixEnd(prefix);
-  rocksdb::Slice upper(upper_key);
-  rocksdb::ReadOptions ho = ro;
-  ho.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ho, head_cf));
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    recs->push_back(it->value().ToString());
-    LODE_RETURN_IF_ERROR(format::DecodeHeadRecord(recs->back(), out));
+Status Store::Impl::ReadHead(StreamState* st, std::vector<HeadBlock>* blocks,
+                             std::vector<OwnedEntry>* out, const rocksdb::Snapshot** snap) {
+  {
+    std::lock_guard<std::mutex> l(st->mu);
+    st->head.Snapshot(blocks);
+    if (snap) *snap = db->GetSnapshot();
   }
-  return FromRocks(it->status());
+  Status s = DecodeHead(*blocks, out);
+  if (!s.ok() && snap) {
+    db->ReleaseSnapshot(*snap);
+    *snap = nullptr;
+  }
+  return s;
 }
 
 Status Store::Impl::CheckSpace() {
@@ -406,39 +510,27 @@ void Store::Impl::PutChunk(rocksdb::WriteBatch* batch, const std::string& prefix
 }
 
 Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
-  uint64_t first, last;
+  std::vector<HeadBlock> head;
+  uint64_t last;
   {
     std::lock_guard<std::mutex> l(st->mu);
     if (!st->has_head) return Status::OK();
-    first = st->head_first_seq;
+    st->head.SealAll(&head);
     last = st->head_last_seq;
-    st->has_head = false;
-    st->head_bytes = 0;
-    st->head_min_ts = INT64_MAX;
   }
-  std::string prefix = StreamPrefix(tenant, st->id);
-  std::string lo = prefix, hi = prefix;
-  PutBE64(&lo, first);
-  PutBE64(&hi, last + 1);
-  std::deque<std::string> recs;
-  std::vector<std::string> keys;
+  // Appends may add blocks meanwhile; only `head` (the records up to
+  // `last`) is cut.
   std::vector<OwnedEntry> entries;
-  {
-    rocksdb::ReadOptions ro;
-    rocksdb::Slice upper(hi);
-    ro.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, head_cf));
-    for (it->Seek(lo); it->Valid(); it->Next()) {
-      keys.push_back(it->key().ToString());
-      recs.push_back(it->value().ToString());
-      LODE_RETURN_IF_ERROR(format::DecodeHeadRecord(recs.back(), &entries));
-    }
-    LODE_RETURN_IF_ERROR(FromRocks(it->status()));
-  }
+  LODE_RETURN_IF_ERROR(DecodeHead(head, &entries));
   SortAndDedup(&entries);
-  rocksdb::WriteBatch batch;
+  std::string prefix = StreamPrefix(tenant, st->id);
+  // Scratch reused by every cut (callers hold flush_mu): fresh buffers of
+  // a chunk's size would page-fault afresh each time.
+  rocksdb::WriteBatch& batch = cut_batch;
+  batch.Clear();
   size_t max_raw = std::max<size_t>(opts.chunk_target_size * 8, opts.block_size);
-  std::string chunk, mv;
+  std::string& chunk = cut_chunk;
+  std::string& mv = cut_meta;
   size_t b = 0;
   while (b < entries.size()) {
     size_t e = b, raw = 0;
@@ -452,24 +544,25 @@ Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
     chunks_written++;
     b = e;
   }
-  // Point deletes, not DeleteRange: every head key is written exactly once
-  // (unique sequence number), so SingleDelete applies, and range tombstones
-  // would make every later head iterator re-process them (measured: 25% of
-  // ingest CPU with 1000 streams).
-  for (const auto& k : keys) batch.SingleDelete(head_cf, k);
+  std::string mark;
+  PutBE64(&mark, last);
+  batch.Put(meta_cf, CutMarkKey(tenant, st->id), mark);
   ChunkWrite chunk_write(this, st);  // the cached chunk list goes stale
-  Status s = Commit(&batch);
-  if (!s.ok()) {
-    std::lock_guard<std::mutex> l(st->mu);
-    // Keep the records accounted as head so that a later cut retries them.
-    if (!st->has_head) {
-      st->has_head = true;
-      st->head_last_seq = last;
-    }
-    st->head_first_seq = first;
-    st->head_min_ts = INT64_MIN;
+  std::lock_guard<std::mutex> l(st->mu);
+  LODE_RETURN_IF_ERROR(Commit(&batch));
+  DropHeadBlocks(st, head.size());
+  if (st->has_head) {
+    // What was appended during the cut: its own age and oldest entry.
+    st->head_first_wall = Now();
+    entries.clear();
+    head.clear();
+    st->head.Snapshot(&head);
+    st->head_min_ts = DecodeHead(head, &entries).ok() ? INT64_MAX : INT64_MIN;
+    for (const auto& e : entries) st->head_min_ts = std::min(st->head_min_ts, e.ts);
+  } else {
+    st->head_min_ts = INT64_MAX;
   }
-  return s;
+  return Status::OK();
 }
 
 std::vector<std::pair<std::string, StreamState*>> Store::Impl::AllStreams() {
@@ -489,8 +582,9 @@ std::vector<StreamState*> Store::Impl::TenantStreams(std::string_view tenant) {
   return out;
 }
 
-void Store::Impl::CutDue(bool all) {
+bool Store::Impl::CutDue(bool all) {
   std::lock_guard<std::mutex> fl(flush_mu);
+  bool ok = true;
   int64_t now = Now();
   for (auto& [tenant, st] : AllStreams()) {
     bool due;
@@ -502,39 +596,96 @@ void Store::Impl::CutDue(bool all) {
     }
     if (due) {
       Status s = CutHead(tenant, st);
-      if (!s.ok()) lode::Logf("cutting chunk failed: %s", s.message().c_str());
+      if (!s.ok()) {
+        lode::Logf("cutting chunk failed: %s", s.message().c_str());
+        ok = false;
+      }
     }
   }
+  return ok;
 }
 
-void Store::Impl::CheckHeadMemtable() {
+void Store::Impl::CheckHeadMemory() {
   if (!opts.background_flush) return;
-  uint64_t size = 0;
-  if (!db->GetIntProperty(head_cf, "rocksdb.cur-size-active-mem-table", &size)) return;
-  const uint64_t cap = opts.rocksdb.head_write_buffer_size;
-  if (size < cap / 4) return;
+  const int64_t memory = head_memory.load(std::memory_order_relaxed);
+  const int64_t limit = static_cast<int64_t>(opts.max_head_bytes);
+  if (memory < limit && head_log_bytes.load(std::memory_order_relaxed) < opts.max_head_log_bytes)
+    return;
   std::unique_lock<std::mutex> l(stop_mu);
   if (!head_pressure.exchange(true)) stop_cv.notify_all();
-  // Past half the memtable, appends wait for the cut round (a write stall),
-  // so that RocksDB never has to flush live head records; bounded, after
-  // which RocksDB's own flush takes over.
-  if (size >= cap / 2) {
+  // Past twice the limit, appends wait for the flusher's round (a write
+  // stall); bounded, after which memory grows rather than ingest stopping.
+  if (memory >= 2 * limit) {
     head_room_cv.wait_for(l, std::chrono::seconds(30),
                           [this] { return stopping || !head_pressure.load(); });
   }
 }
 
-void Store::Impl::CutAllBeforeHeadFlush() {
-  CutDue(true);
-  // Records that arrive between the cut and the memtable switch stay live
-  // in the flushed SST; they are few, and Store::Flush compacts them away.
+void Store::Impl::RotateHeadLog(bool compact_head) {
+  std::lock_guard<std::mutex> rl(rotate_mu);
+  // A cut refused for want of space would leave heads whose WAL files the
+  // switch below releases: rotate only when cuts can be written.
+  if (!CheckSpace().ok()) return;
+  // The switch first, so that every line of the WAL files it closes is in a
+  // head when the cut below starts; deletions wait until that cut is done.
+  rocksdb::Status s = db->DisableFileDeletions();
+  if (!s.ok()) {
+    lode::Logf("rotating the head log failed: %s", s.ToString().c_str());
+    return;
+  }
+  head_log_bytes.store(0, std::memory_order_relaxed);
+  // Waiting (deletions are off meanwhile): a flush that does not wait is
+  // refused while RocksDB has writes stopped.
   rocksdb::FlushOptions fo;
   fo.allow_write_stall = true;
-  rocksdb::Status s = db->Flush(fo, head_cf);
-  if (!s.ok()) lode::Logf("flushing the head memtable failed: %s", s.ToString().c_str());
-  std::lock_guard<std::mutex> l(stop_mu);
-  head_pressure.store(false);
-  head_room_cv.notify_all();
+  s = db->Flush(fo, head_cf);
+  if (!s.ok()) lode::Logf("switching the head memtable failed: %s", s.ToString().c_str());
+  // Head records that earlier versions wrote to the `head` column family
+  // (moved to the WAL on open) leave dead SST data, which a compaction
+  // drops; it flushes the memtable again, which is safe only here.
+  uint64_t head_sst = 0;
+  if (compact_head && db->GetIntProperty(head_cf, "rocksdb.live-sst-files-size", &head_sst) &&
+      head_sst > (64 << 10)) {
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    s = db->CompactRange(co, head_cf, nullptr, nullptr);
+    if (!s.ok()) lode::Logf("compacting the head column family failed: %s", s.ToString().c_str());
+  }
+  if (!CutDue(true)) {
+    // Some head still holds lines of the closed WAL files: deletions stay
+    // off until a rotation cuts every head.
+    held_file_deletions++;
+    return;
+  }
+  // The other column families' memtables pin the same WAL files; flushing
+  // them is safe any time (their data is in RocksDB, not only in the WAL).
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+  for (auto* h : handles)
+    if (h != head_cf) cfs.push_back(h);
+  s = db->Flush(fo, cfs);
+  if (!s.ok()) lode::Logf("flushing memtables failed: %s", s.ToString().c_str());
+  for (; held_file_deletions >= 0; --held_file_deletions) {
+    s = db->EnableFileDeletions(/*force=*/false);
+    if (!s.ok()) lode::Logf("enabling file deletions failed: %s", s.ToString().c_str());
+  }
+  held_file_deletions = 0;
+}
+
+void Store::Impl::CutLargest() {
+  std::lock_guard<std::mutex> fl(flush_mu);
+  std::vector<std::tuple<size_t, std::string, StreamState*>> heads;
+  for (auto& [tenant, st] : AllStreams()) {
+    std::lock_guard<std::mutex> l(st->mu);
+    if (st->has_head) heads.emplace_back(st->head.memory(), tenant, st);
+  }
+  std::sort(heads.begin(), heads.end(),
+            [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
+  const int64_t target = static_cast<int64_t>(opts.max_head_bytes / 2);
+  for (auto& [size, tenant, st] : heads) {
+    if (head_memory.load(std::memory_order_relaxed) <= target) break;
+    Status s = CutHead(tenant, st);
+    if (!s.ok()) lode::Logf("cutting chunk failed: %s", s.message().c_str());
+  }
 }
 
 void Store::Impl::ReleaseIdleMemory() {
@@ -549,6 +700,16 @@ void Store::Impl::ReleaseIdleMemory() {
     return;
   }
   released_for_append_ns = last;
+  {
+    std::lock_guard<std::mutex> l(scratch_mu);
+    scratch_pool.clear();
+  }
+  {
+    std::lock_guard<std::mutex> l(flush_mu);
+    cut_batch = rocksdb::WriteBatch();
+    std::string().swap(cut_chunk);
+    std::string().swap(cut_meta);
+  }
   bool live_heads = false;
   for (auto& [tenant, st] : AllStreams()) {
     std::lock_guard<std::mutex> l(st->mu);
@@ -557,9 +718,10 @@ void Store::Impl::ReleaseIdleMemory() {
       break;
     }
   }
+  if (!live_heads && head_log_bytes.load(std::memory_order_relaxed) > 0) RotateHeadLog();
   std::vector<rocksdb::ColumnFamilyHandle*> cfs;
   for (auto* h : handles)
-    if (h != head_cf || !live_heads) cfs.push_back(h);
+    if (h != head_cf) cfs.push_back(h);
   rocksdb::FlushOptions fo;
   fo.allow_write_stall = true;
   rocksdb::Status s = db->Flush(fo, cfs);
@@ -577,7 +739,14 @@ void Store::Impl::FlushLoop() {
     bool pressure = head_pressure.load();
     l.unlock();
     if (pressure) {
-      CutAllBeforeHeadFlush();
+      if (head_log_bytes.load(std::memory_order_relaxed) >= opts.max_head_log_bytes) {
+        RotateHeadLog();
+      } else {
+        CutLargest();
+      }
+      std::lock_guard<std::mutex> pl(stop_mu);
+      head_pressure.store(false);
+      head_room_cv.notify_all();
     } else {
       CutDue(false);
       ReleaseIdleMemory();
@@ -636,20 +805,13 @@ Status Store::ReadState(std::string_view prefix,
 
 Status Store::Flush() {
   if (impl_->opts.read_only) return Status::OK();
-  impl_->CutDue(true);
+  impl_->RotateHeadLog(/*compact_head=*/true);  // cuts every head
+  // Not the `head` memtable: it pins the WAL of heads appended meanwhile.
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+  for (auto* h : impl_->handles)
+    if (h != impl_->head_cf) cfs.push_back(h);
   rocksdb::FlushOptions fo;
-  LODE_RETURN_IF_ERROR(FromRocks(impl_->db->Flush(fo, impl_->handles)));
-  // Every head is cut: head SST files (records flushed while their stream
-  // was being cut, or by a store that ran without background flushing) hold
-  // only dead records, which a compaction of the head CF drops.
-  uint64_t head_sst = 0;
-  if (impl_->db->GetIntProperty(impl_->head_cf, "rocksdb.live-sst-files-size", &head_sst) &&
-      head_sst > 0) {
-    rocksdb::CompactRangeOptions co;
-    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-    LODE_RETURN_IF_ERROR(FromRocks(impl_->db->CompactRange(co, impl_->head_cf, nullptr, nullptr)));
-  }
-  return Status::OK();
+  return FromRocks(impl_->db->Flush(fo, cfs));
 }
 
 int64_t Store::Now() const { return impl_->Now(); }

@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/head.h"
 #include "storage/store.h"
 #include "storage/store_format.h"
 
@@ -43,11 +44,13 @@ struct ChunkList {
 struct StreamState {
   uint64_t id = 0;
   Labels labels;
-  std::mutex mu;  // guards the head fields below and serialises appends of this stream
-  bool has_head = false;
-  uint64_t head_bytes = 0;
-  uint64_t head_first_seq = 0;
-  uint64_t head_last_seq = 0;
+  std::mutex mu;          // guards the fields below and serialises appends of this stream
+  bool has_head = false;  // !head.empty()
+  // The head: records not yet cut into chunks (storage/head.h), in append
+  // (= sequence number) order; its only durable copy is the WAL.
+  HeadBuffer head;
+  uint64_t head_bytes = 0;     // head.bytes()
+  uint64_t head_last_seq = 0;  // sequence number of the newest record in `head`
   int64_t head_first_wall = 0;
   int64_t head_last_wall = 0;
   int64_t last_day_indexed = -1;
@@ -119,6 +122,12 @@ struct StreamDelete {
   std::unique_ptr<DeleteLinePredicate> pred;
 };
 
+// AppendMany's buffers, reused across pushes.
+struct AppendScratch {
+  rocksdb::WriteBatch batch;
+  std::string logs;  // the head log records of a push
+};
+
 class Store::Impl {
  public:
   StoreOptions opts;
@@ -136,11 +145,15 @@ class Store::Impl {
   uint64_t next_id = 1;
   std::atomic<uint64_t> seq{1};
   std::atomic<uint64_t> chunks_written{0};
-  // Set when the head CF's active memtable reaches a quarter of
-  // head_write_buffer_size: the flusher then cuts every head and flushes the
-  // then all-dead memtable, so that head records never reach an SST file
-  // (docs/STORAGE.md, "Write path"). Appends wait on head_room_cv (with
-  // stop_mu) while the memtable is past half full and this is set.
+  // Memory held by heads (the capacity of every StreamState::head) and the
+  // head log bytes written to the WAL since the last RotateHeadLog.
+  std::atomic<int64_t> head_memory{0};
+  std::atomic<uint64_t> head_log_bytes{0};
+  // Set when head_memory passes StoreOptions::max_head_bytes or
+  // head_log_bytes passes max_head_log_bytes: the flusher then cuts the
+  // largest heads, or rotates the head log (docs/STORAGE.md, "Write path").
+  // Appends wait on head_room_cv (with stop_mu) while head_memory is past
+  // twice the limit and this is set.
   std::atomic<bool> head_pressure{false};
   std::condition_variable head_room_cv;
   // Wall time (steady clock, ns) of the last append; the flusher releases
@@ -155,6 +168,14 @@ class Store::Impl {
 
   // Serialises head cuts with each other and with chunk deletion/rewrites.
   std::mutex flush_mu;
+  rocksdb::WriteBatch cut_batch;  // CutHead's scratch, under flush_mu
+  std::string cut_chunk, cut_meta;
+  // Idle AppendScratch, at most one per concurrent append; emptied by
+  // ReleaseIdleMemory.
+  std::mutex scratch_mu;
+  std::vector<std::unique_ptr<AppendScratch>> scratch_pool;
+  std::unique_ptr<AppendScratch> TakeScratch();
+  void ReturnScratch(std::unique_ptr<AppendScratch> s);
   std::mutex compact_mu;  // one compaction run at a time
   std::thread flusher;
   std::thread compactor;
@@ -179,14 +200,24 @@ class Store::Impl {
   // store.cc
   Status Open();
   Status LoadRegistry();
-  Status LoadHeads();
+  // Restores heads from the head log records RocksDB replayed (`replay`),
+  // and moves head records of the `head` column family written by earlier
+  // versions into memory and the WAL.
+  Status LoadHeads(std::vector<ReplayedHead>* replay);
   StreamState* GetOrCreate(std::string_view tenant, const Labels& labels,
                            rocksdb::WriteBatch* batch);
   void IndexDay(std::string_view tenant, StreamState* st, uint32_t day, rocksdb::WriteBatch* b);
   Status AppendMany(std::string_view tenant, std::span<const StreamEntries> streams,
                     std::span<const std::pair<std::string, std::string>> state = {});
-  // Moves a stream's head records into chunks. Callers hold flush_mu.
+  // Moves a stream's head into chunks: encodes them, then in one batch
+  // writes them and the stream's cut mark, and drops what was cut from the
+  // head (under st->mu, so readers see the head or the chunks, never both
+  // or neither). Callers hold flush_mu.
   Status CutHead(std::string_view tenant, StreamState* st);
+  // Adds `record` to the stream's head (caller holds st->mu).
+  void AppendToHead(StreamState* st, std::string_view record);
+  // Drops the first n blocks of the stream's head (caller holds st->mu).
+  void DropHeadBlocks(StreamState* st, size_t n);
   // Writes `batch` atomically (sync per opts.sync_writes). After a write
   // error (e.g. ENOSPC) RocksDB refuses every write until it is resumed:
   // Commit then tries db->Resume() (at most once a second) and the write
@@ -206,17 +237,28 @@ class Store::Impl {
                 const OwnedEntry* end, std::string* chunk, std::string* meta_value);
   std::vector<std::pair<std::string, StreamState*>> AllStreams();
   std::vector<StreamState*> TenantStreams(std::string_view tenant);
-  void CutDue(bool all);
-  // Cuts every head, then flushes the head CF: its memtable then holds only
-  // records paired with their SingleDelete, which the flush drops.
-  void CutAllBeforeHeadFlush();
-  // After an append: wakes the flusher when the head memtable is a quarter
-  // full, and waits for its cut round when it is half full.
-  void CheckHeadMemtable();
-  // Once ingest has paused: flushes the memtables that hold no live head
-  // record (so their arenas are freed without writing a head to an SST),
-  // once per pause, and returns freed heap pages to the OS (malloc_trim)
-  // every 10 s while the pause lasts (queries free memory too).
+  // False when a cut failed.
+  bool CutDue(bool all);
+  // Lets RocksDB delete the WAL files written so far: switches the `head`
+  // memtable (its pins) with file deletions disabled, cuts every head, then
+  // enables deletions. Every line those files hold is then in a chunk.
+  // `compact_head`: also compacts away head records of earlier versions.
+  void RotateHeadLog(bool compact_head = false);
+  // Serialises rotations; guards held_file_deletions: DisableFileDeletions
+  // calls of rotations whose cuts failed, still in force.
+  std::mutex rotate_mu;
+  int held_file_deletions = 0;
+  // Cuts the largest heads until head_memory is at most half of
+  // max_head_bytes.
+  void CutLargest();
+  // After an append: wakes the flusher when heads hold more than
+  // max_head_bytes or the head log passed max_head_log_bytes, and waits for
+  // its round when heads hold twice max_head_bytes.
+  void CheckHeadMemory();
+  // Once ingest has paused: flushes the memtables (not the `head` one,
+  // whose pins keep the WAL; the head log is rotated instead when no head is
+  // left), once per pause, and returns freed heap pages to the OS
+  // (malloc_trim) every 10 s while the pause lasts (queries free memory too).
   void ReleaseIdleMemory();
   void FlushLoop();
   StreamState* Find(std::string_view tenant, uint64_t id);
@@ -237,9 +279,12 @@ class Store::Impl {
                       std::shared_ptr<const std::vector<uint64_t>>* out);
   // Whether the stream has an entry in [from, end) (chunk metas, then the head).
   Status HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end, bool* has);
-  // Reads every head entry of a stream (views into *recs).
-  Status ReadHead(const rocksdb::ReadOptions& ro, const std::string& prefix,
-                  std::deque<std::string>* recs, std::vector<OwnedEntry>* out);
+  // Takes the stream's head blocks into *blocks and decodes their entries
+  // (views into them). With `snap`, also takes a RocksDB snapshot
+  // consistent with it (a cut commits its chunks and drops the head under
+  // the same lock).
+  Status ReadHead(StreamState* st, std::vector<HeadBlock>* blocks, std::vector<OwnedEntry>* out,
+                  const rocksdb::Snapshot** snap = nullptr);
 
   // retention.cc
   Status RunCompaction(CompactionReport* report);

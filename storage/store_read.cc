@@ -214,12 +214,24 @@ Status Store::Impl::DayStreamIds(std::string_view tenant, uint32_t day, rocksdb:
 
 Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end,
                               bool* has) {
-  *has = false;
+  std::vector<HeadBlock> buf;
+  std::vector<OwnedEntry> head;
+  const rocksdb::Snapshot* snap = nullptr;
+  LODE_RETURN_IF_ERROR(ReadHead(st, &buf, &head, &snap));
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db.get(), snap};
+  *has = std::any_of(head.begin(), head.end(),
+                     [&](const OwnedEntry& e) { return e.ts >= from && e.ts < end; });
+  if (*has) return Status::OK();
   std::string prefix = StreamPrefix(tenant, st->id);
   std::string upper_key = prefix;
   PutTsKey(&upper_key, end);
   rocksdb::Slice upper(upper_key);
   rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
   ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, chunkmeta_cf));
   for (it->Seek(prefix); it->Valid(); it->Next()) {
@@ -229,13 +241,7 @@ Status Store::Impl::HasDataIn(std::string_view tenant, StreamState* st, int64_t 
       return Status::OK();
     }
   }
-  LODE_RETURN_IF_ERROR(FromRocks(it->status()));
-  std::deque<std::string> recs;
-  std::vector<OwnedEntry> head;
-  LODE_RETURN_IF_ERROR(ReadHead(rocksdb::ReadOptions(), prefix, &recs, &head));
-  *has = std::any_of(head.begin(), head.end(),
-                     [&](const OwnedEntry& e) { return e.ts >= from && e.ts < end; });
-  return Status::OK();
+  return FromRocks(it->status());
 }
 
 ChunkWrite::ChunkWrite(Store::Impl* impl, StreamState* st) : st_(st) {
@@ -314,10 +320,19 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
   }
   const BatchVisitor& visit = needle.empty() ? visit_kept : needle_wrapped;
 
-  // The chunk list may come from the cache only if no write to this
-  // stream's chunks began or ended around the snapshot (ChunkWrite).
+  // The head and a snapshot of the chunks, taken together. The chunk list
+  // may come from the cache only if no write to this stream's chunks began
+  // or ended around the snapshot (ChunkWrite).
   const uint64_t gen = stream->chunk_gen.load();
-  const rocksdb::Snapshot* snap = db->GetSnapshot();
+  std::vector<HeadBlock> head_buf;
+  std::vector<OwnedEntry> head;
+  const rocksdb::Snapshot* snap = nullptr;
+  {
+    std::vector<OwnedEntry> all;
+    LODE_RETURN_IF_ERROR(ReadHead(stream, &head_buf, &all, &snap));
+    for (auto& e : all)
+      if (e.ts >= start && e.ts < end) head.push_back(std::move(e));
+  }
   const bool gen_stable = (gen & 1) == 0 && stream->chunk_gen.load() == gen;
   struct Release {
     rocksdb::DB* db;
@@ -348,13 +363,7 @@ Status Store::Impl::Scan(std::string_view tenant, uint64_t id, int64_t start, in
     }
     sources.push_back({c.min_ts, c.max_ts, c.key});
   }
-  std::deque<std::string> head_recs;
-  std::vector<OwnedEntry> head;
   {
-    std::vector<OwnedEntry> all;
-    LODE_RETURN_IF_ERROR(ReadHead(ro, prefix, &head_recs, &all));
-    for (auto& e : all)
-      if (e.ts >= start && e.ts < end) head.push_back(std::move(e));
     if (!head.empty()) {
       int64_t mn = head[0].ts, mx = head[0].ts;
       for (const auto& e : head) {
