@@ -196,6 +196,9 @@ Status DecodeJsonPush(std::string_view body, PushRequest* out) {
       }
     } else if (st != s.end() && st->is_string()) {
       texts->push_back(st->get<std::string>());
+    } else if (st != s.end()) {
+      return Status::InvalidArgument(
+          "failed to parse push request: \"stream\" must be an object of label names to values");
     }
     if (st == s.end() || st->is_object()) {
       SortLabels(&ls);

@@ -71,6 +71,13 @@ int64_t RetentionPolicy::CutoffFor(std::string_view tenant, const Labels& stream
   return CutoffOf(PeriodFor(tenant, stream), now_ns);
 }
 
+int64_t RetentionPolicy::LatestCutoff(std::string_view tenant, int64_t now_ns) const {
+  const TenantRetention& t = For(tenant);
+  int64_t cutoff = CutoffOf(t.period_ns, now_ns);
+  for (const auto& r : t.streams) cutoff = std::max(cutoff, CutoffOf(r.period_ns, now_ns));
+  return cutoff;
+}
+
 bool RetentionPolicy::KeepsEverything() const {
   auto keeps = [](const TenantRetention& t) { return t.period_ns <= 0 && t.streams.empty(); };
   if (!keeps(defaults_)) return false;
@@ -178,7 +185,10 @@ Status Store::Impl::PruneIndex(const std::string& tenant, StreamState* st, int64
   Status s = Commit(&batch, /*frees_space=*/true);
   std::unique_lock<std::shared_mutex> l(mu);
   TenantState& ts = tenants[tenant];
-  for (uint32_t d : days) ts.day_ids.erase(d);  // cached day lists (store_read.cc)
+  for (uint32_t d : days) {  // cached day lists and label sets (store_read.cc)
+    ts.day_ids.erase(d);
+    ts.day_labels.erase(d);
+  }
   ++ts.day_ids_gen;
   return s;
 }

@@ -56,6 +56,11 @@ class RetentionPolicy {
   // The oldest timestamp still kept at `now` (INT64_MIN when kept forever).
   int64_t CutoffFor(std::string_view tenant, const Labels& stream, int64_t now_ns) const;
 
+  // The newest cutoff of any stream of `tenant` at `now` (the shortest
+  // period among its default and its stream rules; INT64_MIN when nothing of
+  // it expires): data at or after it is kept whatever the stream.
+  int64_t LatestCutoff(std::string_view tenant, int64_t now_ns) const;
+
   // True when no tenant can expire anything.
   bool KeepsEverything() const;
 

@@ -439,6 +439,7 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
       TenantState& ts = tenants[t];
       ts.days.insert(d);
       ts.day_ids.erase(d);  // a stream joined the day's index (store_read.cc)
+      ts.day_labels.erase(d);
       ++ts.day_ids_gen;
     }
   }

@@ -221,6 +221,8 @@ class Store : public Reader {
 
  private:
   explicit Store(std::unique_ptr<Impl> impl);
+  bool DayWideLabels(std::string_view tenant, std::string_view name, int64_t start_ns,
+                     int64_t end_ns, std::vector<std::string>* out, Status* status);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -80,6 +80,14 @@ struct TenantState {
   // day_ids_gen changed is not kept. Guarded by Store::Impl::mu.
   std::map<uint32_t, std::shared_ptr<const std::vector<uint64_t>>> day_ids;
   uint64_t day_ids_gen = 0;
+  // The label names of a day's streams and each name's values, so that the
+  // label browser (no matchers) never walks streams: built from day_ids on
+  // first use and dropped with it (same generation rule). Views into the
+  // streams' labels, which live as long as the store.
+  struct DayLabels {
+    std::unordered_map<std::string_view, std::vector<std::string_view>> values;  // sorted
+  };
+  std::map<uint32_t, std::shared_ptr<const DayLabels>> day_labels;
 };
 
 // The persisted delete requests and their compiled queries. Thread-safe;
@@ -278,6 +286,15 @@ class Store::Impl {
   Status DayStreamIds(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
                       std::shared_ptr<const std::vector<uint64_t>>* out);
   // Whether the stream has an entry in [from, end) (chunk metas, then the head).
+  // The label names and values of the streams indexed on `day` (cached in
+  // TenantState::day_labels).
+  Status DayLabelsFor(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
+                      std::shared_ptr<const TenantState::DayLabels>* out);
+  // The days of `tenant` with index entries in [start, end), and whether
+  // every stream of theirs is kept from `start` on (no retention cutoff
+  // after it), so that day-wide label sets answer exactly.
+  void IndexDays(std::string_view tenant, int64_t start, int64_t end, std::vector<uint32_t>* days,
+                 bool* all_fresh);
   Status HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end, bool* has);
   // Takes the stream's head blocks into *blocks and decodes their entries
   // (views into them). With `snap`, also takes a RocksDB snapshot

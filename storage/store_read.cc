@@ -98,14 +98,9 @@ StreamState* Store::Impl::Find(std::string_view tenant, uint64_t id) {
 Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
                               int64_t start, int64_t end, std::vector<StreamState*>* out) {
   std::vector<uint32_t> days;
-  {
-    std::shared_lock<std::shared_mutex> l(mu);
-    auto t = tenants.find(tenant);
-    if (t == tenants.end()) return Status::OK();
-    uint32_t d0 = DayOf(start), d1 = DayOf(end > start ? end - 1 : start);
-    for (auto it = t->second.days.lower_bound(d0); it != t->second.days.end() && *it <= d1; ++it)
-      days.push_back(*it);
-  }
+  bool all_fresh;
+  IndexDays(tenant, start, end, &days, &all_fresh);
+  if (days.empty()) return Status::OK();
   // The most selective index probe: an equality matcher with a non-empty value.
   const LabelMatcher* eq = nullptr;
   for (const auto& m : matchers)
@@ -175,6 +170,62 @@ Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<Matcher
     LODE_RETURN_IF_ERROR(HasDataIn(tenant, st, cutoff, end, &has));
     if (has) out->push_back(st);
   }
+  return Status::OK();
+}
+
+void Store::Impl::IndexDays(std::string_view tenant, int64_t start, int64_t end,
+                            std::vector<uint32_t>* days, bool* all_fresh) {
+  *all_fresh = start >= Policy()->LatestCutoff(tenant, Now());
+  std::shared_lock<std::shared_mutex> l(mu);
+  auto t = tenants.find(tenant);
+  if (t == tenants.end()) return;
+  uint32_t d0 = DayOf(start), d1 = DayOf(end > start ? end - 1 : start);
+  for (auto it = t->second.days.lower_bound(d0); it != t->second.days.end() && *it <= d1; ++it)
+    days->push_back(*it);
+}
+
+Status Store::Impl::DayLabelsFor(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
+                                 std::shared_ptr<const TenantState::DayLabels>* out) {
+  uint64_t gen;
+  {
+    std::shared_lock<std::shared_mutex> l(mu);
+    auto t = tenants.find(tenant);
+    if (t == tenants.end()) {
+      *out = std::make_shared<const TenantState::DayLabels>();
+      return Status::OK();
+    }
+    auto c = t->second.day_labels.find(day);
+    if (c != t->second.day_labels.end()) {
+      *out = c->second;
+      return Status::OK();
+    }
+    gen = t->second.day_ids_gen;
+  }
+  std::shared_ptr<const std::vector<uint64_t>> ids;
+  LODE_RETURN_IF_ERROR(DayStreamIds(tenant, day, it, &ids));
+  auto dl = std::make_shared<TenantState::DayLabels>();
+  {
+    std::unordered_map<std::string_view, std::unordered_set<std::string_view>> sets;
+    std::shared_lock<std::shared_mutex> l(mu);
+    auto t = tenants.find(tenant);
+    if (t == tenants.end()) return Status::OK();
+    for (uint64_t id : *ids) {
+      auto s = t->second.by_id.find(id);
+      if (s == t->second.by_id.end()) continue;
+      for (const auto& lb : s->second->labels) sets[lb.name].insert(lb.value);
+    }
+    for (auto& [name, vs] : sets) {
+      auto& v = dl->values[name];
+      v.assign(vs.begin(), vs.end());
+      std::sort(v.begin(), v.end());
+    }
+  }
+  {
+    std::unique_lock<std::shared_mutex> l(mu);
+    auto t = tenants.find(tenant);
+    if (t != tenants.end() && t->second.day_ids_gen == gen) t->second.day_labels[day] = dl;
+  }
+  *out = std::move(dl);
   return Status::OK();
 }
 
@@ -450,8 +501,50 @@ Status Store::ScanStreamContaining(std::string_view tenant, uint64_t id, int64_t
   return impl_->Scan(tenant, id, start_ns, end_ns, dir, visit, stats, needle);
 }
 
+// The label browser without matchers, over days whose every stream is kept
+// in the range: the union of the days' cached label sets; false when the
+// request needs the per-stream path. `name` empty: label names.
+bool Store::DayWideLabels(std::string_view tenant, std::string_view name, int64_t start_ns,
+                          int64_t end_ns, std::vector<std::string>* out, Status* status) {
+  std::vector<uint32_t> days;
+  bool all_fresh;
+  impl_->IndexDays(tenant, start_ns, end_ns, &days, &all_fresh);
+  if (!all_fresh) return false;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->index_cf));
+  std::vector<std::shared_ptr<const TenantState::DayLabels>> sets(days.size());
+  for (size_t i = 0; i < days.size(); ++i) {
+    *status = impl_->DayLabelsFor(tenant, days[i], it.get(), &sets[i]);
+    if (!status->ok()) return true;
+  }
+  // Each day's list is sorted: merge them (one or two days for a dashboard).
+  std::vector<std::string_view> merged, tmp;
+  for (const auto& dl : sets) {
+    tmp.clear();
+    if (name.empty()) {
+      std::vector<std::string_view> names;
+      names.reserve(dl->values.size());
+      for (const auto& [n, vs] : dl->values) names.push_back(n);
+      std::sort(names.begin(), names.end());
+      std::set_union(merged.begin(), merged.end(), names.begin(), names.end(),
+                     std::back_inserter(tmp));
+    } else {
+      auto v = dl->values.find(name);
+      if (v == dl->values.end()) continue;
+      std::set_union(merged.begin(), merged.end(), v->second.begin(), v->second.end(),
+                     std::back_inserter(tmp));
+    }
+    merged.swap(tmp);
+  }
+  out->assign(merged.begin(), merged.end());
+  *status = Status::OK();
+  return true;
+}
+
 Status Store::LabelNames(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
                          int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) {
+  Status s;
+  if (matchers.empty() && DayWideLabels(tenant, "", start_ns, end_ns, out, &s)) return s;
   std::vector<StreamState*> sts;
   LODE_RETURN_IF_ERROR(impl_->SelectIds(tenant, matchers, start_ns, end_ns, &sts));
   // Views into the streams' labels, which live as long as the store.
@@ -466,6 +559,9 @@ Status Store::LabelNames(std::string_view tenant, const std::vector<MatcherPtr>&
 Status Store::LabelValues(std::string_view tenant, std::string_view name,
                           const std::vector<MatcherPtr>& matchers, int64_t start_ns, int64_t end_ns,
                           std::vector<std::string>* out) {
+  Status s;
+  if (matchers.empty() && !name.empty() && DayWideLabels(tenant, name, start_ns, end_ns, out, &s))
+    return s;
   std::vector<StreamState*> sts;
   LODE_RETURN_IF_ERROR(impl_->SelectIds(tenant, matchers, start_ns, end_ns, &sts));
   std::unordered_set<std::string_view> values;

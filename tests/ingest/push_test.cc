@@ -52,6 +52,15 @@ TEST(PushDecodeTest, RejectsCorruptBodies) {
   EXPECT_FALSE(
       DecodeJsonPush(R"({"streams":[{"stream":{"a":"b"},"values":[["notanumber","x"]]}]})", &r)
           .ok());
+  // "stream" that is neither an object nor a label string (fuzz find: it used
+  // to read the label text of an earlier stream, or of none).
+  for (const char* body :
+       {R"({"streams":[{"stream":[["1","x"]],"values":[["1","x"]]}]})",
+        R"({"streams":[{"stream":{"a":"b"},"values":[["1","x"]]},{"stream":7,"values":[["1","y"]]}]})"}) {
+    Status s = DecodeJsonPush(body, &r);
+    EXPECT_FALSE(s.ok()) << body;
+    EXPECT_NE(s.message().find("\"stream\" must be an object"), std::string::npos) << s.message();
+  }
 }
 
 TEST(PushDecodeTest, InvalidStreamsAreReportedAndDropped) {

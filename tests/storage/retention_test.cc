@@ -146,6 +146,33 @@ TEST_F(RetentionTest, ReadsHideExpiredDataBeforeAnyCompaction) {
   EXPECT_EQ(Timestamps("app", "a").size(), 4u);
 }
 
+// The label browser answers from per-day label sets only where no stream's
+// retention ends inside the range; a stream rule shorter than the tenant's
+// period must still hide what it expired.
+TEST_F(RetentionTest, LabelBrowserHonoursStreamRulesShorterThanTheDefault) {
+  Push(R"({app="a", zone="z1"})", {{kNow - 9 * kDay, "a old"}, {kNow - kDay, "a recent"}});
+  Push(R"({app="gone", zone="z2"})", {{kNow - 9 * kDay, "only old"}});
+  auto values = [&](const std::string& name, int64_t s, int64_t e) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(store_->LabelValues("fake", name, {}, s, e, &out).ok());
+    return out;
+  };
+  SetPolicy(30 * kDay);
+  EXPECT_EQ(values("app", kNow - 10 * kDay, kNow), (std::vector<std::string>{"a", "gone"}));
+  SetPolicy(30 * kDay, {Rule("app", "gone", 1, 7 * kDay)});
+  EXPECT_EQ(values("app", kNow - 10 * kDay, kNow), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(values("zone", kNow - 10 * kDay, kNow - 8 * kDay), (std::vector<std::string>{"z1"}));
+  std::vector<std::string> names;
+  ASSERT_TRUE(store_->LabelNames("fake", {}, kNow - 2 * kDay, kNow, &names).ok());
+  EXPECT_EQ(names, (std::vector<std::string>{"app", "zone"}));
+  // Days wholly inside every period: the day-wide sets, merged over days.
+  Push(R"({app="b", host="h"})", {{kNow - 2 * kDay, "b"}});
+  EXPECT_EQ(values("app", kNow - 3 * kDay, kNow), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(values("host", kNow - 3 * kDay, kNow), (std::vector<std::string>{"h"}));
+  EXPECT_TRUE(values("host", kNow - kDay, kNow).empty());
+  EXPECT_TRUE(values("nope", kNow - 3 * kDay, kNow).empty());
+}
+
 TEST_F(RetentionTest, CompactionDropsExpiredChunksHeadsAndIndexDays) {
   Push(R"({app="a"})", {{kNow - 10 * kDay, "old chunk"}});
   ASSERT_TRUE(store_->Flush().ok());
