@@ -598,11 +598,14 @@ Status Corrupt(const char* what) { return Status::IOError(std::string("corrupt c
 
 // Copies n bytes; short copies move 16 bytes (both sides have kLineCodecSlack
 // bytes to spare), so the common piece or value is one load and one store.
+// memmove, not memcpy: the 16-byte over-read of a short copy can reach into
+// the output (template texts sit just before it in the block buffer), and a
+// fixed 16-byte memmove compiles to the same load-then-store.
 [[gnu::always_inline]] inline void Copy(char* dst, const char* src, size_t n) {
   if (n <= 16)
-    std::memcpy(dst, src, 16);
+    std::memmove(dst, src, 16);
   else
-    std::memcpy(dst, src, n);
+    std::memmove(dst, src, n);
 }
 
 [[gnu::always_inline]] inline bool ReadVarint(const char** p, const char* end, uint64_t* v) {
