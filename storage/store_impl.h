@@ -68,6 +68,9 @@ struct StreamState {
   std::shared_ptr<const ChunkList> chunk_list;
 };
 
+template <class T>
+using DayCache = std::map<uint32_t, std::shared_ptr<const T>>;
+
 struct TenantState {
   std::unordered_map<std::string, StreamState*> by_key;  // LabelsToString -> stream
   std::unordered_map<uint64_t, std::unique_ptr<StreamState>> by_id;
@@ -78,16 +81,17 @@ struct TenantState {
   // and day_ids_gen bumped, when a stream is first indexed on a day (after
   // its append committed) and when index days are pruned; a list read while
   // day_ids_gen changed is not kept. Guarded by Store::Impl::mu.
-  std::map<uint32_t, std::shared_ptr<const std::vector<uint64_t>>> day_ids;
+  DayCache<std::vector<uint64_t>> day_ids;
   uint64_t day_ids_gen = 0;
   // The label names of a day's streams and each name's values, so that the
   // label browser (no matchers) never walks streams: built from day_ids on
   // first use and dropped with it (same generation rule). Views into the
   // streams' labels, which live as long as the store.
   struct DayLabels {
+    std::vector<std::string_view> names;                                         // sorted
     std::unordered_map<std::string_view, std::vector<std::string_view>> values;  // sorted
   };
-  std::map<uint32_t, std::shared_ptr<const DayLabels>> day_labels;
+  DayCache<DayLabels> day_labels;
 };
 
 // The persisted delete requests and their compiled queries. Thread-safe;
@@ -286,6 +290,12 @@ class Store::Impl {
   Status DayStreamIds(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
                       std::shared_ptr<const std::vector<uint64_t>>* out);
   // Whether the stream has an entry in [from, end) (chunk metas, then the head).
+  template <class T>
+  bool CachedDay(std::string_view tenant, DayCache<T> TenantState::*cache, uint32_t day,
+                 std::shared_ptr<const T>* out, uint64_t* gen);
+  template <class T>
+  void CacheDay(std::string_view tenant, DayCache<T> TenantState::*cache, uint32_t day,
+                uint64_t gen, std::shared_ptr<const T> value);
   // The label names and values of the streams indexed on `day` (cached in
   // TenantState::day_labels).
   Status DayLabelsFor(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,

@@ -184,23 +184,40 @@ void Store::Impl::IndexDays(std::string_view tenant, int64_t start, int64_t end,
     days->push_back(*it);
 }
 
+// Per-day caches of a tenant (day_ids, day_labels): the cached value, or
+// false and the generation a value built now must be stored under.
+template <class T>
+bool Store::Impl::CachedDay(std::string_view tenant, DayCache<T> TenantState::*cache,
+                            uint32_t day, std::shared_ptr<const T>* out, uint64_t* gen) {
+  std::shared_lock<std::shared_mutex> l(mu);
+  auto t = tenants.find(tenant);
+  if (t == tenants.end()) {
+    *out = std::make_shared<const T>();
+    return true;
+  }
+  auto c = (t->second.*cache).find(day);
+  if (c != (t->second.*cache).end()) {
+    *out = c->second;
+    return true;
+  }
+  *gen = t->second.day_ids_gen;
+  return false;
+}
+
+// Keeps a value built from the index unless the day's streams changed since
+// `gen` was read.
+template <class T>
+void Store::Impl::CacheDay(std::string_view tenant, DayCache<T> TenantState::*cache, uint32_t day,
+                           uint64_t gen, std::shared_ptr<const T> value) {
+  std::unique_lock<std::shared_mutex> l(mu);
+  auto t = tenants.find(tenant);
+  if (t != tenants.end() && t->second.day_ids_gen == gen) (t->second.*cache)[day] = std::move(value);
+}
+
 Status Store::Impl::DayLabelsFor(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
                                  std::shared_ptr<const TenantState::DayLabels>* out) {
-  uint64_t gen;
-  {
-    std::shared_lock<std::shared_mutex> l(mu);
-    auto t = tenants.find(tenant);
-    if (t == tenants.end()) {
-      *out = std::make_shared<const TenantState::DayLabels>();
-      return Status::OK();
-    }
-    auto c = t->second.day_labels.find(day);
-    if (c != t->second.day_labels.end()) {
-      *out = c->second;
-      return Status::OK();
-    }
-    gen = t->second.day_ids_gen;
-  }
+  uint64_t gen = 0;
+  if (CachedDay(tenant, &TenantState::day_labels, day, out, &gen)) return Status::OK();
   std::shared_ptr<const std::vector<uint64_t>> ids;
   LODE_RETURN_IF_ERROR(DayStreamIds(tenant, day, it, &ids));
   auto dl = std::make_shared<TenantState::DayLabels>();
@@ -208,44 +225,30 @@ Status Store::Impl::DayLabelsFor(std::string_view tenant, uint32_t day, rocksdb:
     std::unordered_map<std::string_view, std::unordered_set<std::string_view>> sets;
     std::shared_lock<std::shared_mutex> l(mu);
     auto t = tenants.find(tenant);
-    if (t == tenants.end()) return Status::OK();
-    for (uint64_t id : *ids) {
-      auto s = t->second.by_id.find(id);
-      if (s == t->second.by_id.end()) continue;
-      for (const auto& lb : s->second->labels) sets[lb.name].insert(lb.value);
+    if (t != tenants.end()) {
+      for (uint64_t id : *ids) {
+        auto s = t->second.by_id.find(id);
+        if (s == t->second.by_id.end()) continue;
+        for (const auto& lb : s->second->labels) sets[lb.name].insert(lb.value);
+      }
     }
     for (auto& [name, vs] : sets) {
+      dl->names.push_back(name);
       auto& v = dl->values[name];
       v.assign(vs.begin(), vs.end());
       std::sort(v.begin(), v.end());
     }
+    std::sort(dl->names.begin(), dl->names.end());
   }
-  {
-    std::unique_lock<std::shared_mutex> l(mu);
-    auto t = tenants.find(tenant);
-    if (t != tenants.end() && t->second.day_ids_gen == gen) t->second.day_labels[day] = dl;
-  }
+  CacheDay<TenantState::DayLabels>(tenant, &TenantState::day_labels, day, gen, dl);
   *out = std::move(dl);
   return Status::OK();
 }
 
 Status Store::Impl::DayStreamIds(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
                                  std::shared_ptr<const std::vector<uint64_t>>* out) {
-  uint64_t gen;
-  {
-    std::shared_lock<std::shared_mutex> l(mu);
-    auto t = tenants.find(tenant);
-    if (t == tenants.end()) {
-      *out = std::make_shared<const std::vector<uint64_t>>();
-      return Status::OK();
-    }
-    auto c = t->second.day_ids.find(day);
-    if (c != t->second.day_ids.end()) {
-      *out = c->second;
-      return Status::OK();
-    }
-    gen = t->second.day_ids_gen;
-  }
+  uint64_t gen = 0;
+  if (CachedDay(tenant, &TenantState::day_ids, day, out, &gen)) return Status::OK();
   auto list = std::make_shared<std::vector<uint64_t>>();
   const std::string p = format::IndexDayPrefix(tenant, day);
   for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
@@ -254,11 +257,7 @@ Status Store::Impl::DayStreamIds(std::string_view tenant, uint32_t day, rocksdb:
   }
   LODE_RETURN_IF_ERROR(FromRocks(it->status()));
   std::sort(list->begin(), list->end());  // keys end with the id: already sorted
-  {
-    std::unique_lock<std::shared_mutex> l(mu);
-    auto t = tenants.find(tenant);
-    if (t != tenants.end() && t->second.day_ids_gen == gen) t->second.day_ids[day] = list;
-  }
+  CacheDay<std::vector<uint64_t>>(tenant, &TenantState::day_ids, day, gen, list);
   *out = std::move(list);
   return Status::OK();
 }
@@ -522,11 +521,7 @@ bool Store::DayWideLabels(std::string_view tenant, std::string_view name, int64_
   for (const auto& dl : sets) {
     tmp.clear();
     if (name.empty()) {
-      std::vector<std::string_view> names;
-      names.reserve(dl->values.size());
-      for (const auto& [n, vs] : dl->values) names.push_back(n);
-      std::sort(names.begin(), names.end());
-      std::set_union(merged.begin(), merged.end(), names.begin(), names.end(),
+      std::set_union(merged.begin(), merged.end(), dl->names.begin(), dl->names.end(),
                      std::back_inserter(tmp));
     } else {
       auto v = dl->values.find(name);
