@@ -2,6 +2,12 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
+
+#include <endian.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace lode {
 
@@ -24,7 +30,7 @@ inline uint32_t Hash(uint32_t gram) {
   return (gram * 0x9E3779B1u) >> (32 - GramFilterBuilder::kMaxLog2Bits);
 }
 
-// Calls f(hash) for every gram of s.
+// Calls f(hash) for every gram of s, byte by byte (needles: a few bytes).
 template <typename F>
 inline void ForEachGram(std::string_view s, F&& f) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -42,16 +48,63 @@ inline void ForEachGram(std::string_view s, F&& f) {
   }
 }
 
+// Bit i set: p[i] is a gram byte, for the 64 bytes at p.
+inline uint64_t LetterBits(const unsigned char* p) {
+#if defined(__SSE2__)
+  const __m128i case_bit = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a'), z = _mm_set1_epi8(25);
+  uint64_t bits = 0;
+  for (int k = 0; k < 4; ++k) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    // (c | 0x20) - 'a' <= 25 (unsigned) exactly for ASCII letters.
+    const __m128i x = _mm_sub_epi8(_mm_or_si128(v, case_bit), a);
+    const __m128i alpha = _mm_cmpeq_epi8(_mm_min_epu8(x, z), x);
+    const auto lane = static_cast<uint32_t>(_mm_movemask_epi8(alpha) | _mm_movemask_epi8(v));
+    bits |= static_cast<uint64_t>(lane) << (16 * k);
+  }
+  return bits;
+#else
+  uint64_t bits = 0;
+  for (int i = 0; i < 64; ++i) bits |= static_cast<uint64_t>(kLetters.is[p[i]]) << i;
+  return bits;
+#endif
+}
+
 }  // namespace
+
+// Lines are classified 64 bytes at a time into a bitmap of gram bytes; a
+// gram ends at every byte whose bit and the 3 bits before it are set, so
+// only those positions are loaded and hashed (no branch per byte).
+void GramFilterBuilder::Add(std::string_view line) {
+  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+  const size_t n = line.size();
+  uint64_t* w = words_.data();
+  uint64_t prev = 0;
+  for (size_t off = 0; off < n; off += 64) {
+    uint64_t bits;
+    if (n - off >= 64) {
+      bits = LetterBits(p + off);
+    } else {
+      unsigned char tail[64] = {};  // zeros are not gram bytes
+      std::memcpy(tail, p + off, n - off);
+      bits = LetterBits(tail);
+    }
+    uint64_t ends = bits & ((bits << 1) | (prev >> 63)) & ((bits << 2) | (prev >> 62)) &
+                    ((bits << 3) | (prev >> 61));
+    prev = bits;
+    while (ends != 0) {
+      const size_t i = off + static_cast<size_t>(std::countr_zero(ends)) - 3;
+      ends &= ends - 1;
+      uint32_t gram;
+      std::memcpy(&gram, p + i, 4);  // little-endian: the last byte on top
+      const uint32_t h = Hash(le32toh(gram));
+      w[h >> 6] |= uint64_t{1} << (h & 63);
+    }
+  }
+}
 
 GramFilterBuilder::GramFilterBuilder() : words_(kMaxBits / 64, 0) {}
 
 void GramFilterBuilder::Clear() { std::fill(words_.begin(), words_.end(), 0); }
-
-void GramFilterBuilder::Add(std::string_view line) {
-  uint64_t* w = words_.data();
-  ForEachGram(line, [w](uint32_t h) { w[h >> 6] |= uint64_t{1} << (h & 63); });
-}
 
 void GramFilterBuilder::Merge(const GramFilterBuilder& other) {
   for (size_t i = 0; i < words_.size(); ++i) words_[i] |= other.words_[i];

@@ -65,6 +65,31 @@ TEST(GramFilterTest, NoFalseNegativesForAnySubstring) {
   }
 }
 
+// A line's filter holds exactly the grams of its 4-byte windows of letters
+// (lines longer than the builder's 64-byte lanes, grams across lanes).
+TEST(GramFilterTest, LineFilterEqualsTheFilterOfItsLetterWindows) {
+  std::mt19937_64 rng(11);
+  auto letter = [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  };
+  for (int round = 0; round < 2000; ++round) {
+    std::string line;
+    const int n = rng() % 300;
+    for (int i = 0; i < n; ++i) {
+      const int r = rng() % 10;
+      line += r < 6 ? static_cast<char>('a' + rng() % 26)
+                    : r < 8 ? static_cast<char>(rng() % 256) : " =/1"[rng() % 4];
+    }
+    std::vector<std::string> windows;
+    for (size_t i = 0; i + 4 <= line.size(); ++i) {
+      bool all = true;
+      for (size_t k = 0; k < 4; ++k) all = all && letter(line[i + k]);
+      if (all) windows.push_back(line.substr(i, 4));
+    }
+    ASSERT_EQ(Filter({line}), Filter(windows)) << "line '" << line << "'";
+  }
+}
+
 TEST(GramFilterTest, ExcludesAbsentWordsAndFoldsSparseFilters) {
   std::vector<std::string> lines;
   for (int i = 0; i < 200; ++i)
