@@ -1,10 +1,15 @@
 #include "storage/line_codec.h"
 
+#include <bit>
 #include <charconv>
 #include <cstring>
 #include <functional>
 #include <unordered_map>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "base/coding.h"
 #include "storage/chunk.h"
@@ -238,7 +243,10 @@ bool ParseOtherTime(const char* s, size_t avail, int64_t ts, uint8_t* kind, int6
 bool ParseTime(const char* s, size_t avail, int64_t ts, TimeFormatter* fmt, size_t* len,
                uint8_t* kind, int64_t* t) {
   if (avail < 15) return false;
-  if (!Digit(s[0]) || (avail >= 3 && s[2] == '/')) {
+  // Most tokens that start with a digit are plain numbers: "dd/" and
+  // "dddd-" are the only date-times that do.
+  if (Digit(s[0]) && s[2] != '/' && s[4] != '-') return false;
+  if (!Digit(s[0]) || s[2] == '/') {
     uint8_t k;
     int64_t sec;
     if (!ParseOtherTime(s, avail, ts, &k, &sec)) return false;
@@ -288,61 +296,133 @@ bool ParseTime(const char* s, size_t avail, int64_t ts, TimeFormatter* fmt, size
   return true;
 }
 
-bool HexToken(std::string_view t);
+// How a token hole's value is stored (the v & 3 tag of its column value).
+enum class Form : uint8_t { kNumber = kTagNumber, kText = kTagText, kLowerHex = kTagLowerHex, kUpperHex = kTagUpperHex };
 
-// Appends the value of a token hole.
-void PutToken(std::string* col, std::string_view t, bool force_text) {
-  const size_t n = t.size();
-  if (!force_text) {
-    if (n <= 18 && (n == 1 || t[0] != '0')) {
-      uint64_t v = 0;
-      size_t i = 0;
-      for (; i < n && Digit(t[i]); ++i) v = v * 10 + static_cast<uint64_t>(t[i] - '0');
-      if (i == n) {
-        PutVarint(col, v << 2 | kTagNumber);
-        return;
-      }
-    }
-    if (HexToken(t)) {
-      bool lower = true;
-      for (char c : t) lower = lower && !(c >= 'A' && c <= 'F');
-      {
-        PutVarint(col, (n / 2) << 2 | (lower ? kTagLowerHex : kTagUpperHex));
-        for (size_t i = 0; i < n; i += 2) {
-          auto nib = [](char c) {
-            return static_cast<unsigned>(Digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
-          };
-          col->push_back(static_cast<char>(nib(t[i]) << 4 | nib(t[i + 1])));
-        }
-        return;
-      }
+// What one scan of a token run tells about it.
+struct TokenScan {
+  size_t n;        // token bytes: the run of letters, digits and '_'
+  size_t digits;   // leading decimal digits
+  bool letters;    // every byte after the leading digits is an ASCII letter
+  bool lower_hex;  // every byte is a digit or a-f
+  bool upper_hex;  // every byte is a digit or A-F
+};
+
+struct ByteTraits {
+  uint8_t bits[256];
+  static constexpr uint8_t kToken = 1, kDigit = 2, kLetter = 4, kLowerHex = 8, kUpperHex = 16;
+  constexpr ByteTraits() : bits() {
+    for (int c = 0; c < 256; ++c) {
+      const bool digit = c >= '0' && c <= '9', lower = c >= 'a' && c <= 'z',
+                 upper = c >= 'A' && c <= 'Z';
+      bits[c] = static_cast<uint8_t>((digit || lower || upper || c == '_' ? kToken : 0) |
+                                     (digit ? kDigit : 0) | (lower || upper ? kLetter : 0) |
+                                     (digit || (c >= 'a' && c <= 'f') ? kLowerHex : 0) |
+                                     (digit || (c >= 'A' && c <= 'F') ? kUpperHex : 0));
     }
   }
-  PutVarint(col, n << 2 | kTagText);
-  col->append(t.data(), n);
+};
+constexpr ByteTraits kTraits;
+
+// Scans the token starting at s[pos] (a token byte) byte by byte.
+TokenScan ScanTokenBytes(const char* s, size_t pos, size_t len) {
+  TokenScan r{0, 0, true, true, true};
+  bool in_number = true;
+  for (size_t i = pos; i < len; ++i) {
+    const uint8_t f = kTraits.bits[static_cast<unsigned char>(s[i])];
+    if (!(f & ByteTraits::kToken)) break;
+    in_number = in_number && (f & ByteTraits::kDigit);
+    r.digits += in_number;
+    r.letters = r.letters && (in_number || (f & ByteTraits::kLetter));
+    r.lower_hex = r.lower_hex && (f & ByteTraits::kLowerHex);
+    r.upper_hex = r.upper_hex && (f & ByteTraits::kUpperHex);
+    ++r.n;
+  }
+  return r;
 }
 
-bool HexToken(std::string_view t) {
-  if (t.size() < 8 || t.size() % 2 != 0) return false;
-  bool lower = true, upper = true;
-  for (char c : t) {
-    lower = lower && (Digit(c) || (c >= 'a' && c <= 'f'));
-    upper = upper && (Digit(c) || (c >= 'A' && c <= 'F'));
+// The same, 16 bytes at once: most tokens end within 16 bytes, and then
+// no loop (and no mispredicted loop exit) is needed.
+TokenScan ScanToken(const char* s, size_t pos, size_t len) {
+#if defined(__SSE2__)
+  if (len - pos >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + pos));
+    auto in_range = [](__m128i x, char lo, char span) {  // lo <= x <= lo + span, unsigned
+      const __m128i d = _mm_sub_epi8(x, _mm_set1_epi8(lo));
+      return _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(span)), d);
+    };
+    auto bits = [](__m128i m) { return static_cast<uint32_t>(_mm_movemask_epi8(m)); };
+    const __m128i digit = in_range(v, '0', 9);
+    const __m128i lower = in_range(v, 'a', 25), upper = in_range(v, 'A', 25);
+    const __m128i letter = _mm_or_si128(lower, upper);
+    const uint32_t token =
+        bits(_mm_or_si128(_mm_or_si128(digit, letter), _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+    const uint32_t end = ~token & 0xffffu;
+    if (end != 0) {
+      const auto n = static_cast<uint32_t>(std::countr_zero(end));
+      const uint32_t in = (1u << n) - 1;
+      const uint32_t d = bits(digit);
+      const auto digits = static_cast<uint32_t>(std::countr_zero(~d)) < n
+                              ? static_cast<uint32_t>(std::countr_zero(~d))
+                              : n;
+      const uint32_t lead = (1u << digits) - 1;
+      const uint32_t lower_hex = d | bits(in_range(v, 'a', 5));
+      const uint32_t upper_hex = d | bits(in_range(v, 'A', 5));
+      return TokenScan{n, digits, ((bits(letter) | lead) & in) == in, (lower_hex & in) == in,
+                       (upper_hex & in) == in};
+    }
   }
-  return lower || upper;
+#endif
+  return ScanTokenBytes(s, pos, len);
+}
+
+bool HexToken(const TokenScan& t) {
+  return t.n >= 8 && t.n % 2 == 0 && (t.lower_hex || t.upper_hex);
+}
+
+// How PutToken stores a token: a decimal number without leading zeros that
+// fits 18 digits, else long hex, else text.
+Form FormOf(const TokenScan& t, char first) {
+  if (t.digits == t.n && t.n <= 18 && (t.n == 1 || first != '0')) return Form::kNumber;
+  if (HexToken(t)) return t.lower_hex ? Form::kLowerHex : Form::kUpperHex;
+  return Form::kText;
 }
 
 // The number of leading digits of a token made of a number (as PutToken
 // types it) followed by letters only; 0 for any other token.
-size_t NumberWithUnit(std::string_view t) {
-  size_t d = 0;
-  while (d < t.size() && Digit(t[d])) ++d;
-  if (d == 0 || d == t.size() || d > 18 || (d > 1 && t[0] == '0')) return 0;
-  for (size_t i = d; i < t.size(); ++i) {
-    const char c = t[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return 0;
-  }
+size_t NumberWithUnit(const TokenScan& t, char first) {
+  const size_t d = t.digits;
+  if (d == 0 || d == t.n || d > 18 || (d > 1 && first == '0') || !t.letters) return 0;
   return HexToken(t) ? 0 : d;
+}
+
+// Appends the value of a token hole of the given form.
+void PutToken(std::string* col, std::string_view t, Form form) {
+  const size_t n = t.size();
+  switch (form) {
+    case Form::kNumber: {
+      uint64_t v = 0;
+      for (char c : t) v = v * 10 + static_cast<uint64_t>(c - '0');
+      PutVarint(col, v << 2 | kTagNumber);
+      return;
+    }
+    case Form::kLowerHex:
+    case Form::kUpperHex: {
+      PutVarint(col, (n / 2) << 2 | static_cast<uint64_t>(form));
+      const size_t at = col->size();
+      col->resize(at + n / 2);
+      char* out = col->data() + at;
+      auto nib = [](char c) {
+        return static_cast<unsigned>(Digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+      };
+      for (size_t i = 0; i < n; i += 2) *out++ = static_cast<char>(nib(t[i]) << 4 | nib(t[i + 1]));
+      return;
+    }
+    case Form::kText:
+      break;
+  }
+  PutVarint(col, n << 2 | kTagText);
+  col->append(t.data(), n);
 }
 
 struct StringHash {
@@ -352,6 +432,7 @@ struct StringHash {
 
 struct Hole {
   uint8_t kind;
+  Form form;              // token holes
   std::string_view text;  // token holes
   int64_t delta;          // time holes
 };
@@ -387,6 +468,49 @@ bool Phrase(std::string_view q) {
          (!q.empty() && q[0] != '/' && std::memchr(q.data(), '/', q.size()) != nullptr);
 }
 
+#if defined(__SSE2__)
+inline uint32_t Mask(__m128i m) { return static_cast<uint32_t>(_mm_movemask_epi8(m)); }
+inline uint32_t Equal(__m128i v, char c) { return Mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))); }
+#endif
+
+// The position of the closing quote of the double-quoted string whose text
+// starts at s[start] (start < len) when that text is a Phrase; else 0.
+size_t PhraseEnd(const char* s, size_t start, size_t len) {
+#if defined(__SSE2__)
+  if (len - start >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + start));
+    const uint32_t quote = Equal(v, '"');
+    if (quote != 0) {
+      const auto n = static_cast<uint32_t>(std::countr_zero(quote));
+      const uint32_t in = (1u << n) - 1;
+      const bool phrase =
+          (Equal(v, ' ') & in) != 0 || (n > 0 && s[start] != '/' && (Equal(v, '/') & in) != 0);
+      return phrase ? start + n : 0;
+    }
+  }
+#endif
+  const char* close = static_cast<const char*>(std::memchr(s + start, '"', len - start));
+  if (close == nullptr || !Phrase(std::string_view(s + start, close - (s + start)))) return 0;
+  return static_cast<size_t>(close - s);
+}
+
+// The first position >= pos of a token byte or '"', or len.
+size_t NextStop(const char* s, size_t pos, size_t len) {
+#if defined(__SSE2__)
+  for (; len - pos >= 16; pos += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + pos));
+    const __m128i d = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    const __m128i n = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    const uint32_t stop =
+        Mask(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d)) |
+        Mask(_mm_cmpeq_epi8(_mm_min_epu8(n, _mm_set1_epi8(9)), n)) | Equal(v, '_') | Equal(v, '"');
+    if (stop != 0) return pos + static_cast<size_t>(std::countr_zero(stop));
+  }
+#endif
+  while (pos < len && !kClass.token[static_cast<unsigned char>(s[pos])] && s[pos] != '"') ++pos;
+  return pos;
+}
+
 // Splits `line` into holes and its template's serialized form (without
 // n_holes) in st->shape. Returns false when the line is to be kept whole.
 bool Split(std::string_view line, int64_t ts, EncoderState* st) {
@@ -395,27 +519,27 @@ bool Split(std::string_view line, int64_t ts, EncoderState* st) {
   const char* s = line.data();
   const size_t len = line.size();
   size_t piece = 0, pos = 0;
-  while (pos < len) {
+  while ((pos = NextStop(s, pos, len)) < len) {
     const unsigned char c = static_cast<unsigned char>(s[pos]);
-    if (c == '"' && pos + 1 < len) {
-      const char* close = static_cast<const char*>(std::memchr(s + pos + 1, '"', len - pos - 1));
-      if (close != nullptr && Phrase(std::string_view(s + pos + 1, close - (s + pos + 1)))) {
+    if (c == '"') {
+      const size_t start = pos + 1;
+      const size_t end = start < len ? PhraseEnd(s, start, len) : 0;
+      if (end != 0) {
         if (st->holes.size() == kMaxHoles) return false;
-        const size_t start = pos + 1, end = static_cast<size_t>(close - s);
         PutLengthPrefixed(&st->shape, std::string_view(s + piece, start - piece));
         st->shape.push_back(static_cast<char>(kKindToken));
-        st->holes.push_back(Hole{kKindToken, std::string_view(s + start, end - start), 0});
+        // Free text: a space or a '/' is in no number or hex form.
+        st->holes.push_back(
+            Hole{kKindToken, Form::kText, std::string_view(s + start, end - start), 0});
         piece = end;
         pos = end + 1;
-        continue;
+      } else {
+        pos = start;
       }
-    }
-    if (!kClass.token[c]) {
-      ++pos;
       continue;
     }
     if (st->holes.size() == kMaxHoles) return false;
-    Hole h{kKindToken, {}, 0};
+    Hole h{kKindToken, Form::kText, {}, 0};
     size_t end;
     size_t tlen;
     int64_t t;
@@ -426,14 +550,16 @@ bool Split(std::string_view line, int64_t ts, EncoderState* st) {
       h.delta = static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(base));
       end = pos + tlen;
     } else {
-      end = pos + 1;
-      while (end < len && kClass.token[static_cast<unsigned char>(s[end])]) ++end;
-      h.text = std::string_view(s + pos, end - pos);
+      const TokenScan scan = ScanToken(s, pos, len);
+      end = pos + scan.n;
+      h.text = std::string_view(s + pos, scan.n);
+      h.form = FormOf(scan, s[pos]);
       // A number with a unit ("23ms", "10s", "4xx"): the number is the hole,
       // the unit stays in the template.
-      const size_t digits = NumberWithUnit(h.text);
+      const size_t digits = NumberWithUnit(scan, s[pos]);
       if (digits != 0) {
         h.text = h.text.substr(0, digits);
+        h.form = Form::kNumber;
         PutLengthPrefixed(&st->shape, std::string_view(s + piece, pos - piece));
         st->shape.push_back(static_cast<char>(h.kind));
         st->holes.push_back(h);
@@ -500,7 +626,7 @@ void EncodeLines(const OwnedEntry* b, const OwnedEntry* e, std::string* out) {
       PutLengthPrefixed(&st.shape, "");
       st.shape.push_back(static_cast<char>(kKindToken));
       PutLengthPrefixed(&st.shape, "");
-      st.holes.assign(1, Hole{kKindToken, p->line, 0});
+      st.holes.assign(1, Hole{kKindToken, Form::kText, p->line, 0});
       it = st.ids.find(std::string_view(st.shape));
     }
     if (it == st.ids.end()) {
@@ -522,7 +648,7 @@ void EncodeLines(const OwnedEntry* b, const OwnedEntry* e, std::string* out) {
       const Hole& h = st.holes[i];
       std::string* col = &st.columns[tpl.first_column + i];
       if (h.kind == kKindToken)
-        PutToken(col, h.text, whole);
+        PutToken(col, h.text, h.form);
       else
         PutVarint(col, ZigZag(h.delta));
     }
