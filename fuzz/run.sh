@@ -16,7 +16,7 @@ shift 2
 src=$(cd "$(dirname "$0")" && pwd)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(push_protobuf_fuzz push_json_fuzz otlp_fuzz logql_parse_fuzz template_fuzz
-                                     stages_fuzz labels_fuzz chunk_fuzz config_fuzz)
+                                     stages_fuzz labels_fuzz chunk_fuzz config_fuzz line_codec_fuzz)
 passed=0
 failed=0
 mkdir -p "$build/fuzz-artifacts"

@@ -396,6 +396,19 @@ size_t NumberWithUnit(const TokenScan& t, char first) {
   return HexToken(t) ? 0 : d;
 }
 
+// The value of a hex digit (0 for other bytes), looked up without a branch.
+struct NibbleTable {
+  uint8_t of[256];
+  constexpr NibbleTable() : of() {
+    for (int c = 0; c < 256; ++c)
+      of[c] = static_cast<uint8_t>(c >= '0' && c <= '9'   ? c - '0'
+                                   : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                   : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                          : 0);
+  }
+};
+constexpr NibbleTable kNibble;
+
 // Appends the value of a token hole of the given form.
 void PutToken(std::string* col, std::string_view t, Form form) {
   const size_t n = t.size();
@@ -412,9 +425,7 @@ void PutToken(std::string* col, std::string_view t, Form form) {
       const size_t at = col->size();
       col->resize(at + n / 2);
       char* out = col->data() + at;
-      auto nib = [](char c) {
-        return static_cast<unsigned>(Digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
-      };
+      auto nib = [](char c) { return kNibble.of[static_cast<unsigned char>(c)]; };
       for (size_t i = 0; i < n; i += 2) *out++ = static_cast<char>(nib(t[i]) << 4 | nib(t[i + 1]));
       return;
     }
@@ -444,6 +455,43 @@ struct EncoderTemplate {
   uint32_t shape_begin, shape_end;  // its serialized shape in EncoderState::shapes
 };
 
+// A template being built: its pieces (length-prefixed) and hole kinds,
+// written straight into a buffer sized for the line's worst case, so that
+// no append checks capacity.
+class ShapeBuffer {
+ public:
+  void Reset(size_t line_size) {
+    // At most kMaxHoles + 1 pieces, each with a varint of at most 10 bytes
+    // and a kind byte, and the line's bytes.
+    const size_t bound = line_size + 11 * (kMaxHoles + 1) + 16;  // + a short copy's 16
+    if (buf_.size() < bound) buf_.resize(bound);
+    w_ = buf_.data();
+  }
+  // Appends the piece p[0, n); [p, end) must be readable (a piece of a
+  // line: end is the line's end), so that short pieces move 16 bytes at once.
+  void Piece(const char* p, size_t n, const char* end) {
+    uint64_t v = n;
+    while (v >= 0x80) {
+      *w_++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *w_++ = static_cast<char>(v);
+    if (n <= 16 && end - p >= 16)
+      std::memcpy(w_, p, 16);
+    else
+      std::memcpy(w_, p, n);
+    w_ += n;
+  }
+  void Kind(uint8_t k) { *w_++ = static_cast<char>(k); }
+  std::string_view view() const {
+    return std::string_view(buf_.data(), static_cast<size_t>(w_ - buf_.data()));
+  }
+
+ private:
+  std::string buf_;
+  char* w_ = nullptr;
+};
+
 struct EncoderState {
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> ids;
   std::vector<EncoderTemplate> templates;
@@ -453,7 +501,7 @@ struct EncoderState {
   std::string folded, piece;
   size_t used_columns = 0;
   std::vector<uint32_t> line_template;
-  std::string shape;
+  ShapeBuffer shape;
   std::vector<Hole> holes;
   TimeFormatter fmt;
 };
@@ -514,7 +562,7 @@ size_t NextStop(const char* s, size_t pos, size_t len) {
 // Splits `line` into holes and its template's serialized form (without
 // n_holes) in st->shape. Returns false when the line is to be kept whole.
 bool Split(std::string_view line, int64_t ts, EncoderState* st) {
-  st->shape.clear();
+  st->shape.Reset(line.size());
   st->holes.clear();
   const char* s = line.data();
   const size_t len = line.size();
@@ -526,8 +574,8 @@ bool Split(std::string_view line, int64_t ts, EncoderState* st) {
       const size_t end = start < len ? PhraseEnd(s, start, len) : 0;
       if (end != 0) {
         if (st->holes.size() == kMaxHoles) return false;
-        PutLengthPrefixed(&st->shape, std::string_view(s + piece, start - piece));
-        st->shape.push_back(static_cast<char>(kKindToken));
+        st->shape.Piece(s + piece, start - piece, s + len);
+        st->shape.Kind(kKindToken);
         // Free text: a space or a '/' is in no number or hex form.
         st->holes.push_back(
             Hole{kKindToken, Form::kText, std::string_view(s + start, end - start), 0});
@@ -543,8 +591,12 @@ bool Split(std::string_view line, int64_t ts, EncoderState* st) {
     size_t end;
     size_t tlen;
     int64_t t;
+    // Date-times start "dd/", "dddd-" or "Mon " and take 15 bytes or more:
+    // tested without branching on the (unpredictable) kind of token.
     const bool may_be_time =
-        kClass.digit[c] || (c >= 'A' && c <= 'S' && pos + 3 < len && s[pos + 3] == ' ');
+        len - pos >= 15 &&
+        ((kClass.digit[c] & ((s[pos + 2] == '/') | (s[pos + 4] == '-'))) |
+         ((c >= 'A') & (c <= 'S') & (s[pos + 3] == ' ')));
     if (may_be_time && ParseTime(s + pos, len - pos, ts, &st->fmt, &tlen, &h.kind, &t)) {
       const int64_t base = FloorDiv(ts, kPow10[9 - KindDigits(h.kind)]);
       h.delta = static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(base));
@@ -560,20 +612,20 @@ bool Split(std::string_view line, int64_t ts, EncoderState* st) {
       if (digits != 0) {
         h.text = h.text.substr(0, digits);
         h.form = Form::kNumber;
-        PutLengthPrefixed(&st->shape, std::string_view(s + piece, pos - piece));
-        st->shape.push_back(static_cast<char>(h.kind));
+        st->shape.Piece(s + piece, pos - piece, s + len);
+        st->shape.Kind(h.kind);
         st->holes.push_back(h);
         piece = pos + digits;
         pos = end;
         continue;
       }
     }
-    PutLengthPrefixed(&st->shape, std::string_view(s + piece, pos - piece));
-    st->shape.push_back(static_cast<char>(h.kind));
+    st->shape.Piece(s + piece, pos - piece, s + len);
+    st->shape.Kind(h.kind);
     st->holes.push_back(h);
     piece = pos = end;
   }
-  PutLengthPrefixed(&st->shape, std::string_view(s + piece, len - piece));
+  st->shape.Piece(s + piece, len - piece, s + len);
   return true;
 }
 
@@ -619,27 +671,27 @@ void EncodeLines(const OwnedEntry* b, const OwnedEntry* e, std::string* out) {
   for (const OwnedEntry* p = b; p < e; ++p) {
     text_bytes += p->line.size();
     bool whole = !Split(p->line, p->ts, &st);
-    auto it = whole ? st.ids.end() : st.ids.find(std::string_view(st.shape));
+    auto it = whole ? st.ids.end() : st.ids.find(st.shape.view());
     if (!whole && it == st.ids.end() && st.templates.size() >= kMaxTemplates) whole = true;
     if (whole) {
-      st.shape.clear();
-      PutLengthPrefixed(&st.shape, "");
-      st.shape.push_back(static_cast<char>(kKindToken));
-      PutLengthPrefixed(&st.shape, "");
+      st.shape.Reset(0);
+      st.shape.Piece("", 0, "");
+      st.shape.Kind(kKindToken);
+      st.shape.Piece("", 0, "");
       st.holes.assign(1, Hole{kKindToken, Form::kText, p->line, 0});
-      it = st.ids.find(std::string_view(st.shape));
+      it = st.ids.find(st.shape.view());
     }
     if (it == st.ids.end()) {
       const uint32_t id = static_cast<uint32_t>(st.templates.size());
       const uint32_t n = static_cast<uint32_t>(st.holes.size());
       const uint32_t at = static_cast<uint32_t>(st.shapes.size());
-      st.shapes.append(st.shape);
+      st.shapes.append(st.shape.view());
       st.templates.push_back({static_cast<uint32_t>(st.used_columns), n, 0, at,
                               static_cast<uint32_t>(st.shapes.size())});
       st.used_columns += n;
       if (st.columns.size() < st.used_columns) st.columns.resize(st.used_columns);
       for (uint32_t i = 0; i < n; ++i) st.columns[st.templates.back().first_column + i].clear();
-      it = st.ids.emplace(st.shape, id).first;
+      it = st.ids.emplace(st.shape.view(), id).first;
     }
     EncoderTemplate& tpl = st.templates[it->second];
     tpl.lines++;
