@@ -7,10 +7,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#if defined(__x86_64__)
-#include <nmmintrin.h>
-#endif
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -19,6 +15,7 @@
 #include <filesystem>
 
 #include "base/coding.h"
+#include "base/crc32c.h"
 #include "base/log.h"
 #include "ingest/push_encode.h"
 
@@ -41,49 +38,6 @@ void PutFixed32(std::string* dst, uint32_t v) {
 uint32_t GetFixed32(const char* p) {
   const auto* u = reinterpret_cast<const unsigned char*>(p);
   return u[0] | (u[1] << 8) | (u[2] << 16) | (static_cast<uint32_t>(u[3]) << 24);
-}
-
-// CRC-32C (Castagnoli) of a record, with the SSE 4.2 instruction where the
-// CPU has it (~10 times zlib's crc32, which took a fifth of the agent's CPU).
-uint32_t Crc32cTable(uint32_t crc, const char* p, size_t n) {
-  static const auto table = [] {
-    std::array<uint32_t, 256> t{};
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1)));
-      t[i] = c;
-    }
-    return t;
-  }();
-  for (size_t i = 0; i < n; ++i)
-    crc = table[(crc ^ static_cast<unsigned char>(p[i])) & 0xff] ^ (crc >> 8);
-  return crc;
-}
-
-#if defined(__x86_64__)
-__attribute__((target("sse4.2"))) uint32_t Crc32cSse42(uint32_t crc, const char* p, size_t n) {
-  uint64_t c = crc;
-  for (; n >= 8; n -= 8, p += 8) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    c = _mm_crc32_u64(c, v);
-  }
-  uint32_t c32 = static_cast<uint32_t>(c);
-  for (; n > 0; --n, ++p) c32 = _mm_crc32_u8(c32, static_cast<unsigned char>(*p));
-  return c32;
-}
-#endif
-
-// Continues a CRC-32C over more bytes: Crc32c(Crc32c(0, a), b) == Crc32c(0, a + b).
-uint32_t Crc32c(uint32_t crc, std::string_view s) {
-  crc = ~crc;
-#if defined(__x86_64__)
-  static const bool sse42 = __builtin_cpu_supports("sse4.2");
-  crc = sse42 ? Crc32cSse42(crc, s.data(), s.size()) : Crc32cTable(crc, s.data(), s.size());
-#else
-  crc = Crc32cTable(crc, s.data(), s.size());
-#endif
-  return ~crc;
 }
 
 // Journals written before CRC-32C carry zlib's crc32; both are accepted.

@@ -13,6 +13,7 @@
 
 #include "base/coding.h"
 #include "base/log.h"
+#include "storage/rocksdb_crc.h"
 #include "storage/store_impl.h"
 
 namespace lode {
@@ -104,6 +105,7 @@ Status Store::Impl::Open() {
   // `head` memtable included, which only RotateHeadLog may switch: keep it
   // far above the head log's own rotation.
   o.max_total_wal_size = std::max<uint64_t>(4 * opts.max_head_log_bytes, 1ULL << 30);
+  crc_in_hardware = RocksDbCrcInHardware();
   statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
   o.statistics = statistics;

@@ -145,6 +145,7 @@ class Store::Impl {
   StoreOptions opts;
   std::unique_ptr<rocksdb::DB> db;
   std::shared_ptr<rocksdb::Statistics> statistics;
+  bool crc_in_hardware = false;  // storage/rocksdb_crc.h
   rocksdb::ColumnFamilyHandle* meta_cf = nullptr;
   rocksdb::ColumnFamilyHandle* head_cf = nullptr;
   rocksdb::ColumnFamilyHandle* chunk_cf = nullptr;

@@ -48,6 +48,8 @@ std::vector<StoreMetric> Store::Metrics() {
       {rocksdb::COMPACTION_KEY_DROP_RANGE_DEL, "lode_rocksdb_compaction_range_deleted_keys_total",
        "Keys dropped by compactions because a range deletion covered them."},
   };
+  out.push_back({"lode_rocksdb_crc32c_hardware", "", impl_->crc_in_hardware ? 1.0 : 0.0, false,
+                 "1 when RocksDB's CRC-32C checksums use the CPU's crc32 instruction."});
   if (impl_->statistics) {
     for (const auto& t : kTickers)
       out.push_back(
