@@ -69,6 +69,27 @@ inline uint64_t LetterBits(const unsigned char* p) {
 #endif
 }
 
+// The set bits of (a[i] | b[i]) for i < n, with the popcnt instruction
+// where the CPU has it (the portable build's std::popcount is a libgcc call).
+#if defined(__x86_64__)
+__attribute__((target("popcnt"))) size_t OrOnesPopcnt(const uint64_t* a, const uint64_t* b,
+                                                      size_t n) {
+  size_t ones = 0;
+  for (size_t i = 0; i < n; ++i) ones += static_cast<size_t>(__builtin_popcountll(a[i] | b[i]));
+  return ones;
+}
+#endif
+
+size_t OrOnes(const uint64_t* a, const uint64_t* b, size_t n) {
+#if defined(__x86_64__)
+  static const bool popcnt = __builtin_cpu_supports("popcnt");
+  if (popcnt) return OrOnesPopcnt(a, b, n);
+#endif
+  size_t ones = 0;
+  for (size_t i = 0; i < n; ++i) ones += static_cast<size_t>(std::popcount(a[i] | b[i]));
+  return ones;
+}
+
 }  // namespace
 
 // Lines are classified 64 bytes at a time into a bitmap of gram bytes; a
@@ -97,44 +118,76 @@ void GramFilterBuilder::Add(std::string_view line) {
       uint32_t gram;
       std::memcpy(&gram, p + i, 4);  // little-endian: the last byte on top
       const uint32_t h = Hash(le32toh(gram));
+      Touch(h >> 6);
       w[h >> 6] |= uint64_t{1} << (h & 63);
     }
   }
 }
 
-GramFilterBuilder::GramFilterBuilder() : words_(kMaxBits / 64, 0) {}
+GramFilterBuilder::GramFilterBuilder() : words_(kMaxBits / 64, 0), fold_(kMaxBits / 64, 0) {
+  dirty_.reserve(words_.size());
+}
 
-void GramFilterBuilder::Clear() { std::fill(words_.begin(), words_.end(), 0); }
+void GramFilterBuilder::Clear() {
+  if (dirty_.size() * 8 < words_.size()) {
+    for (uint16_t i : dirty_) words_[i] = 0;
+  } else {
+    std::fill(words_.begin(), words_.end(), 0);
+  }
+  dirty_.clear();
+}
 
 void GramFilterBuilder::Merge(const GramFilterBuilder& other) {
-  for (size_t i = 0; i < words_.size(); ++i) words_[i] |= other.words_[i];
+  for (uint16_t i : other.dirty_) {
+    Touch(i);
+    words_[i] |= other.words_[i];
+  }
 }
 
 void GramFilterBuilder::Finish(std::string* out) const {
-  std::vector<uint64_t> w = words_;
-  size_t n = w.size();  // words in use
-  size_t ones = 0;
-  for (uint64_t x : w) ones += std::popcount(x);
-  int log2 = kMaxLog2Bits;
   // Fold while the halved filter stays at most a quarter full (a gram that
-  // is absent then passes with probability <= 1/4).
-  while (log2 > kMinLog2Bits) {
-    size_t half = n / 2;
-    size_t folded_ones = 0;
-    for (size_t i = 0; i < half; ++i) folded_ones += std::popcount(w[i] | w[i + half]);
-    if (folded_ones * 4 > half * 64) break;
-    for (size_t i = 0; i < half; ++i) w[i] |= w[i + half];
-    n = half;
-    --log2;
-    ones = folded_ones;
+  // is absent then passes with probability <= 1/4). At n words, word j of
+  // the folded filter is the OR of the words i with i mod n == j.
+  int log2 = kMaxLog2Bits;
+  size_t n = words_.size();
+  const bool sparse = dirty_.size() * 8 < words_.size();
+  std::vector<uint64_t> dense;
+  if (sparse) {
+    // Only the non-zero words take part; fold_ is all zeros between uses.
+    while (log2 > kMinLog2Bits) {
+      const size_t half = n / 2;
+      size_t folded_ones = 0;
+      for (uint16_t i : dirty_) fold_[i & (half - 1)] |= words_[i];
+      for (uint16_t i : dirty_) {
+        uint64_t& f = fold_[i & (half - 1)];
+        folded_ones += std::popcount(f);
+        f = 0;
+      }
+      if (folded_ones * 4 > half * 64) break;
+      n = half;
+      --log2;
+    }
+    for (uint16_t i : dirty_) fold_[i & (n - 1)] |= words_[i];
+  } else {
+    dense = words_;
+    while (log2 > kMinLog2Bits) {
+      const size_t half = n / 2;
+      const size_t folded_ones = OrOnes(dense.data(), dense.data() + half, half);
+      if (folded_ones * 4 > half * 64) break;
+      for (size_t i = 0; i < half; ++i) dense[i] |= dense[i + half];
+      n = half;
+      --log2;
+    }
   }
-  (void)ones;
+  const uint64_t* w = sparse ? fold_.data() : dense.data();
   out->push_back(static_cast<char>(log2));
-  size_t old = out->size();
+  const size_t old = out->size();
   out->resize(old + n * 8);
   char* dst = out->data() + old;
   for (size_t i = 0; i < n; ++i)
     for (int b = 0; b < 8; ++b) dst[i * 8 + b] = static_cast<char>(w[i] >> (8 * b));
+  if (sparse)
+    for (uint16_t i : dirty_) fold_[i & (n - 1)] = 0;
 }
 
 GramQuery::GramQuery(std::string_view needle) {

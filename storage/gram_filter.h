@@ -19,6 +19,10 @@
 // which is the same filter modulo bits/2) while it stays at most a quarter
 // full, so sparse blocks get small filters. An empty string is "no filter"
 // (everything may match). Not thread-safe; one builder per thread.
+//
+// The builder remembers which of its words are non-zero, so that clearing,
+// merging and finishing the filter of a few lines (a quiet stream's chunk)
+// costs in proportion to its grams, not to the 8 KiB bitmap.
 #pragma once
 
 #include <cstdint>
@@ -43,7 +47,13 @@ class GramFilterBuilder {
   void Finish(std::string* out) const;
 
  private:
-  std::vector<uint64_t> words_;  // kMaxBits bits
+  void Touch(uint32_t word) {
+    if (words_[word] == 0) dirty_.push_back(static_cast<uint16_t>(word));
+  }
+
+  std::vector<uint64_t> words_;   // kMaxBits bits
+  std::vector<uint16_t> dirty_;   // the indices of the non-zero words_
+  mutable std::vector<uint64_t> fold_;  // Finish's scratch
 };
 
 // The grams of a needle, hashed once per query.

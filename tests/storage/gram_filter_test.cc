@@ -90,6 +90,33 @@ TEST(GramFilterTest, LineFilterEqualsTheFilterOfItsLetterWindows) {
   }
 }
 
+// A builder reused after Clear, and one that merged others, give the same
+// bytes as a fresh builder fed the same lines: sparse (a few lines, small
+// folded filters) and dense alike.
+TEST(GramFilterTest, ReusedAndMergedBuildersEqualFreshOnes) {
+  std::mt19937_64 rng(13);
+  GramFilterBuilder reused, merged, part;
+  for (int round = 0; round < 60; ++round) {
+    std::vector<std::string> lines;
+    const int n = round % 3 == 0 ? 1 + rng() % 3 : round % 3 == 1 ? 20 : 1 + rng() % 4000;
+    for (int i = 0; i < n; ++i) lines.push_back(RandomLine(rng));
+    const std::string fresh = Filter(lines);
+    reused.Clear();
+    merged.Clear();
+    for (size_t i = 0; i < lines.size(); ++i) {
+      reused.Add(lines[i]);
+      if (i % 7 == 0) part.Clear();
+      part.Add(lines[i]);
+      if (i % 7 == 6 || i + 1 == lines.size()) merged.Merge(part);
+    }
+    std::string a, b;
+    reused.Finish(&a);
+    merged.Finish(&b);
+    ASSERT_EQ(a, fresh) << "round " << round << ", " << n << " lines";
+    ASSERT_EQ(b, fresh) << "round " << round << ", " << n << " lines";
+  }
+}
+
 TEST(GramFilterTest, ExcludesAbsentWordsAndFoldsSparseFilters) {
   std::vector<std::string> lines;
   for (int i = 0; i < 200; ++i)
