@@ -586,19 +586,32 @@ Status ValueText(const std::string& key, const YAML::Node& v, std::string* out) 
 }
 
 // overrides: { <tenant>: { <limits_config key>: value, ... }, ... }
+// The name of a mapping key: a plain scalar, not a sequence or mapping
+// (YAML's "? key" form).
+Status KeyName(const YAML::Node& key, const std::string& where, std::string* name) {
+  if (!key.IsScalar()) {
+    return Status::InvalidArgument("config: " + (where.empty() ? std::string("document") : where) +
+                                   ": keys must be plain names");
+  }
+  *name = key.Scalar();
+  return Status::OK();
+}
+
 Status WalkOverrides(const YAML::Node& node, Config* cfg) {
   if (node.IsNull()) return Status::OK();
   if (!node.IsMap())
     return Status::InvalidArgument("config: overrides: expected a mapping of tenants");
   for (const auto& t : node) {
-    std::string tenant = t.first.as<std::string>();
+    std::string tenant;
+    LODE_RETURN_IF_ERROR(KeyName(t.first, "overrides", &tenant));
     if (!t.second.IsMap() && !t.second.IsNull())
       return Status::InvalidArgument("config: overrides." + tenant + ": expected a mapping");
     auto& raw = cfg->overrides_raw[tenant];
     raw.clear();
     if (t.second.IsNull()) continue;
     for (const auto& kv : t.second) {
-      std::string name = kv.first.as<std::string>();
+      std::string name;
+      LODE_RETURN_IF_ERROR(KeyName(kv.first, "overrides." + tenant, &name));
       std::string key = "limits_config." + name;
       if (!Schema().count(key)) {
         return Status::InvalidArgument("config: unknown key \"overrides." + tenant + "." + name +
@@ -619,8 +632,9 @@ Status Walk(const YAML::Node& node, const std::string& prefix, Config* cfg) {
         "config: " + (prefix.empty() ? std::string("document") : prefix) + ": expected a mapping");
   }
   for (const auto& kv : node) {
-    std::string key =
-        prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>();
+    std::string name;
+    LODE_RETURN_IF_ERROR(KeyName(kv.first, prefix, &name));
+    std::string key = prefix.empty() ? name : prefix + "." + name;
     const YAML::Node& v = kv.second;
     if (key == "overrides") {
       LODE_RETURN_IF_ERROR(WalkOverrides(v, cfg));
@@ -655,7 +669,13 @@ Status ApplyConfigYaml(const std::string& yaml, Config* cfg) {
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string("config: invalid YAML: ") + e.what());
   }
-  LODE_RETURN_IF_ERROR(Walk(root, "", cfg));
+  // A value of the wrong YAML type somewhere yaml-cpp converts it is an
+  // error in the file, like any other.
+  try {
+    LODE_RETURN_IF_ERROR(Walk(root, "", cfg));
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(std::string("config: ") + e.what());
+  }
   return ResolveLimits(cfg);
 }
 

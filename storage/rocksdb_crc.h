@@ -9,9 +9,8 @@
 namespace lode {
 
 // True when RocksDB's checksums go through lode's Crc32c (RocksDB linked
-// statically) and that uses the crc32 instruction. Store::Open calls it
-// (the lode_rocksdb_crc32c_hardware metric), which also keeps the wrapper
-// linked in wherever RocksDB is.
+// statically) and that uses the crc32 instruction (the
+// lode_rocksdb_crc32c_hardware metric).
 bool RocksDbCrcInHardware();
 
 }  // namespace lode

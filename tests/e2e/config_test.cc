@@ -38,5 +38,20 @@ TEST(ConfigTest, RocksDbOptions) {
             "config: unknown key \"storage.rocksdb.cache\"");
 }
 
+// Keys that are not plain names (YAML's "? key" form) are an error, not a
+// crash (fuzz/regressions/config_fuzz).
+TEST(ConfigTest, ComplexKeysAreRejected) {
+  Config c;
+  ASSERT_TRUE(LoadConfig("", &c).ok());
+  EXPECT_EQ(ApplyConfigYaml("? [a, b]\n: 1\n", &c).message(),
+            "config: document: keys must be plain names");
+  EXPECT_EQ(ApplyConfigYaml("limits_config:\n  ? {x: 1}\n  : 2\n", &c).message(),
+            "config: limits_config: keys must be plain names");
+  EXPECT_EQ(ApplyConfigYaml("overrides:\n  ? [t]\n  : {}\n", &c).message(),
+            "config: overrides: keys must be plain names");
+  EXPECT_EQ(ApplyConfigYaml("overrides:\n  t:\n    ? [x]\n    : 1\n", &c).message(),
+            "config: overrides.t: keys must be plain names");
+}
+
 }  // namespace
 }  // namespace lode::server
