@@ -419,6 +419,12 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
           &p.stats);
     }));
     LODE_RETURN_IF_ERROR(ctx->Err());
+    // Each series' samples are gathered into one vector allocated once at
+    // its final size, and every stream's part is freed as soon as it is
+    // copied: the peak is about one copy of the samples, not three.
+    std::unordered_map<uint64_t, size_t> total;
+    for (const auto& p : partials)
+      for (const auto& [h, s] : p.series) total[h] += s.samples.size();
     std::unordered_map<uint64_t, size_t> index;
     std::vector<std::vector<size_t>> runs;  // per series: start of every sorted run
     for (auto& p : partials) {
@@ -429,14 +435,17 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
       for (auto& [h, s] : p.series) {
         auto [it, inserted] = index.try_emplace(h, series->size());
         if (inserted) {
-          series->push_back(std::move(s));
-          runs.push_back({0});
-        } else {
-          auto& dst = (*series)[it->second].samples;
-          runs[it->second].push_back(dst.size());
-          dst.insert(dst.end(), s.samples.begin(), s.samples.end());
+          series->push_back(SampleSeries{});
+          series->back().labels = std::move(s.labels);
+          series->back().samples.reserve(total[h]);
+          runs.push_back({});
         }
+        auto& dst = (*series)[it->second].samples;
+        runs[it->second].push_back(dst.size());
+        dst.insert(dst.end(), s.samples.begin(), s.samples.end());
+        std::vector<Sample>().swap(s.samples);
       }
+      p.series.clear();
     }
     for (size_t i = 0; i < series->size(); ++i) MergeSortedRuns(&runs[i], &(*series)[i].samples);
     return Status::OK();
