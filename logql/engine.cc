@@ -422,26 +422,31 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
     // Each series' samples are gathered into one vector allocated once at
     // its final size, and every stream's part is freed as soon as it is
     // copied: the peak is about one copy of the samples, not three.
-    std::unordered_map<uint64_t, size_t> total;
-    for (const auto& p : partials)
-      for (const auto& [h, s] : p.series) total[h] += s.samples.size();
-    std::unordered_map<uint64_t, size_t> index;
-    std::vector<std::vector<size_t>> runs;  // per series: start of every sorted run
+    std::unordered_map<uint64_t, size_t> index;  // series hash -> position in *series
+    std::vector<size_t> total;                   // per series: its samples
+    for (auto& p : partials) {
+      for (auto& [h, s] : p.series) {
+        auto [it, inserted] = index.try_emplace(h, series->size());
+        if (inserted) {
+          series->push_back(SampleSeries{std::move(s.labels), {}});
+          total.push_back(0);
+        }
+        total[it->second] += s.samples.size();
+      }
+    }
+    std::vector<std::vector<size_t>> runs(series->size());  // per series: start of every sorted run
     for (auto& p : partials) {
       {
         std::lock_guard<std::mutex> l(stats_mu);
         AddStats(&out->stats, p.stats);
       }
       for (auto& [h, s] : p.series) {
-        auto [it, inserted] = index.try_emplace(h, series->size());
-        if (inserted) {
-          series->push_back(SampleSeries{});
-          series->back().labels = std::move(s.labels);
-          series->back().samples.reserve(total[h]);
-          runs.push_back({});
-        }
-        auto& dst = (*series)[it->second].samples;
-        runs[it->second].push_back(dst.size());
+        const size_t i = index[h];
+        auto& dst = (*series)[i].samples;
+        // Allocated at its first part, not before: the parts still to come
+        // hold the rest of the samples meanwhile.
+        if (runs[i].empty()) dst.reserve(total[i]);
+        runs[i].push_back(dst.size());
         dst.insert(dst.end(), s.samples.begin(), s.samples.end());
         std::vector<Sample>().swap(s.samples);
       }

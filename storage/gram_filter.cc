@@ -5,9 +5,8 @@
 #include <cstring>
 
 #include <endian.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+
+#include "storage/byte_lanes.h"
 
 namespace lode {
 
@@ -51,15 +50,10 @@ inline void ForEachGram(std::string_view s, F&& f) {
 // Bit i set: p[i] is a gram byte, for the 64 bytes at p.
 inline uint64_t LetterBits(const unsigned char* p) {
 #if defined(__SSE2__)
-  const __m128i case_bit = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a'), z = _mm_set1_epi8(25);
   uint64_t bits = 0;
   for (int k = 0; k < 4; ++k) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    // (c | 0x20) - 'a' <= 25 (unsigned) exactly for ASCII letters.
-    const __m128i x = _mm_sub_epi8(_mm_or_si128(v, case_bit), a);
-    const __m128i alpha = _mm_cmpeq_epi8(_mm_min_epu8(x, z), x);
-    const auto lane = static_cast<uint32_t>(_mm_movemask_epi8(alpha) | _mm_movemask_epi8(v));
-    bits |= static_cast<uint64_t>(lane) << (16 * k);
+    const __m128i v = lanes::Load(p + 16 * k);
+    bits |= static_cast<uint64_t>(lanes::Letters(v) | lanes::High(v)) << (16 * k);
   }
   return bits;
 #else

@@ -1,5 +1,6 @@
 #include "storage/line_codec.h"
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cstring>
@@ -7,11 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "base/coding.h"
+#include "storage/byte_lanes.h"
 #include "storage/chunk.h"
 
 namespace lode {
@@ -346,29 +344,17 @@ TokenScan ScanTokenBytes(const char* s, size_t pos, size_t len) {
 TokenScan ScanToken(const char* s, size_t pos, size_t len) {
 #if defined(__SSE2__)
   if (len - pos >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + pos));
-    auto in_range = [](__m128i x, char lo, char span) {  // lo <= x <= lo + span, unsigned
-      const __m128i d = _mm_sub_epi8(x, _mm_set1_epi8(lo));
-      return _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(span)), d);
-    };
-    auto bits = [](__m128i m) { return static_cast<uint32_t>(_mm_movemask_epi8(m)); };
-    const __m128i digit = in_range(v, '0', 9);
-    const __m128i lower = in_range(v, 'a', 25), upper = in_range(v, 'A', 25);
-    const __m128i letter = _mm_or_si128(lower, upper);
-    const uint32_t token =
-        bits(_mm_or_si128(_mm_or_si128(digit, letter), _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
-    const uint32_t end = ~token & 0xffffu;
+    const __m128i v = lanes::Load(s + pos);
+    const uint32_t d = lanes::Digits(v), letter = lanes::Letters(v);
+    const uint32_t end = ~(d | letter | lanes::Equal(v, '_')) & 0xffffu;
     if (end != 0) {
       const auto n = static_cast<uint32_t>(std::countr_zero(end));
       const uint32_t in = (1u << n) - 1;
-      const uint32_t d = bits(digit);
-      const auto digits = static_cast<uint32_t>(std::countr_zero(~d)) < n
-                              ? static_cast<uint32_t>(std::countr_zero(~d))
-                              : n;
+      const auto digits = std::min(static_cast<uint32_t>(std::countr_zero(~d)), n);
       const uint32_t lead = (1u << digits) - 1;
-      const uint32_t lower_hex = d | bits(in_range(v, 'a', 5));
-      const uint32_t upper_hex = d | bits(in_range(v, 'A', 5));
-      return TokenScan{n, digits, ((bits(letter) | lead) & in) == in, (lower_hex & in) == in,
+      const uint32_t lower_hex = d | lanes::Between(v, 'a', 5);
+      const uint32_t upper_hex = d | lanes::Between(v, 'A', 5);
+      return TokenScan{n, digits, ((letter | lead) & in) == in, (lower_hex & in) == in,
                        (upper_hex & in) == in};
     }
   }
@@ -516,23 +502,19 @@ bool Phrase(std::string_view q) {
          (!q.empty() && q[0] != '/' && std::memchr(q.data(), '/', q.size()) != nullptr);
 }
 
-#if defined(__SSE2__)
-inline uint32_t Mask(__m128i m) { return static_cast<uint32_t>(_mm_movemask_epi8(m)); }
-inline uint32_t Equal(__m128i v, char c) { return Mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))); }
-#endif
-
 // The position of the closing quote of the double-quoted string whose text
 // starts at s[start] (start < len) when that text is a Phrase; else 0.
 size_t PhraseEnd(const char* s, size_t start, size_t len) {
 #if defined(__SSE2__)
   if (len - start >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + start));
-    const uint32_t quote = Equal(v, '"');
+    const __m128i v = lanes::Load(s + start);
+    const uint32_t quote = lanes::Equal(v, '"');
     if (quote != 0) {
       const auto n = static_cast<uint32_t>(std::countr_zero(quote));
       const uint32_t in = (1u << n) - 1;
       const bool phrase =
-          (Equal(v, ' ') & in) != 0 || (n > 0 && s[start] != '/' && (Equal(v, '/') & in) != 0);
+          (lanes::Equal(v, ' ') & in) != 0 ||
+          (n > 0 && s[start] != '/' && (lanes::Equal(v, '/') & in) != 0);
       return phrase ? start + n : 0;
     }
   }
@@ -546,12 +528,9 @@ size_t PhraseEnd(const char* s, size_t start, size_t len) {
 size_t NextStop(const char* s, size_t pos, size_t len) {
 #if defined(__SSE2__)
   for (; len - pos >= 16; pos += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + pos));
-    const __m128i d = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-    const __m128i n = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-    const uint32_t stop =
-        Mask(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d)) |
-        Mask(_mm_cmpeq_epi8(_mm_min_epu8(n, _mm_set1_epi8(9)), n)) | Equal(v, '_') | Equal(v, '"');
+    const __m128i v = lanes::Load(s + pos);
+    const uint32_t stop = lanes::Letters(v) | lanes::Digits(v) | lanes::Equal(v, '_') |
+                          lanes::Equal(v, '"');
     if (stop != 0) return pos + static_cast<size_t>(std::countr_zero(stop));
   }
 #endif

@@ -290,7 +290,6 @@ class Store::Impl {
   // The ids of the streams indexed on `day` (sorted; cached in TenantState::day_ids).
   Status DayStreamIds(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
                       std::shared_ptr<const std::vector<uint64_t>>* out);
-  // Whether the stream has an entry in [from, end) (chunk metas, then the head).
   template <class T>
   bool CachedDay(std::string_view tenant, DayCache<T> TenantState::*cache, uint32_t day,
                  std::shared_ptr<const T>* out, uint64_t* gen);
@@ -301,11 +300,13 @@ class Store::Impl {
   // TenantState::day_labels).
   Status DayLabelsFor(std::string_view tenant, uint32_t day, rocksdb::Iterator* it,
                       std::shared_ptr<const TenantState::DayLabels>* out);
-  // The days of `tenant` with index entries in [start, end), and whether
-  // every stream of theirs is kept from `start` on (no retention cutoff
-  // after it), so that day-wide label sets answer exactly.
+  // The days of `tenant` with index entries in [start, end), and, when
+  // all_fresh is given, whether every stream of theirs is kept from `start`
+  // on (no retention cutoff after it), so that day-wide label sets answer
+  // exactly.
   void IndexDays(std::string_view tenant, int64_t start, int64_t end, std::vector<uint32_t>* days,
-                 bool* all_fresh);
+                 bool* all_fresh = nullptr);
+  // Whether the stream has an entry in [from, end) (chunk metas, then the head).
   Status HasDataIn(std::string_view tenant, StreamState* st, int64_t from, int64_t end, bool* has);
   // Takes the stream's head blocks into *blocks and decodes their entries
   // (views into them). With `snap`, also takes a RocksDB snapshot

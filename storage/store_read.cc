@@ -98,8 +98,7 @@ StreamState* Store::Impl::Find(std::string_view tenant, uint64_t id) {
 Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<MatcherPtr>& matchers,
                               int64_t start, int64_t end, std::vector<StreamState*>* out) {
   std::vector<uint32_t> days;
-  bool all_fresh;
-  IndexDays(tenant, start, end, &days, &all_fresh);
+  IndexDays(tenant, start, end, &days);
   if (days.empty()) return Status::OK();
   // The most selective index probe: an equality matcher with a non-empty value.
   const LabelMatcher* eq = nullptr;
@@ -175,7 +174,7 @@ Status Store::Impl::SelectIds(std::string_view tenant, const std::vector<Matcher
 
 void Store::Impl::IndexDays(std::string_view tenant, int64_t start, int64_t end,
                             std::vector<uint32_t>* days, bool* all_fresh) {
-  *all_fresh = start >= Policy()->LatestCutoff(tenant, Now());
+  if (all_fresh != nullptr) *all_fresh = start >= Policy()->LatestCutoff(tenant, Now());
   std::shared_lock<std::shared_mutex> l(mu);
   auto t = tenants.find(tenant);
   if (t == tenants.end()) return;
