@@ -135,12 +135,6 @@ Status Store::Impl::Open() {
       {"chunkmeta", small},
       {"index", small},
   };
-  // `pin` holds one key, written by RotateHeadLog before it switches the
-  // head memtable and flushed only after every head is cut: while its
-  // memtable holds that write, RocksDB keeps (and replays after a crash)
-  // the WAL files whose head records the cut has not reached yet. A
-  // read-only open may leave it out (a subset of column families).
-  if (!opts.read_only) cfs.push_back({format::kPinColumnFamily, small});
   rocksdb::DB* raw = nullptr;
   if (opts.read_only) {
     LODE_RETURN_IF_ERROR(FromRocks(rocksdb::DB::OpenForReadOnly(o, opts.dir, cfs, &handles, &raw)));
@@ -153,7 +147,6 @@ Status Store::Impl::Open() {
   chunk_cf = handles[2];
   chunkmeta_cf = handles[3];
   index_cf = handles[4];
-  if (handles.size() > 5) pin_cf = handles[5];
   LODE_RETURN_IF_ERROR(LoadRegistry());
   LODE_RETURN_IF_ERROR(LoadHeads(&replay.records));
   deletes = std::make_unique<DeleteRegistry>(
@@ -632,7 +625,6 @@ void Store::Impl::CheckHeadMemory() {
 }
 
 void Store::Impl::RotateHeadLog(bool compact_head) {
-  if (pin_cf == nullptr) return;  // read-only: nothing to rotate
   std::lock_guard<std::mutex> rl(rotate_mu);
   // A cut refused for want of space would leave heads whose WAL files the
   // switch below releases: rotate only when cuts can be written.
@@ -645,26 +637,12 @@ void Store::Impl::RotateHeadLog(bool compact_head) {
     return;
   }
   head_log_bytes.store(0, std::memory_order_relaxed);
-  // Keeping a file from deletion does not make RocksDB replay it: after a
-  // crash it skips every WAL file older than all column families' unflushed
-  // data. Once the head memtable is switched below, only the `pin` write
-  // keeps the closed files replayable until the cut has reached their
-  // records; the flush after the cut releases it.
-  rocksdb::WriteOptions pin_wo;
-  pin_wo.sync = opts.sync_writes;
-  s = db->Put(pin_wo, pin_cf, "rotation", "");
-  if (!s.ok()) {
-    lode::Logf("pinning the head log failed: %s", s.ToString().c_str());
-    if (!db->EnableFileDeletions(/*force=*/false).ok()) held_file_deletions++;
-    return;
-  }
   // Waiting (deletions are off meanwhile): a flush that does not wait is
   // refused while RocksDB has writes stopped.
   rocksdb::FlushOptions fo;
   fo.allow_write_stall = true;
   s = db->Flush(fo, head_cf);
   if (!s.ok()) lode::Logf("switching the head memtable failed: %s", s.ToString().c_str());
-  if (opts.testing_after_head_switch) opts.testing_after_head_switch();
   // Head records that earlier versions wrote to the `head` column family
   // (moved to the WAL on open) leave dead SST data, which a compaction
   // drops; it flushes the memtable again, which is safe only here.

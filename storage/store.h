@@ -67,9 +67,6 @@ struct StoreOptions {
   size_t max_head_log_bytes = 128 << 20;  // WAL bytes between two full cuts
   bool background_flush = true;           // run the flusher thread
   std::function<int64_t()> clock;         // now in ns; default: system clock
-  // Test use: called by a head log rotation right after it switched the
-  // head memtable, before it cuts the heads (a crash test exits there).
-  std::function<void()> testing_after_head_switch;
   // Background compaction (retention + delete requests) period; 0: only
   // when RunCompaction is called.
   int64_t compaction_interval_ns = 0;

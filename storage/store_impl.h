@@ -151,7 +151,6 @@ class Store::Impl {
   rocksdb::ColumnFamilyHandle* chunk_cf = nullptr;
   rocksdb::ColumnFamilyHandle* chunkmeta_cf = nullptr;
   rocksdb::ColumnFamilyHandle* index_cf = nullptr;
-  rocksdb::ColumnFamilyHandle* pin_cf = nullptr;  // RotateHeadLog's WAL pin (read-write only)
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
 
   std::shared_mutex mu;  // guards tenants / next_id

@@ -2,9 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <random>
 
@@ -128,62 +125,6 @@ TEST_F(StoreTest, RocksDbChecksumsUseTheHardwareCrcAndMatchRocksDbs) {
   store_.reset();
   Open();
   EXPECT_EQ(Scan(IdOf("app", "crc"), 0, 10000, Direction::kForward).size(), 5001u);
-}
-
-// A crash in the middle of a head log rotation — after the head memtable
-// switch, before the cut reached the heads — loses nothing acknowledged:
-// the WAL files the switch closed are still replayed. (RocksDB skips WAL
-// files older than every column family's unflushed data even when they
-// are kept on disk; here every other column family is empty, as after a
-// rotation, so only the rotation's own pin keeps them.)
-TEST_F(StoreTest, CrashDuringHeadLogRotationLosesNothing) {
-  store_.reset();
-  // The crash runs in a process of its own: RocksDB's thread pools do not
-  // survive a fork, so the child execs this binary on the test below.
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    setenv("LODE_ROTATION_CRASH_DIR", dir_.c_str(), 1);
-    execl("/proc/self/exe", "storage_test", "--gtest_filter=StoreCrashChild.RotationCrash",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
-  Open();
-  EXPECT_EQ(Scan(IdOf("app", "pin"), 0, 1000, Direction::kForward).size(), 200u);
-}
-
-// The crashing half of the test above (skipped when run on its own): 100
-// entries cut by a whole rotation (every memtable then empty), 100 more
-// acknowledged into a head, then a rotation that exits right after its head
-// memtable switch, as a kill -9 there would.
-TEST(StoreCrashChild, RotationCrash) {
-  const char* dir = std::getenv("LODE_ROTATION_CRASH_DIR");
-  if (dir == nullptr) GTEST_SKIP() << "run by StoreTest.CrashDuringHeadLogRotationLosesNothing";
-  bool armed = false;
-  StoreOptions o;
-  o.dir = dir;
-  o.background_flush = false;
-  o.testing_after_head_switch = [&armed] {
-    if (armed) _exit(0);
-  };
-  std::unique_ptr<Store> store;
-  ASSERT_TRUE(Store::Open(o, &store).ok());
-  Labels l;
-  ASSERT_TRUE(ParseLabels(R"({app="pin"})", &l).ok());
-  std::vector<std::string> lines;
-  for (int i = 0; i < 200; ++i) lines.push_back("line " + std::to_string(i));
-  std::vector<EntryRef> first, second;
-  for (int i = 0; i < 100; ++i) first.push_back({i + 1, lines[i], nullptr, 0});
-  for (int i = 100; i < 200; ++i) second.push_back({i + 1, lines[i], nullptr, 0});
-  ASSERT_TRUE(store->Append("fake", l, first).ok());
-  ASSERT_TRUE(store->Flush().ok());
-  ASSERT_TRUE(store->Append("fake", l, second).ok());
-  armed = true;
-  (void)store->Flush();  // exits after the head memtable switch
-  FAIL() << "the rotation did not reach its head memtable switch";
 }
 
 TEST_F(StoreTest, SelectsStreamsAndLabelsByTimeRange) {
