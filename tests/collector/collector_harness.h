@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -26,7 +27,10 @@ class TempDir {
     char tmpl[] = "/tmp/lode-collector-XXXXXX";
     path_ = mkdtemp(tmpl);
   }
-  ~TempDir() { std::filesystem::remove_all(path_); }
+  // LODE_KEEP_TMP=1 keeps the directory (the data and lode.log of a failure).
+  ~TempDir() {
+    if (std::getenv("LODE_KEEP_TMP") == nullptr) std::filesystem::remove_all(path_);
+  }
   const std::string& path() const { return path_; }
   std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
 

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -90,6 +91,13 @@ std::vector<Entry> AllEntries(LodeProcess& lode, const std::string& selector, in
   }
 }
 
+// Runs `f` when the scope ends, also when an ASSERT returns early: threads
+// still running then would abort the whole test binary.
+struct OnExit {
+  std::function<void()> f;
+  ~OnExit() { f(); }
+};
+
 // What a round kills lode in the middle of.
 enum class Focus { kIngest, kFlush, kCompaction, kDelete, kCollector, kRuler };
 const char* FocusName(Focus f) {
@@ -163,6 +171,10 @@ TEST(CrashTest, Kill9AtRandomMoments) {
     }
     close(fd);
   });
+  OnExit stop_writing{[&] {
+    stop_writer = true;
+    if (writer.joinable()) writer.join();
+  }};
 
   const int64_t base = NowNs() - 2 * kHour;  // durable entries: base + n ms
   int64_t stored[kPushers] = {};             // entries known to be stored, per pusher
@@ -179,6 +191,13 @@ TEST(CrashTest, Kill9AtRandomMoments) {
     std::atomic<bool> stop{false};
     int64_t acked[kPushers];
     std::vector<std::thread> threads;
+    std::thread churn;
+    OnExit join_round{[&] {
+      stop = true;
+      for (auto& th : threads)
+        if (th.joinable()) th.join();
+      if (churn.joinable()) churn.join();
+    }};
     for (int p = 0; p < kPushers; ++p) {
       acked[p] = stored[p];
       threads.emplace_back([&, p] {
@@ -217,7 +236,7 @@ TEST(CrashTest, Kill9AtRandomMoments) {
       doomed[round].second = true;
     }
     // The focus's own churn.
-    std::thread churn([&] {
+    churn = std::thread([&] {
       int n = 0;
       while (!stop.load()) {
         if (focus == Focus::kFlush) {

@@ -110,13 +110,17 @@ bool LodeProcess::Start() {
     std::vector<char*> cargv;
     for (auto& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);
+    // Both streams to the log: a lode left running by a test that died
+    // must not hold ctest's output pipe open (ctest would wait for it).
     std::string log = data_dir_ + "/lode.log";
     FILE* f = freopen(log.c_str(), "a", stderr);
+    f = freopen(log.c_str(), "a", stdout);
     (void)f;
     execv(cargv[0], cargv.data());
     _exit(127);
   }
-  for (int i = 0; i < 400; ++i) {
+  // Up to 60 s: reopening a store after kill -9 on a loaded machine.
+  for (int i = 0; i < 2400; ++i) {
     auto r = Get("/ready");
     // With TLS, a plain request gets Go's refusal: the server is up.
     if (r.status == 200 || r.body.find("HTTP request to an HTTPS server") != std::string::npos) {
