@@ -43,12 +43,13 @@ bool DecodeHeadLog(std::string_view blob, std::string_view* tenant, uint64_t* id
 std::string CutMarkKey(std::string_view tenant, uint64_t id);
 inline constexpr std::string_view kCutMarkPrefix = "h";
 
-// Key of the one record the head column family still receives: a tiny Put
-// in every append batch that carries head log records. While the `head`
-// memtable holds one, RocksDB keeps the WAL files written since its last
-// flush; the store switches that memtable only around a cut of every head
-// (Store::Impl::RotateHeadLog), so no WAL file holding an uncut line is
-// ever deleted.
+// Key of the anchor Put: a tiny Put in every append batch that carries head
+// log records, to the anchor column family of the moment (`head` or `pin`).
+// While an anchor's memtable holds one, RocksDB keeps and replays the WAL
+// files written since that memtable started; the store flushes an anchor
+// only after a cut of every head that began once appends had moved to the
+// other one (Store::Impl::RotateHeadLog), so no WAL file holding an uncut
+// line is ever deleted or skipped on recovery.
 inline constexpr std::string_view kHeadPinKey = "pin";
 
 // A head log record found during recovery.

@@ -217,12 +217,10 @@ double BlobGcAgeCutoff(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
 }  // namespace
 
 Status Store::Impl::CompactAll() {
-  // Not the `head` column family: flushing (or compacting, which flushes)
-  // its memtable would let RocksDB delete WAL files holding uncut heads;
-  // RotateHeadLog is the one place that does it.
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
-  for (auto* h : handles)
-    if (h != head_cf) cfs.push_back(h);
+  // Not the anchors (`head`, `pin`): flushing (or compacting, which
+  // flushes) their memtables would let RocksDB skip WAL files holding uncut
+  // heads after a crash; RotateHeadLog is the one place that does it.
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs = DataFamilies();
   rocksdb::FlushOptions fo;
   LODE_RETURN_IF_ERROR(FromRocks(db->Flush(fo, cfs)));
   rocksdb::CompactRangeOptions co;

@@ -101,9 +101,9 @@ Status Store::Impl::Open() {
   // Heads are restored from the head log records of the WAL files replayed.
   HeadLogReplay replay;
   o.wal_filter = &replay;
-  // Past this much WAL RocksDB flushes whatever pins the oldest file, the
-  // `head` memtable included, which only RotateHeadLog may switch: keep it
-  // far above the head log's own rotation.
+  // Past this much WAL RocksDB flushes whatever holds the oldest file, an
+  // anchor included, which only RotateHeadLog may flush: keep it far above
+  // the head log's own rotation.
   o.max_total_wal_size = std::max<uint64_t>(4 * opts.max_head_log_bytes, 1ULL << 30);
   crc_in_hardware = RocksDbCrcInHardware();
   statistics = rocksdb::CreateDBStatistics();
@@ -118,9 +118,13 @@ Status Store::Impl::Open() {
   rocksdb::ColumnFamilyOptions small(o);
   LODE_RETURN_IF_ERROR(CompressionFor(r.index_compression, &small.compression));
   small.write_buffer_size = r.small_write_buffer_size;
+  // The two anchors (`head`, `pin`): a rotation flushes them before
+  // max_head_log_bytes of head log, anchor Puts counted; their own limit is
+  // above it, so RocksDB never flushes one by size.
   rocksdb::ColumnFamilyOptions head(o);
   LODE_RETURN_IF_ERROR(CompressionFor(r.head_compression, &head.compression));
-  head.write_buffer_size = r.head_write_buffer_size;
+  head.write_buffer_size =
+      std::max<size_t>(r.head_write_buffer_size, 2 * opts.max_head_log_bytes);
   rocksdb::ColumnFamilyOptions chunks(o);
   chunks.compression = rocksdb::kNoCompression;  // values are zstd already
   chunks.write_buffer_size = r.chunks_write_buffer_size;
@@ -135,6 +139,10 @@ Status Store::Impl::Open() {
       {"chunkmeta", small},
       {"index", small},
   };
+  // `pin` is the head log's second anchor (Impl::anchor_cf): appends
+  // anchor in `head` or `pin`, RotateHeadLog swaps them. A read-only open
+  // may leave it out (a subset of column families).
+  if (!opts.read_only) cfs.push_back({format::kPinColumnFamily, head});
   rocksdb::DB* raw = nullptr;
   if (opts.read_only) {
     LODE_RETURN_IF_ERROR(FromRocks(rocksdb::DB::OpenForReadOnly(o, opts.dir, cfs, &handles, &raw)));
@@ -147,6 +155,8 @@ Status Store::Impl::Open() {
   chunk_cf = handles[2];
   chunkmeta_cf = handles[3];
   index_cf = handles[4];
+  if (handles.size() > 5) pin_cf = handles[5];
+  anchor_cf.store(head_cf);
   LODE_RETURN_IF_ERROR(LoadRegistry());
   LODE_RETURN_IF_ERROR(LoadHeads(&replay.records));
   deletes = std::make_unique<DeleteRegistry>(
@@ -275,7 +285,7 @@ Status Store::Impl::LoadHeads(std::vector<ReplayedHead>* replay) {
     moved.PutLogData(blob);
   }
   replay->clear();
-  moved.Put(head_cf, kHeadPinKey, "");
+  moved.Put(anchor_cf.load(), kHeadPinKey, "");
   for (const auto& k : legacy_keys) moved.Delete(head_cf, k);
   return Commit(&moved, true);
 }
@@ -414,10 +424,14 @@ Status Store::Impl::AppendMany(std::string_view tenant, std::span<const StreamEn
       batch.PutLogData(rocksdb::Slice(logs.data() + spans[i].blob_begin,
                                       spans[i].record_end - spans[i].blob_begin));
     }
-    batch.Put(head_cf, kHeadPinKey, "");
+    // Read under the stream locks: a rotation that swapped the anchor
+    // before this cuts these streams only after this append is in the heads.
+    batch.Put(anchor_cf.load(std::memory_order_acquire), kHeadPinKey, "");
   }
   LODE_RETURN_IF_ERROR(Commit(&batch));
-  head_log_bytes.fetch_add(logs.size(), std::memory_order_relaxed);
+  // Plus what the anchor Put costs its memtable, so that a rotation comes
+  // before many tiny pushes fill it (RocksDB would flush it by itself).
+  head_log_bytes.fetch_add(logs.size() + kAnchorPutCost, std::memory_order_relaxed);
   last_append_steady_ns.store(SteadyNowNs(), std::memory_order_relaxed);
   int64_t now = Now();
   for (size_t i = 0; i < streams.size(); ++i) {
@@ -625,53 +639,60 @@ void Store::Impl::CheckHeadMemory() {
 }
 
 void Store::Impl::RotateHeadLog(bool compact_head) {
+  if (pin_cf == nullptr) return;  // read-only: nothing to rotate
   std::lock_guard<std::mutex> rl(rotate_mu);
   // A cut refused for want of space would leave heads whose WAL files the
-  // switch below releases: rotate only when cuts can be written.
+  // rotation is meant to release: rotate only when cuts can be written.
   if (!CheckSpace().ok()) return;
-  // The switch first, so that every line of the WAL files it closes is in a
-  // head when the cut below starts; deletions wait until that cut is done.
-  rocksdb::Status s = db->DisableFileDeletions();
-  if (!s.ok()) {
-    lode::Logf("rotating the head log failed: %s", s.ToString().c_str());
-    return;
-  }
+  // After a crash RocksDB replays only the WAL files at or after the oldest
+  // unflushed data of any column family (keeping a file from deletion does
+  // not make it replay it). Every line appended while `retired` was the
+  // anchor is in a WAL file at or after the one its memtable started in;
+  // lines appended from here on anchor in `next`, whose memtable is empty
+  // (its log number is at most the current file's) or older. So `retired`
+  // holds all it held until the cut below reached every head, and only then
+  // is it flushed. A crash in between replays from the older of the two.
+  rocksdb::ColumnFamilyHandle* retired = anchor_cf.load();
+  rocksdb::ColumnFamilyHandle* next = retired == head_cf ? pin_cf : head_cf;
+  anchor_cf.store(next, std::memory_order_release);
   head_log_bytes.store(0, std::memory_order_relaxed);
-  // Waiting (deletions are off meanwhile): a flush that does not wait is
-  // refused while RocksDB has writes stopped.
+  if (opts.testing_after_anchor_swap) opts.testing_after_anchor_swap();
+  // Some head still holds lines of the files `retired` holds: it stays
+  // unflushed, and a later rotation that cuts every head releases it.
+  if (!CutDue(true)) return;
+  if (opts.testing_after_rotation_cut) opts.testing_after_rotation_cut();
+  // The other column families' memtables hold the same WAL files; flushing
+  // them is safe any time (their data is in RocksDB, not only in the WAL).
+  // Waiting: a flush that does not wait is refused while RocksDB has
+  // writes stopped.
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs = DataFamilies();
+  cfs.push_back(retired);
   rocksdb::FlushOptions fo;
   fo.allow_write_stall = true;
-  s = db->Flush(fo, head_cf);
-  if (!s.ok()) lode::Logf("switching the head memtable failed: %s", s.ToString().c_str());
+  rocksdb::Status s = db->Flush(fo, cfs);
+  if (!s.ok()) {
+    lode::Logf("flushing memtables failed: %s", s.ToString().c_str());
+    return;
+  }
   // Head records that earlier versions wrote to the `head` column family
   // (moved to the WAL on open) leave dead SST data, which a compaction
-  // drops; it flushes the memtable again, which is safe only here.
+  // drops. It flushes the memtable first: only while `head` is retired.
   uint64_t head_sst = 0;
-  if (compact_head && db->GetIntProperty(head_cf, "rocksdb.live-sst-files-size", &head_sst) &&
+  if (compact_head && retired == head_cf &&
+      db->GetIntProperty(head_cf, "rocksdb.live-sst-files-size", &head_sst) &&
       head_sst > (64 << 10)) {
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     s = db->CompactRange(co, head_cf, nullptr, nullptr);
     if (!s.ok()) lode::Logf("compacting the head column family failed: %s", s.ToString().c_str());
   }
-  if (!CutDue(true)) {
-    // Some head still holds lines of the closed WAL files: deletions stay
-    // off until a rotation cuts every head.
-    held_file_deletions++;
-    return;
-  }
-  // The other column families' memtables pin the same WAL files; flushing
-  // them is safe any time (their data is in RocksDB, not only in the WAL).
+}
+
+std::vector<rocksdb::ColumnFamilyHandle*> Store::Impl::DataFamilies() const {
   std::vector<rocksdb::ColumnFamilyHandle*> cfs;
   for (auto* h : handles)
-    if (h != head_cf) cfs.push_back(h);
-  s = db->Flush(fo, cfs);
-  if (!s.ok()) lode::Logf("flushing memtables failed: %s", s.ToString().c_str());
-  for (; held_file_deletions >= 0; --held_file_deletions) {
-    s = db->EnableFileDeletions(/*force=*/false);
-    if (!s.ok()) lode::Logf("enabling file deletions failed: %s", s.ToString().c_str());
-  }
-  held_file_deletions = 0;
+    if (h != head_cf && h != pin_cf) cfs.push_back(h);
+  return cfs;
 }
 
 void Store::Impl::CutLargest() {
@@ -722,12 +743,9 @@ void Store::Impl::ReleaseIdleMemory() {
     }
   }
   if (!live_heads && head_log_bytes.load(std::memory_order_relaxed) > 0) RotateHeadLog();
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
-  for (auto* h : handles)
-    if (h != head_cf) cfs.push_back(h);
   rocksdb::FlushOptions fo;
   fo.allow_write_stall = true;
-  rocksdb::Status s = db->Flush(fo, cfs);
+  rocksdb::Status s = db->Flush(fo, DataFamilies());
   if (!s.ok()) lode::Logf("flushing idle memtables failed: %s", s.ToString().c_str());
   malloc_trim(0);
   last_trim_steady_ns = SteadyNowNs();
@@ -809,12 +827,9 @@ Status Store::ReadState(std::string_view prefix,
 Status Store::Flush() {
   if (impl_->opts.read_only) return Status::OK();
   impl_->RotateHeadLog(/*compact_head=*/true);  // cuts every head
-  // Not the `head` memtable: it pins the WAL of heads appended meanwhile.
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
-  for (auto* h : impl_->handles)
-    if (h != impl_->head_cf) cfs.push_back(h);
+  // Not the anchors: they hold the WAL of heads appended meanwhile.
   rocksdb::FlushOptions fo;
-  return FromRocks(impl_->db->Flush(fo, cfs));
+  return FromRocks(impl_->db->Flush(fo, impl_->DataFamilies()));
 }
 
 int64_t Store::Now() const { return impl_->Now(); }

@@ -36,7 +36,7 @@ struct RocksDbOptions {
   size_t db_write_buffer_size = 192 << 20;     // db_write_buffer_size: memtable budget of all CFs
   size_t block_cache_size = 32 << 20;          // LRU block cache shared by all CFs
   int bloom_bits_per_key = 10;                 // full-key bloom filters (0: none)
-  size_t head_write_buffer_size = 128 << 20;   // write_buffer_size of the `head` CF
+  size_t head_write_buffer_size = 128 << 20;   // ... of `head` and `pin` (>= 2x max_head_log_bytes)
   size_t chunks_write_buffer_size = 16 << 20;  // ... of the `chunks` CF
   size_t small_write_buffer_size = 8 << 20;    // ... of the meta, chunkmeta and index CFs
   std::string head_compression = "lz4";        // none | lz4 | snappy | zstd (head records)
@@ -67,6 +67,11 @@ struct StoreOptions {
   size_t max_head_log_bytes = 128 << 20;  // WAL bytes between two full cuts
   bool background_flush = true;           // run the flusher thread
   std::function<int64_t()> clock;         // now in ns; default: system clock
+  // Test use: called by a head log rotation right after it swapped the head
+  // log's anchor, before it cuts the heads, and once the cut reached every
+  // head, before it flushes (crash tests exit or append there).
+  std::function<void()> testing_after_anchor_swap;
+  std::function<void()> testing_after_rotation_cut;
   // Background compaction (retention + delete requests) period; 0: only
   // when RunCompaction is called.
   int64_t compaction_interval_ns = 0;

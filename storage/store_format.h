@@ -24,6 +24,9 @@ constexpr int64_t kDayNs = 86400LL * 1000000000LL;
 // Column family names, in the order the store opens them.
 inline constexpr const char* kColumnFamilies[] = {"default", "head", "chunks", "chunkmeta",
                                                   "index"};
+// The head log's second anchor besides `head` (Store::Impl::anchor_cf): one
+// key, written by appends between two head log rotations.
+inline constexpr const char* kPinColumnFamily = "pin";
 
 // floor(ts / 1 day); 0 for ts <= 0.
 inline uint32_t DayOf(int64_t ts) { return ts <= 0 ? 0 : static_cast<uint32_t>(ts / kDayNs); }

@@ -151,6 +151,17 @@ class Store::Impl {
   rocksdb::ColumnFamilyHandle* chunk_cf = nullptr;
   rocksdb::ColumnFamilyHandle* chunkmeta_cf = nullptr;
   rocksdb::ColumnFamilyHandle* index_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* pin_cf = nullptr;  // the second anchor (read-write opens only)
+  // The anchor of the head log: `head` or `pin`, whichever appends write
+  // their tiny anchor Put to (kHeadPinKey). While an anchor's memtable holds
+  // such a Put, RocksDB keeps and replays after a crash every WAL file from
+  // the one that memtable started in, so each line appended since is
+  // replayable. RotateHeadLog swaps the two; only it flushes either. Read
+  // by appends under their stream locks.
+  std::atomic<rocksdb::ColumnFamilyHandle*> anchor_cf{nullptr};
+  // What one anchor Put takes in a memtable, at least (key, sequence number,
+  // skiplist node), counted in head_log_bytes.
+  static constexpr uint64_t kAnchorPutCost = 64;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
 
   std::shared_mutex mu;  // guards tenants / next_id
@@ -252,15 +263,18 @@ class Store::Impl {
   std::vector<StreamState*> TenantStreams(std::string_view tenant);
   // False when a cut failed.
   bool CutDue(bool all);
-  // Lets RocksDB delete the WAL files written so far: switches the `head`
-  // memtable (its pins) with file deletions disabled, cuts every head, then
-  // enables deletions. Every line those files hold is then in a chunk.
+  // Lets RocksDB delete the WAL files written so far: swaps the anchor
+  // (appends anchor in the other column family from then on), cuts every
+  // head, then flushes the other memtables and the retired anchor. Every
+  // line of the files it releases is then in a chunk; a crash before that
+  // replays them (the retired anchor still holds them).
   // `compact_head`: also compacts away head records of earlier versions.
   void RotateHeadLog(bool compact_head = false);
-  // Serialises rotations; guards held_file_deletions: DisableFileDeletions
-  // calls of rotations whose cuts failed, still in force.
-  std::mutex rotate_mu;
-  int held_file_deletions = 0;
+  std::mutex rotate_mu;  // serialises rotations
+  // The column families any flush or compaction may flush: all but the two
+  // anchors (`head`, `pin`), whose memtables keep WAL files of uncut heads
+  // replayable.
+  std::vector<rocksdb::ColumnFamilyHandle*> DataFamilies() const;
   // Cuts the largest heads until head_memory is at most half of
   // max_head_bytes.
   void CutLargest();

@@ -137,6 +137,7 @@ TEST_F(HeadTest, MovesHeadRecordsOfEarlierVersionsIntoTheWal) {
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
     for (const char* name : format::kColumnFamilies)
       cfs.push_back({name, rocksdb::ColumnFamilyOptions()});
+    cfs.push_back({format::kPinColumnFamily, rocksdb::ColumnFamilyOptions()});
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_, cfs, &handles, &db).ok());
