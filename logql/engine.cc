@@ -10,6 +10,7 @@
 
 #include "logql/log/detected_level.h"
 #include "logql/log/pipeline.h"
+#include "logql/range_agg.h"
 #include "logql/syntax/parser.h"
 
 namespace lode::logql {
@@ -382,6 +383,8 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
     };
     std::vector<Partial> partials(streams.size());
     const std::string needle = ex->RequiredLiteral();
+    const WindowFold fold(node, ep);
+    const bool folding = opts_.fold_windows && fold.Enabled();
     LODE_RETURN_IF_ERROR(ParallelFor(streams.size(), opts_.scan_threads, [&](size_t i, int) {
       Partial& p = partials[i];
       ScopedQueryContext scope(ctx);
@@ -410,6 +413,12 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
                   batch_bytes += sizeof(SampleSeries) + LabelsBytes(rl.all);
                 }
                 cur = &it->second;
+              }
+              // A forward scan: a stream's samples come in time order.
+              if (folding && !cur->samples.empty() &&
+                  fold.SameInterval(cur->samples.back().ts, b.ts[k])) {
+                cur->samples.back() = {b.ts[k], cur->samples.back().value + v};
+                continue;
               }
               cur->samples.push_back({b.ts[k], v});
               batch_bytes += sizeof(Sample);

@@ -37,6 +37,10 @@ struct EngineOptions {
   // limits_config.max_query_memory (lode's own): bytes one query may
   // materialise (see QueryContext). 0: unlimited.
   uint64_t max_query_memory = 1ULL << 30;
+  // Fold the samples of additive range functions between window edges as
+  // they are scanned (logql::WindowFold); false keeps one sample per line
+  // (tests compare the two).
+  bool fold_windows = true;
 };
 
 struct QueryRequest {

@@ -33,7 +33,9 @@ struct SampleSeries {
 
 // Fills `out` with every sample of range aggregation node `range_agg`
 // (kind == kRangeAgg) whose timestamp is in (from_ns, to_ns]. Series may be
-// returned in any order; samples of a series sorted by timestamp.
+// returned in any order; samples of a series sorted by timestamp. For
+// count_over_time and rate without unwrap a sample's value is the number of
+// lines it stands for (1, more when folded: WindowFold in range_agg.h).
 using SampleSource = std::function<Status(const Expr& range_agg, int64_t from_ns, int64_t to_ns,
                                           std::vector<SampleSeries>* out)>;
 

@@ -161,9 +161,11 @@ class RangeAggEvaluator : public StepEvaluator {
         absent_id_(absent_id),
         table_(table),
         series_(std::move(series)) {
+    // count_over_time and rate count lines as the sum of their values (1
+    // each, more for samples a WindowFold folded).
     uses_sum_ = op_ == RangeOp::kBytesRate || op_ == RangeOp::kBytesOverTime ||
                 op_ == RangeOp::kSumOverTime || op_ == RangeOp::kAvgOverTime ||
-                (op_ == RangeOp::kRate && unwrap_);
+                op_ == RangeOp::kRate || op_ == RangeOp::kCountOverTime;
     uses_queue_ = op_ == RangeOp::kMinOverTime || op_ == RangeOp::kMaxOverTime;
     uses_ranks_ = op_ == RangeOp::kQuantileOverTime;
     for (uint32_t i = 0; i < series_.size(); ++i) {
@@ -264,9 +266,9 @@ class RangeAggEvaluator : public StepEvaluator {
     const double n = static_cast<double>(w->hi - w->lo);
     switch (op_) {
       case RangeOp::kCountOverTime:
-        return n;
+        return WindowSum(w);
       case RangeOp::kRate:
-        return unwrap_ ? WindowSum(w) / range_seconds_ : n / range_seconds_;
+        return WindowSum(w) / range_seconds_;
       case RangeOp::kBytesRate:
         return WindowSum(w) / range_seconds_;
       case RangeOp::kBytesOverTime:
@@ -361,6 +363,31 @@ std::vector<Window> MergeSeries(std::vector<SampleSeries>* in, LabelTable* table
 }
 
 }  // namespace
+
+WindowFold::WindowFold(const Expr& range, const EvalParams& params) {
+  if (range.kind != Expr::Kind::kRangeAgg || range.log_range.unwrap) return;
+  switch (range.range_op) {
+    case RangeOp::kCountOverTime:
+    case RangeOp::kRate:
+    case RangeOp::kBytesOverTime:
+    case RangeOp::kBytesRate:
+    case RangeOp::kAbsentOverTime:
+      break;
+    default:
+      return;
+  }
+  if (!params.instant && params.step_ns <= 0) return;
+  // The steps Evaluate walks: start, start + step, ... up to end.
+  const int64_t start = params.start_ns;
+  if (!params.instant) {
+    if (params.end_ns < start) return;
+    step_ = static_cast<uint64_t>(params.step_ns);
+    steps_ = (static_cast<uint64_t>(params.end_ns) - static_cast<uint64_t>(start)) / step_;
+  }
+  right0_ = start - range.log_range.offset_ns;
+  left0_ = right0_ - range.log_range.range_ns;
+  enabled_ = true;
+}
 
 double RangeSeconds(int64_t ns) {
   return static_cast<double>(ns / 1000000000) + static_cast<double>(ns % 1000000000) / 1e9;

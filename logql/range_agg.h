@@ -29,6 +29,37 @@ namespace lode::logql {
 Status NewRangeAggEvaluator(const Expr& expr, const EvalParams& params, const SampleSource& source,
                             LabelTable* table, StepEvaluatorPtr* out);
 
+// Folds the samples of the additive range functions (count_over_time, rate
+// without unwrap, bytes_over_time, bytes_rate, absent_over_time) before
+// they are stored: samples between two consecutive window edges of the
+// query — (t - offset - range) and (t - offset) for every step t — fall in
+// exactly the same windows, so the sum of their values, stamped with the
+// latest of them, gives every window the same value (the evaluator sums
+// values for these functions; the values are integers, so sums are exact).
+// A series then holds at most two samples per step instead of one per line.
+class WindowFold {
+ public:
+  // Disabled (Enabled() false) when `range` is not additive.
+  WindowFold(const Expr& range, const EvalParams& params);
+  bool Enabled() const { return enabled_; }
+  // Whether two samples (a <= b) lie between the same two window edges.
+  bool SameInterval(int64_t a, int64_t b) const {
+    return Edges(a, right0_) == Edges(b, right0_) && Edges(a, left0_) == Edges(b, left0_);
+  }
+
+ private:
+  // How many edges base + k * step (k in [0, steps]) lie before ts.
+  uint64_t Edges(int64_t ts, int64_t base) const {
+    if (ts <= base) return 0;
+    const uint64_t d = static_cast<uint64_t>(ts) - static_cast<uint64_t>(base);
+    const uint64_t n = d / step_ + (d % step_ != 0);
+    return n < steps_ + 1 ? n : steps_ + 1;
+  }
+  bool enabled_ = false;
+  int64_t right0_ = 0, left0_ = 0;  // the first step's window edges
+  uint64_t step_ = 1, steps_ = 0;
+};
+
 // The series absent_over_time emits: the selector's `=` matchers, minus any
 // name that also appears in another matcher.
 Labels AbsentLabels(const LogSelectorExpr& selector);

@@ -364,6 +364,12 @@ TEST(EvaluatorRangeAggTest, SlidingWindowMatchesNaiveEvaluation) {
       src.all.push_back(SampleSeries{L({{"k", k == 0 ? "0" : k == 1 ? "1" : "2"}}), series[k]});
     }
     const RangeOp op = ops[round % (sizeof(ops) / sizeof(ops[0]))];
+    if (op == RangeOp::kCountOverTime) {  // one line each, as the extractor gives
+      for (auto& s : src.all)
+        for (auto& x : s.samples) x.value = 1;
+      for (auto& s : series)
+        for (auto& x : s) x.value = 1;
+    }
     const bool no_nan = op == RangeOp::kRateCounter;
     if (no_nan) {
       for (auto& s : src.all) {
