@@ -89,7 +89,13 @@ Status Store::Impl::Open() {
   o.create_if_missing = true;
   o.create_missing_column_families = true;
   o.max_background_jobs = r.max_background_jobs;
-  o.db_write_buffer_size = r.db_write_buffer_size;
+  // Past 7/8 of this much in mutable memtables RocksDB flushes the column
+  // family whose memtable is oldest: an anchor, as a rule, which only
+  // RotateHeadLog may flush. Keep it above all the other memtables and two
+  // full anchors can hold, so that it never does.
+  o.db_write_buffer_size = std::max<size_t>(
+      r.db_write_buffer_size,
+      2 * (r.chunks_write_buffer_size + 3 * r.small_write_buffer_size + opts.max_head_log_bytes));
   o.keep_log_file_num = r.keep_log_file_num;
   o.max_manifest_file_size = r.max_manifest_file_size;
   // No fallocate: a preallocated WAL or MANIFEST on a full disk makes the
@@ -125,6 +131,7 @@ Status Store::Impl::Open() {
   LODE_RETURN_IF_ERROR(CompressionFor(r.head_compression, &head.compression));
   head.write_buffer_size =
       std::max<size_t>(r.head_write_buffer_size, 2 * opts.max_head_log_bytes);
+  head.arena_block_size = 1 << 20;  // not write_buffer_size / 8: anchors hold tiny puts
   rocksdb::ColumnFamilyOptions chunks(o);
   chunks.compression = rocksdb::kNoCompression;  // values are zstd already
   chunks.write_buffer_size = r.chunks_write_buffer_size;

@@ -33,7 +33,9 @@ namespace lode {
 // option names are in the comments.
 struct RocksDbOptions {
   int max_background_jobs = 2;                 // max_background_jobs (flushes + compactions)
-  size_t db_write_buffer_size = 192 << 20;     // db_write_buffer_size: memtable budget of all CFs
+  // db_write_buffer_size: memtable budget of all CFs, raised to at least
+  // 2 x (chunks + 3 x small write buffers + max_head_log_bytes) (store.cc).
+  size_t db_write_buffer_size = 192 << 20;
   size_t block_cache_size = 32 << 20;          // LRU block cache shared by all CFs
   int bloom_bits_per_key = 10;                 // full-key bloom filters (0: none)
   size_t head_write_buffer_size = 128 << 20;   // ... of `head` and `pin` (>= 2x max_head_log_bytes)

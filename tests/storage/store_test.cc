@@ -5,8 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <random>
+#include <thread>
+#include <utility>
 
 #include "base/crc32c.h"
 
@@ -173,6 +177,16 @@ TEST_F(StoreTest, LinesAppendedAtTheEndOfARotationSurviveACrashInTheNext) {
   EXPECT_EQ(Scan(IdOf("app", "pin"), 0, 1000, Direction::kForward).size(), 200u);
 }
 
+// However small the configured memtable budget, RocksDB's write buffer
+// manager (which flushes the oldest memtable) never flushes an anchor: lines
+// it alone holds survive a crash.
+TEST_F(StoreTest, ASmallMemtableBudgetNeverFlushesTheAnchor) {
+  store_.reset();
+  RunCrashChild(dir_, "wbm");
+  Open();
+  EXPECT_EQ(Scan(IdOf("app", "pin"), 0, 1000, Direction::kForward).size(), 200u);
+}
+
 // The heads a crashed rotation left stay replayable across the runs that
 // follow until a rotation cuts them: here the next run only flushes and
 // compacts (as /compactor/run does) and is killed too. The crash test lost
@@ -212,8 +226,36 @@ TEST(StoreCrashChild, RotationCrash) {
   o.testing_after_rotation_cut = [&after_cut] {
     if (after_cut) std::exchange(after_cut, nullptr)();
   };
-  ASSERT_TRUE(Store::Open(o, &store).ok());
   const char* mode = std::getenv("LODE_ROTATION_CRASH_MODE");
+  const bool wbm = mode != nullptr && std::string_view(mode) == "wbm";
+  if (wbm) o.rocksdb.db_write_buffer_size = 64 << 10;  // raised by the store
+  ASSERT_TRUE(Store::Open(o, &store).ok());
+  if (wbm) {
+    // 100 lines cut by a rotation, 100 held by the new anchor only, then
+    // enough new streams (registry and index keys) to pass a 64 KiB memtable
+    // budget many times over: RocksDB's write buffer manager would flush the
+    // oldest memtable, the anchor's. Then a crash.
+    Labels l;
+    ASSERT_TRUE(ParseLabels(R"({app="pin"})", &l).ok());
+    std::vector<std::string> lines;
+    for (int i = 0; i < 200; ++i) lines.push_back("line " + std::to_string(i));
+    std::vector<EntryRef> first, second;
+    for (int i = 0; i < 100; ++i) first.push_back({i + 1, lines[i], nullptr, 0});
+    for (int i = 100; i < 200; ++i) second.push_back({i + 1, lines[i], nullptr, 0});
+    ASSERT_TRUE(store->Append("fake", l, first).ok());
+    ASSERT_TRUE(store->Flush().ok());
+    ASSERT_TRUE(store->Append("fake", l, second).ok());
+    for (int i = 0; i < 3000; ++i) {
+      Labels other;
+      ASSERT_TRUE(ParseLabels("{app=\"filler\", n=\"" + std::to_string(i) +
+                                  "\", pad=\"" + std::string(100, 'x') + "\"}",
+                              &other).ok());
+      EntryRef e{1000 + i, "filler", nullptr, 0};
+      ASSERT_TRUE(store->Append("filler", other, std::span<const EntryRef>(&e, 1)).ok());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // background flushes
+    _exit(0);
+  }
   if (mode != nullptr && std::string_view(mode) == "compact") {
     // A run that flushes every memtable it may and compacts (retention
     // drops an entry of another tenant), then is killed.
