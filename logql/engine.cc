@@ -392,6 +392,7 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
       LevelInjector level(want_level, streams[i].labels);
       const ResultLabels* last = nullptr;
       SampleSeries* cur = nullptr;
+      int64_t fold_end = INT64_MIN;  // folding: cur's last sample takes samples up to here
       return reader_->ScanStreamContaining(
           req.tenant, streams[i].id, start, end, Direction::kForward, needle,
           [&](const EntryBatch& b) {
@@ -413,15 +414,18 @@ Status Engine::Run(const QueryRequest& req, QueryContext* ctx, QueryResult* out)
                   batch_bytes += sizeof(SampleSeries) + LabelsBytes(rl.all);
                 }
                 cur = &it->second;
+                fold_end = folding && !cur->samples.empty()
+                               ? fold.IntervalEnd(cur->samples.back().ts)
+                               : INT64_MIN;
               }
-              // A forward scan: a stream's samples come in time order.
-              if (folding && !cur->samples.empty() &&
-                  fold.SameInterval(cur->samples.back().ts, b.ts[k])) {
+              if (!cur->samples.empty() && cur->samples.back().ts <= b.ts[k] &&
+                  b.ts[k] <= fold_end) {
                 cur->samples.back() = {b.ts[k], cur->samples.back().value + v};
                 continue;
               }
               cur->samples.push_back({b.ts[k], v});
               batch_bytes += sizeof(Sample);
+              if (folding) fold_end = fold.IntervalEnd(b.ts[k]);
             }
             return ctx->Charge(batch_bytes) && !ctx->Done();
           },

@@ -268,7 +268,6 @@ class RangeAggEvaluator : public StepEvaluator {
       case RangeOp::kCountOverTime:
         return WindowSum(w);
       case RangeOp::kRate:
-        return WindowSum(w) / range_seconds_;
       case RangeOp::kBytesRate:
         return WindowSum(w) / range_seconds_;
       case RangeOp::kBytesOverTime:

@@ -10,6 +10,7 @@
 // stdvar/stddev and rate_counter rescan the window (as Loki does).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,18 +43,23 @@ class WindowFold {
   // Disabled (Enabled() false) when `range` is not additive.
   WindowFold(const Expr& range, const EvalParams& params);
   bool Enabled() const { return enabled_; }
-  // Whether two samples (a <= b) lie between the same two window edges.
-  bool SameInterval(int64_t a, int64_t b) const {
-    return Edges(a, right0_) == Edges(b, right0_) && Edges(a, left0_) == Edges(b, left0_);
+  // The first window edge at or after ts (INT64_MAX past the last one): a
+  // sample at ts folds into one at an earlier-or-equal a when a <= ts <=
+  // IntervalEnd(a).
+  int64_t IntervalEnd(int64_t ts) const {
+    return std::min(EdgeAtOrAfter(ts, right0_), EdgeAtOrAfter(ts, left0_));
   }
+  // Whether two samples (a <= b) lie between the same two window edges.
+  bool SameInterval(int64_t a, int64_t b) const { return b <= IntervalEnd(a); }
 
  private:
-  // How many edges base + k * step (k in [0, steps]) lie before ts.
-  uint64_t Edges(int64_t ts, int64_t base) const {
-    if (ts <= base) return 0;
+  // The first of base + k * step (k in [0, steps]) at or after ts.
+  int64_t EdgeAtOrAfter(int64_t ts, int64_t base) const {
+    if (ts <= base) return base;
     const uint64_t d = static_cast<uint64_t>(ts) - static_cast<uint64_t>(base);
-    const uint64_t n = d / step_ + (d % step_ != 0);
-    return n < steps_ + 1 ? n : steps_ + 1;
+    const uint64_t k = d / step_ + (d % step_ != 0);
+    if (k > steps_) return INT64_MAX;
+    return static_cast<int64_t>(static_cast<uint64_t>(base) + k * step_);
   }
   bool enabled_ = false;
   int64_t right0_ = 0, left0_ = 0;  // the first step's window edges

@@ -210,7 +210,8 @@ TEST_F(StoreTest, HeadsOfACrashedRotationSurviveTheNextRunsFlushes) {
 // entries cut by a whole rotation (every memtable then empty), 100 more
 // acknowledged into a head (in mode "late" while that rotation ends), then
 // a rotation that exits right after its anchor swap, as a kill -9 there
-// would.
+// would (mode "wbm": fills memtables past a tiny budget and exits; mode
+// "compact": only compacts and exits).
 TEST(StoreCrashChild, RotationCrash) {
   const char* dir = std::getenv("LODE_ROTATION_CRASH_DIR");
   if (dir == nullptr) GTEST_SKIP() << "run by StoreTest.CrashDuringHeadLogRotationLosesNothing";
@@ -226,37 +227,11 @@ TEST(StoreCrashChild, RotationCrash) {
   o.testing_after_rotation_cut = [&after_cut] {
     if (after_cut) std::exchange(after_cut, nullptr)();
   };
-  const char* mode = std::getenv("LODE_ROTATION_CRASH_MODE");
-  const bool wbm = mode != nullptr && std::string_view(mode) == "wbm";
-  if (wbm) o.rocksdb.db_write_buffer_size = 64 << 10;  // raised by the store
+  const char* mode_env = std::getenv("LODE_ROTATION_CRASH_MODE");
+  const std::string_view mode = mode_env != nullptr ? mode_env : "rotate";
+  if (mode == "wbm") o.rocksdb.db_write_buffer_size = 64 << 10;  // raised by the store
   ASSERT_TRUE(Store::Open(o, &store).ok());
-  if (wbm) {
-    // 100 lines cut by a rotation, 100 held by the new anchor only, then
-    // enough new streams (registry and index keys) to pass a 64 KiB memtable
-    // budget many times over: RocksDB's write buffer manager would flush the
-    // oldest memtable, the anchor's. Then a crash.
-    Labels l;
-    ASSERT_TRUE(ParseLabels(R"({app="pin"})", &l).ok());
-    std::vector<std::string> lines;
-    for (int i = 0; i < 200; ++i) lines.push_back("line " + std::to_string(i));
-    std::vector<EntryRef> first, second;
-    for (int i = 0; i < 100; ++i) first.push_back({i + 1, lines[i], nullptr, 0});
-    for (int i = 100; i < 200; ++i) second.push_back({i + 1, lines[i], nullptr, 0});
-    ASSERT_TRUE(store->Append("fake", l, first).ok());
-    ASSERT_TRUE(store->Flush().ok());
-    ASSERT_TRUE(store->Append("fake", l, second).ok());
-    for (int i = 0; i < 3000; ++i) {
-      Labels other;
-      ASSERT_TRUE(ParseLabels("{app=\"filler\", n=\"" + std::to_string(i) +
-                                  "\", pad=\"" + std::string(100, 'x') + "\"}",
-                              &other).ok());
-      EntryRef e{1000 + i, "filler", nullptr, 0};
-      ASSERT_TRUE(store->Append("filler", other, std::span<const EntryRef>(&e, 1)).ok());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // background flushes
-    _exit(0);
-  }
-  if (mode != nullptr && std::string_view(mode) == "compact") {
+  if (mode == "compact") {
     // A run that flushes every memtable it may and compacts (retention
     // drops an entry of another tenant), then is killed.
     TenantRetention short_lived;
@@ -280,7 +255,7 @@ TEST(StoreCrashChild, RotationCrash) {
   for (int i = 0; i < 100; ++i) first.push_back({i + 1, lines[i], nullptr, 0});
   for (int i = 100; i < 200; ++i) second.push_back({i + 1, lines[i], nullptr, 0});
   ASSERT_TRUE(store->Append("fake", l, first).ok());
-  if (mode != nullptr && std::string_view(mode) == "late") {
+  if (mode == "late") {
     // The second half arrives while the rotation that cuts the first ends:
     // after its cut, before its flushes.
     after_cut = [&] { ASSERT_TRUE(store->Append("fake", l, second).ok()); };
@@ -289,6 +264,22 @@ TEST(StoreCrashChild, RotationCrash) {
   } else {
     ASSERT_TRUE(store->Flush().ok());
     ASSERT_TRUE(store->Append("fake", l, second).ok());
+  }
+  if (mode == "wbm") {
+    // The second half is held by the new anchor only. Enough new streams
+    // (registry and index keys) to pass a 64 KiB memtable budget many times
+    // over: RocksDB's write buffer manager would flush the oldest memtable,
+    // the anchor's. Then a crash.
+    for (int i = 0; i < 3000; ++i) {
+      Labels other;
+      ASSERT_TRUE(ParseLabels("{app=\"filler\", n=\"" + std::to_string(i) +
+                                  "\", pad=\"" + std::string(100, 'x') + "\"}",
+                              &other).ok());
+      EntryRef e{1000 + i, "filler", nullptr, 0};
+      ASSERT_TRUE(store->Append("filler", other, std::span<const EntryRef>(&e, 1)).ok());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // background flushes
+    _exit(0);
   }
   armed = true;
   (void)store->Flush();  // exits after the anchor swap
