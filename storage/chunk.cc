@@ -1,8 +1,13 @@
 #include "storage/chunk.h"
 
+#include <zdict.h>
 #include <zstd.h>
 
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
 
 #include "base/coding.h"
 #include "storage/line_codec.h"
@@ -41,6 +46,41 @@ ZstdContexts& Zstd() {
   return contexts;
 }
 
+}  // namespace
+
+struct ChunkDict {
+  std::string bytes;
+  ZSTD_CDict* cdict = nullptr;
+  ZSTD_DDict* ddict = nullptr;
+};
+
+namespace {
+
+// Registered dictionaries by id; entries live as long as the process.
+struct DictRegistry {
+  std::shared_mutex mu;
+  std::map<uint32_t, std::unique_ptr<ChunkDict>> by_id;
+};
+
+DictRegistry& Dicts() {
+  static DictRegistry* r = new DictRegistry;  // never destroyed: used by exiting threads
+  return *r;
+}
+
+const ZSTD_DDict* FindDDict(uint32_t id) {
+  // The last one found, per thread: a scan's blocks mostly share one.
+  thread_local uint32_t last_id = 0;
+  thread_local const ZSTD_DDict* last = nullptr;
+  if (id == last_id && last != nullptr) return last;
+  DictRegistry& r = Dicts();
+  std::shared_lock<std::shared_mutex> l(r.mu);
+  auto it = r.by_id.find(id);
+  if (it == r.by_id.end()) return nullptr;
+  last_id = id;
+  last = it->second->ddict;
+  return last;
+}
+
 void PutMetadata(const OwnedEntry* b, const OwnedEntry* e, std::string* raw) {
   for (const OwnedEntry* p = b; p < e; ++p) {
     PutVarint(raw, p->md.size());
@@ -52,7 +92,8 @@ void PutMetadata(const OwnedEntry* b, const OwnedEntry* e, std::string* raw) {
 }
 
 void EncodeBlock(const OwnedEntry* b, const OwnedEntry* e, int level, uint8_t version,
-                 std::string* raw, std::string* lines, std::string* out, BlockMeta* meta) {
+                 const SmallBlocks* small, std::string* raw, std::string* lines, std::string* out,
+                 BlockMeta* meta) {
   raw->clear();
   PutVarint(raw, ZigZag(b->ts));
   for (const OwnedEntry* p = b + 1; p < e; ++p)
@@ -71,8 +112,20 @@ void EncodeBlock(const OwnedEntry* b, const OwnedEntry* e, int level, uint8_t ve
   size_t bound = ZSTD_compressBound(raw->size());
   size_t old = out->size();
   out->resize(old + bound);
-  size_t n =
-      ZSTD_compressCCtx(Zstd().cctx, out->data() + old, bound, raw->data(), raw->size(), level);
+  const ZSTD_CDict* cdict = nullptr;
+  if (small != nullptr && raw->size() <= kDictBlockMaxRaw) {
+    if (small->dict != nullptr) {
+      cdict = small->dict->cdict;
+    } else if (small->samples != nullptr && small->samples->size() < small->max_samples) {
+      const size_t n = std::min<size_t>(raw->size(), 8 << 10);
+      small->samples->append(raw->data(), n);
+      small->sample_sizes->push_back(n);
+    }
+  }
+  size_t n = cdict != nullptr ? ZSTD_compress_usingCDict(Zstd().cctx, out->data() + old, bound,
+                                                         raw->data(), raw->size(), cdict)
+                              : ZSTD_compressCCtx(Zstd().cctx, out->data() + old, bound,
+                                                  raw->data(), raw->size(), level);
   out->resize(old + n);
   meta->min_ts = b->ts;
   meta->max_ts = (e - 1)->ts;
@@ -154,7 +207,15 @@ Status GetMetadata(const char** p, const char* end, uint64_t n, EntryBatch* batc
 Status DecodeBlock(const char* comp, const BlockMeta& m, uint8_t version, std::string* raw,
                    EntryBatch* batch) {
   if (raw->size() < m.raw_size) raw->resize(m.raw_size);
-  size_t n = ZSTD_decompressDCtx(Zstd().dctx, raw->data(), m.raw_size, comp, m.comp_size);
+  size_t n;
+  if (const uint32_t dict_id = ZSTD_getDictID_fromFrame(comp, m.comp_size); dict_id != 0) {
+    const ZSTD_DDict* ddict = FindDDict(dict_id);
+    if (ddict == nullptr) return Corrupt("unknown zstd dictionary");
+    n = ZSTD_decompress_usingDDict(Zstd().dctx, raw->data(), m.raw_size, comp, m.comp_size,
+                                   ddict);
+  } else {
+    n = ZSTD_decompressDCtx(Zstd().dctx, raw->data(), m.raw_size, comp, m.comp_size);
+  }
   if (ZSTD_isError(n) || n != m.raw_size) return Corrupt("zstd");
   const char* p = raw->data();
   const char* end = p + m.raw_size;
@@ -268,8 +329,58 @@ void SortAndDedup(std::vector<OwnedEntry>* entries) {
   v.resize(out);
 }
 
+Status TrainChunkDict(const std::string& samples, const std::vector<size_t>& sizes,
+                      size_t max_bytes, std::string* dict) {
+  dict->resize(max_bytes);
+  size_t n = ZDICT_trainFromBuffer(dict->data(), dict->size(), samples.data(), sizes.data(),
+                                   static_cast<unsigned>(sizes.size()));
+  if (ZDICT_isError(n)) {
+    dict->clear();
+    return Status::InvalidArgument(std::string("training a zstd dictionary: ") +
+                                   ZDICT_getErrorName(n));
+  }
+  dict->resize(n);
+  // Header: magic (4 bytes), then the id (little-endian). Ids from 32768
+  // to 2^31 - 1 are for private use; this one is a hash of the content.
+  if (n < 8) return Status::InvalidArgument("training a zstd dictionary: too small");
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (size_t i = 8; i < n; ++i) h = (h ^ static_cast<uint8_t>((*dict)[i])) * 1099511628211ull;
+  const uint32_t id = 32768 + static_cast<uint32_t>(h % ((1u << 31) - 32768));
+  for (int i = 0; i < 4; ++i) (*dict)[4 + i] = static_cast<char>(id >> (8 * i));
+  return Status::OK();
+}
+
+Status RegisterChunkDict(std::string_view dict, int zstd_level, const ChunkDict** out) {
+  const uint32_t id = ZDICT_getDictID(dict.data(), dict.size());
+  if (id == 0) return Status::InvalidArgument("not a zstd dictionary");
+  DictRegistry& r = Dicts();
+  std::unique_lock<std::shared_mutex> l(r.mu);
+  auto& e = r.by_id[id];
+  if (e != nullptr) {
+    if (e->bytes != dict) return Status::InvalidArgument("two zstd dictionaries share an id");
+  } else {
+    auto entry = std::make_unique<ChunkDict>();
+    entry->bytes = std::string(dict);
+    entry->cdict = ZSTD_createCDict(entry->bytes.data(), entry->bytes.size(), zstd_level);
+    entry->ddict = ZSTD_createDDict(entry->bytes.data(), entry->bytes.size());
+    if (entry->cdict == nullptr || entry->ddict == nullptr) {
+      ZSTD_freeCDict(entry->cdict);
+      ZSTD_freeDDict(entry->ddict);
+      r.by_id.erase(id);
+      return Status::InvalidArgument("a corrupt zstd dictionary");
+    }
+    e = std::move(entry);
+  }
+  *out = e.get();
+  return Status::OK();
+}
+
+uint32_t ChunkDictId(const ChunkDict* dict) {
+  return ZDICT_getDictID(dict->bytes.data(), dict->bytes.size());
+}
+
 void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_size, int zstd_level,
-                 std::string* out, ChunkMeta* meta, uint8_t version) {
+                 std::string* out, ChunkMeta* meta, uint8_t version, const SmallBlocks* small) {
   const bool filters = version >= kChunkFormatV2;
   std::vector<BlockMeta> metas;
   std::vector<std::string> block_filters;
@@ -290,7 +401,7 @@ void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_si
       ++e;
     }
     BlockMeta m;
-    EncodeBlock(b, e, zstd_level, version, &raw, &lines, &data, &m);
+    EncodeBlock(b, e, zstd_level, version, small, &raw, &lines, &data, &m);
     metas.push_back(m);
     if (filters) {
       block_filters.emplace_back();

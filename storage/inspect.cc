@@ -107,6 +107,21 @@ Status InspectDataDir(const std::string& dir, const InspectOptions& opts, std::s
   }
   *out += "total: " + Bytes(total) + " (SST + blob files; memtables and WAL not counted)\n\n";
 
+  {
+    // Small-block zstd dictionaries (storage/chunk.h).
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[0]));
+    std::string dicts;
+    size_t n = 0;
+    for (it->Seek(format::kChunkDictPrefix);
+         it->Valid() && it->key().starts_with(format::kChunkDictPrefix); it->Next()) {
+      const std::string_view k = it->key().ToStringView().substr(format::kChunkDictPrefix.size());
+      snprintf(line, sizeof(line), "%s%u (%s)", n++ ? ", " : "",
+               k.size() == 4 ? GetBE32(k.data()) : 0u, Bytes(it->value().size()).c_str());
+      dicts += line;
+    }
+    *out += "small-block zstd dictionaries: " + (n ? dicts : std::string("none")) + "\n\n";
+  }
+
   std::map<std::string, TenantSummary> tenants;
   std::string tenant;
   uint64_t id;

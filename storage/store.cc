@@ -165,6 +165,7 @@ Status Store::Impl::Open() {
   if (handles.size() > 5) pin_cf = handles[5];
   anchor_cf.store(head_cf);
   LODE_RETURN_IF_ERROR(LoadRegistry());
+  LODE_RETURN_IF_ERROR(LoadChunkDicts());
   LODE_RETURN_IF_ERROR(LoadHeads(&replay.records));
   deletes = std::make_unique<DeleteRegistry>(
       db.get(), meta_cf,
@@ -175,6 +176,48 @@ Status Store::Impl::Open() {
   if (opts.background_flush) flusher = std::thread([this] { FlushLoop(); });
   if (opts.compaction_interval_ns > 0) compactor = std::thread([this] { CompactLoop(); });
   return Status::OK();
+}
+
+Status Store::Impl::LoadChunkDicts() {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), meta_cf));
+  for (it->Seek(format::kChunkDictPrefix);
+       it->Valid() && it->key().starts_with(format::kChunkDictPrefix); it->Next()) {
+    // Every one is registered (older chunks name it); the last is used.
+    LODE_RETURN_IF_ERROR(RegisterChunkDict(it->value().ToStringView(), opts.zstd_level, &chunk_dict));
+  }
+  return FromRocks(it->status());
+}
+
+void Store::Impl::MaybeTrainChunkDict() {
+  if (chunk_dict != nullptr || dict_failed || !opts.chunk_dictionary ||
+      dict_samples.size() < kDictSampleBytes)
+    return;
+  const int64_t start = SteadyNowNs();
+  std::string dict;
+  Status s = TrainChunkDict(dict_samples, dict_sample_sizes, kDictBytes, &dict);
+  const ChunkDict* trained = nullptr;
+  if (s.ok()) s = RegisterChunkDict(dict, opts.zstd_level, &trained);
+  if (s.ok()) {
+    // Durable before any chunk names it: chunks come later in the WAL.
+    rocksdb::WriteBatch b;
+    std::string key(format::kChunkDictPrefix);
+    PutBE32(&key, ChunkDictId(trained));
+    b.Put(meta_cf, key, dict);
+    s = Commit(&b);
+  }
+  if (!s.ok()) {
+    // A write refused for want of space is tried again with the next cut.
+    if (s.code() != Status::Code::kUnavailable) dict_failed = true;
+    lode::Logf("small-block zstd dictionary: %s", s.message().c_str());
+    if (!dict_failed) return;
+  } else {
+    chunk_dict = trained;
+    lode::Logf("small-block zstd dictionary %u: %zu bytes from %zu samples in %lld ms",
+               ChunkDictId(trained), dict.size(), dict_sample_sizes.size(),
+               static_cast<long long>((SteadyNowNs() - start) / 1000000));
+  }
+  std::string().swap(dict_samples);
+  std::vector<size_t>().swap(dict_sample_sizes);
 }
 
 Status Store::Impl::LoadRegistry() {
@@ -523,7 +566,14 @@ void Store::Impl::PutChunk(rocksdb::WriteBatch* batch, const std::string& prefix
                            const OwnedEntry* begin, const OwnedEntry* end, std::string* chunk,
                            std::string* meta_value) {
   ChunkMeta meta;
-  EncodeChunk(begin, end, opts.block_size, opts.zstd_level, chunk, &meta);
+  SmallBlocks small;
+  if (opts.chunk_dictionary) {
+    small.dict = chunk_dict;
+    small.samples = &dict_samples;
+    small.sample_sizes = &dict_sample_sizes;
+    small.max_samples = dict_failed ? 0 : kDictSampleBytes;
+  }
+  EncodeChunk(begin, end, opts.block_size, opts.zstd_level, chunk, &meta, kChunkFormatV3, &small);
   std::string k = prefix;
   PutTsKey(&k, meta.min_ts);
   PutBE64(&k, seq.fetch_add(1));
@@ -534,59 +584,102 @@ void Store::Impl::PutChunk(rocksdb::WriteBatch* batch, const std::string& prefix
 }
 
 Status Store::Impl::CutHead(std::string_view tenant, StreamState* st) {
-  std::vector<HeadBlock> head;
-  uint64_t last;
-  {
-    std::lock_guard<std::mutex> l(st->mu);
-    if (!st->has_head) return Status::OK();
-    st->head.SealAll(&head);
-    last = st->head_last_seq;
-  }
-  // Appends may add blocks meanwhile; only `head` (the records up to
-  // `last`) is cut.
-  std::vector<OwnedEntry> entries;
-  LODE_RETURN_IF_ERROR(DecodeHead(head, &entries));
-  SortAndDedup(&entries);
-  std::string prefix = StreamPrefix(tenant, st->id);
+  const std::pair<std::string_view, StreamState*> one{tenant, st};
+  return CutHeads({&one, 1});
+}
+
+Status Store::Impl::CutHeads(std::span<const std::pair<std::string_view, StreamState*>> heads) {
   // Scratch reused by every cut (callers hold flush_mu): fresh buffers of
   // a chunk's size would page-fault afresh each time.
   rocksdb::WriteBatch& batch = cut_batch;
   batch.Clear();
-  size_t max_raw = std::max<size_t>(opts.chunk_target_size * 8, opts.block_size);
   std::string& chunk = cut_chunk;
   std::string& mv = cut_meta;
-  size_t b = 0;
-  while (b < entries.size()) {
-    size_t e = b, raw = 0;
-    // A chunk never spans a UTC day boundary, so that retention can drop
-    // whole chunks day by day even when old and new entries share a head.
-    uint32_t day = DayOf(entries[b].ts);
-    while (e < entries.size() &&
-           (e == b || (raw + entries[e].line.size() <= max_raw && DayOf(entries[e].ts) == day)))
-      raw += entries[e++].line.size();
-    PutChunk(&batch, prefix, entries.data() + b, entries.data() + e, &chunk, &mv);
-    chunks_written++;
-    b = e;
-  }
-  std::string mark;
-  PutBE64(&mark, last);
-  batch.Put(meta_cf, CutMarkKey(tenant, st->id), mark);
-  ChunkWrite chunk_write(this, st);  // the cached chunk list goes stale
-  std::lock_guard<std::mutex> l(st->mu);
-  LODE_RETURN_IF_ERROR(Commit(&batch));
-  DropHeadBlocks(st, head.size());
-  if (st->has_head) {
-    // What was appended during the cut: its own age and oldest entry.
-    st->head_first_wall = Now();
-    entries.clear();
+  const size_t max_raw = std::max<size_t>(opts.chunk_target_size * 8, opts.block_size);
+  // The heads encoded into `batch`, waiting for its write.
+  struct Pending {
+    StreamState* st;
+    size_t blocks;  // whole head blocks the cut covers
+    std::unique_ptr<ChunkWrite> write;  // the cached chunk list goes stale
+  };
+  std::vector<Pending> pending;
+  std::vector<HeadBlock> head;
+  std::vector<OwnedEntry> entries;
+  Status status;
+  auto write_group = [&]() -> Status {
+    if (pending.empty()) return Status::OK();
+    // Locked in id order, as appends lock them: readers see each head or
+    // its chunks, never both or neither.
+    std::sort(pending.begin(), pending.end(),
+              [](const Pending& a, const Pending& b) { return a.st->id < b.st->id; });
+    std::vector<std::unique_lock<std::mutex>> locks;
+    locks.reserve(pending.size());
+    for (const Pending& p : pending) locks.emplace_back(p.st->mu);
+    Status s = Commit(&batch);
+    if (s.ok()) {
+      for (const Pending& p : pending) {
+        StreamState* st = p.st;
+        DropHeadBlocks(st, p.blocks);
+        if (st->has_head) {
+          // What was appended during the cut: its own age and oldest entry.
+          st->head_first_wall = Now();
+          entries.clear();
+          head.clear();
+          st->head.Snapshot(&head);
+          st->head_min_ts = DecodeHead(head, &entries).ok() ? INT64_MAX : INT64_MIN;
+          for (const auto& e : entries) st->head_min_ts = std::min(st->head_min_ts, e.ts);
+        } else {
+          st->head_min_ts = INT64_MAX;
+        }
+      }
+    }
+    locks.clear();
+    pending.clear();  // after the locks: ~ChunkWrite ends the write
+    batch.Clear();
+    return s;
+  };
+  for (const auto& [tenant, st] : heads) {
+    uint64_t last;
     head.clear();
-    st->head.Snapshot(&head);
-    st->head_min_ts = DecodeHead(head, &entries).ok() ? INT64_MAX : INT64_MIN;
-    for (const auto& e : entries) st->head_min_ts = std::min(st->head_min_ts, e.ts);
-  } else {
-    st->head_min_ts = INT64_MAX;
+    {
+      std::lock_guard<std::mutex> l(st->mu);
+      if (!st->has_head) continue;
+      st->head.SealAll(&head);
+      last = st->head_last_seq;
+    }
+    // Appends may add blocks meanwhile; only `head` (the records up to
+    // `last`) is cut.
+    entries.clear();
+    LODE_RETURN_IF_ERROR(DecodeHead(head, &entries));
+    SortAndDedup(&entries);
+    const std::string prefix = StreamPrefix(tenant, st->id);
+    size_t b = 0;
+    while (b < entries.size()) {
+      size_t e = b, raw = 0;
+      // A chunk never spans a UTC day boundary, so that retention can drop
+      // whole chunks day by day even when old and new entries share a head.
+      uint32_t day = DayOf(entries[b].ts);
+      while (e < entries.size() &&
+             (e == b || (raw + entries[e].line.size() <= max_raw && DayOf(entries[e].ts) == day)))
+        raw += entries[e++].line.size();
+      PutChunk(&batch, prefix, entries.data() + b, entries.data() + e, &chunk, &mv);
+      chunks_written++;
+      b = e;
+    }
+    std::string mark;
+    PutBE64(&mark, last);
+    batch.Put(meta_cf, CutMarkKey(tenant, st->id), mark);
+    pending.push_back({st, head.size(), std::make_unique<ChunkWrite>(this, st)});
+    // Small heads (many quiet streams) share one write: a RocksDB write per
+    // tiny chunk cost more than encoding it.
+    if (pending.size() >= kCutGroupHeads || batch.GetDataSize() >= kCutGroupBytes) {
+      status = write_group();
+      if (!status.ok()) return status;
+    }
   }
-  return Status::OK();
+  status = write_group();
+  if (status.ok()) MaybeTrainChunkDict();
+  return status;
 }
 
 std::vector<std::pair<std::string, StreamState*>> Store::Impl::AllStreams() {
@@ -608,25 +701,22 @@ std::vector<StreamState*> Store::Impl::TenantStreams(std::string_view tenant) {
 
 bool Store::Impl::CutDue(bool all) {
   std::lock_guard<std::mutex> fl(flush_mu);
-  bool ok = true;
   int64_t now = Now();
-  for (auto& [tenant, st] : AllStreams()) {
-    bool due;
-    {
-      std::lock_guard<std::mutex> l(st->mu);
-      due = st->has_head && (all || st->head_bytes >= opts.head_flush_bytes ||
-                             now - st->head_first_wall >= opts.max_chunk_age_ns ||
-                             now - st->head_last_wall >= opts.chunk_idle_period_ns);
-    }
-    if (due) {
-      Status s = CutHead(tenant, st);
-      if (!s.ok()) {
-        lode::Logf("cutting chunk failed: %s", s.message().c_str());
-        ok = false;
-      }
-    }
+  std::vector<std::pair<std::string, StreamState*>> streams = AllStreams();
+  std::vector<std::pair<std::string_view, StreamState*>> due;
+  for (auto& [tenant, st] : streams) {
+    std::lock_guard<std::mutex> l(st->mu);
+    if (st->has_head && (all || st->head_bytes >= opts.head_flush_bytes ||
+                         now - st->head_first_wall >= opts.max_chunk_age_ns ||
+                         now - st->head_last_wall >= opts.chunk_idle_period_ns))
+      due.emplace_back(tenant, st);
   }
-  return ok;
+  Status s = CutHeads(due);
+  if (!s.ok()) {
+    lode::Logf("cutting chunk failed: %s", s.message().c_str());
+    return false;
+  }
+  return true;
 }
 
 void Store::Impl::CheckHeadMemory() {
@@ -704,19 +794,25 @@ std::vector<rocksdb::ColumnFamilyHandle*> Store::Impl::DataFamilies() const {
 
 void Store::Impl::CutLargest() {
   std::lock_guard<std::mutex> fl(flush_mu);
-  std::vector<std::tuple<size_t, std::string, StreamState*>> heads;
-  for (auto& [tenant, st] : AllStreams()) {
+  std::vector<std::pair<std::string, StreamState*>> streams = AllStreams();
+  std::vector<std::pair<size_t, size_t>> heads;  // (memory, index in streams)
+  for (size_t i = 0; i < streams.size(); ++i) {
+    StreamState* st = streams[i].second;
     std::lock_guard<std::mutex> l(st->mu);
-    if (st->has_head) heads.emplace_back(st->head.memory(), tenant, st);
+    if (st->has_head) heads.emplace_back(st->head.memory(), i);
   }
-  std::sort(heads.begin(), heads.end(),
-            [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
-  const int64_t target = static_cast<int64_t>(opts.max_head_bytes / 2);
-  for (auto& [size, tenant, st] : heads) {
-    if (head_memory.load(std::memory_order_relaxed) <= target) break;
-    Status s = CutHead(tenant, st);
-    if (!s.ok()) lode::Logf("cutting chunk failed: %s", s.message().c_str());
+  std::sort(heads.begin(), heads.end(), std::greater<>());
+  // The largest heads, down to half the limit.
+  int64_t excess = head_memory.load(std::memory_order_relaxed) -
+                   static_cast<int64_t>(opts.max_head_bytes / 2);
+  std::vector<std::pair<std::string_view, StreamState*>> cut;
+  for (const auto& [memory, i] : heads) {
+    if (excess <= 0) break;
+    cut.emplace_back(streams[i].first, streams[i].second);
+    excess -= static_cast<int64_t>(memory);
   }
+  Status s = CutHeads(cut);
+  if (!s.ok()) lode::Logf("cutting chunk failed: %s", s.message().c_str());
 }
 
 void Store::Impl::ReleaseIdleMemory() {

@@ -60,6 +60,9 @@ struct StoreOptions {
   int64_t max_chunk_age_ns = 2LL * 3600 * 1000000000;     // cut a head chunk at least this often
   int64_t chunk_idle_period_ns = 30LL * 60 * 1000000000;  // cut a head idle this long
   size_t head_flush_bytes = 1024 * 1024;                  // cut a head chunk at this many raw bytes
+  // Train a zstd dictionary on the first small blocks cut (quiet streams'
+  // chunks) and compress later small blocks with it (storage/chunk.h).
+  bool chunk_dictionary = true;  // storage.chunk_dictionary
   // Heads (entries not yet in chunks) live in memory, durable in the WAL
   // only. Past max_head_bytes of heads the flusher cuts the largest ones
   // (appends wait past twice as much); once max_head_log_bytes of head log

@@ -54,6 +54,9 @@ std::string DeleteRequestKey(std::string_view tenant, std::string_view id);
 // same batch as every retention or delete drop, removed once a compaction
 // run has compacted after it (so a run killed before that is resumed).
 inline constexpr std::string_view kCompactionPendingKey = "compaction_pending";
+// The zstd dictionaries of small chunk blocks (storage/chunk.h):
+// kChunkDictPrefix id(BE32) -> dictionary. The last one is in use.
+inline constexpr std::string_view kChunkDictPrefix = "zdict";
 
 std::string StreamByLabelsKey(std::string_view tenant, std::string_view labels);  // 's' ...
 std::string StreamByIdKey(std::string_view tenant, uint64_t id);                  // 'i' ...

@@ -194,6 +194,18 @@ class Store::Impl {
   std::mutex flush_mu;
   rocksdb::WriteBatch cut_batch;  // CutHead's scratch, under flush_mu
   std::string cut_chunk, cut_meta;
+  // The zstd dictionary of small blocks (storage/chunk.h), and until it
+  // exists the small blocks sampled to train it; under flush_mu.
+  const ChunkDict* chunk_dict = nullptr;
+  std::string dict_samples;
+  std::vector<size_t> dict_sample_sizes;
+  bool dict_failed = false;  // training failed: no more attempts this run
+  static constexpr size_t kDictSampleBytes = 2 << 20;
+  static constexpr size_t kDictBytes = 32 << 10;
+  // Trains the dictionary once enough samples are in, and persists it
+  // (meta key kChunkDictPrefix + id) before any chunk uses it.
+  void MaybeTrainChunkDict();
+  Status LoadChunkDicts();
   // Idle AppendScratch, at most one per concurrent append; emptied by
   // ReleaseIdleMemory.
   std::mutex scratch_mu;
@@ -238,6 +250,12 @@ class Store::Impl {
   // head (under st->mu, so readers see the head or the chunks, never both
   // or neither). Callers hold flush_mu.
   Status CutHead(std::string_view tenant, StreamState* st);
+  // CutHead for several streams (each at most once), up to kCutGroupHeads
+  // heads or kCutGroupBytes of chunks per RocksDB write. Stops at the first
+  // failed write; the heads of that write and after it stay as they were.
+  Status CutHeads(std::span<const std::pair<std::string_view, StreamState*>> heads);
+  static constexpr size_t kCutGroupHeads = 1024;
+  static constexpr size_t kCutGroupBytes = 1 << 20;
   // Adds `record` to the stream's head (caller holds st->mu).
   void AppendToHead(StreamState* st, std::string_view record);
   // Drops the first n blocks of the stream's head (caller holds st->mu).

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <zstd.h>
+
 #include "storage/chunk.h"
 #include "storage/line_codec.h"
 
@@ -382,6 +384,95 @@ TEST(ChunkV3Test, CorruptInputIsAnErrorNeverACrash) {
   }
   // Most changes are caught (a changed text byte inside a value is not).
   EXPECT_GT(errors, attempts / 4) << attempts;
+}
+
+// A quiet stream's chunk: a few structured lines.
+Input SmallStreamInput(std::mt19937_64& rng, int64_t start) {
+  static const char* kPaths[] = {"/api/v1/orders", "/api/v1/cart", "/healthz", "/api/v2/users"};
+  static const char* kLevels[] = {"info", "warn", "error", "debug"};
+  Input in;
+  int64_t ts = start;
+  for (int i = 0; i < 4; ++i) {
+    ts += static_cast<int64_t>(rng() % 5000000000LL);
+    in.ts.push_back(ts);
+    in.lines.push_back(Iso(ts / 1000000000, 'T') + "Z level=" + kLevels[rng() % 4] +
+                       " msg=\"request done\" method=GET path=" + kPaths[rng() % 4] +
+                       " status=" + std::to_string(200 + rng() % 4 * 100) +
+                       " duration=" + std::to_string(rng() % 900) + "ms trace_id=" +
+                       std::to_string(rng()) + " pod=api-" + std::to_string(rng() % 50));
+    in.md.emplace_back();
+  }
+  return in;
+}
+
+// Small blocks are sampled until a dictionary exists, then compressed with
+// it: far smaller, the frame names the dictionary, and every entry comes
+// back; a frame naming a dictionary nobody registered is a clear error.
+TEST(ChunkDictTest, SmallBlocksUseATrainedDictionary) {
+  std::mt19937_64 rng(11);
+  std::string samples;
+  std::vector<size_t> sizes;
+  SmallBlocks sampling{nullptr, &samples, &sizes, 1 << 20};
+  std::string chunk;
+  ChunkMeta meta;
+  while (samples.size() < (1u << 20)) {
+    Input in = SmallStreamInput(rng, 1700000000000000000LL);
+    std::vector<OwnedEntry> es = Entries(in);
+    EncodeChunk(es.data(), es.data() + es.size(), 256 * 1024, 1, &chunk, &meta, kChunkFormatV3,
+                &sampling);
+  }
+  ASSERT_GT(sizes.size(), 1000u);
+  std::string dict, again;
+  ASSERT_TRUE(TrainChunkDict(samples, sizes, 32 << 10, &dict).ok());
+  ASSERT_TRUE(TrainChunkDict(samples, sizes, 32 << 10, &again).ok());
+  EXPECT_EQ(dict, again);  // the id follows the content
+  const ChunkDict* d = nullptr;
+  ASSERT_TRUE(RegisterChunkDict(dict, 1, &d).ok());
+  const ChunkDict* d2 = nullptr;
+  ASSERT_TRUE(RegisterChunkDict(dict, 1, &d2).ok());
+  EXPECT_EQ(d, d2);
+  EXPECT_GE(ChunkDictId(d), 32768u);
+  EXPECT_FALSE(RegisterChunkDict("not a dictionary", 1, &d2).ok());
+
+  SmallBlocks with{d, nullptr, nullptr, 0};
+  uint64_t dict_bytes = 0, plain_again = 0;
+  const size_t sample_count = sizes.size();
+  for (int i = 0; i < 300; ++i) {
+    Input in = SmallStreamInput(rng, 1700000000000000000LL + i * 1000000000000LL);
+    std::vector<OwnedEntry> es = Entries(in);
+    EncodeChunk(es.data(), es.data() + es.size(), 256 * 1024, 1, &chunk, &meta, kChunkFormatV3);
+    plain_again += chunk.size();
+    EncodeChunk(es.data(), es.data() + es.size(), 256 * 1024, 1, &chunk, &meta, kChunkFormatV3,
+                &with);
+    dict_bytes += chunk.size();
+    const size_t frame = chunk.find("\x28\xb5\x2f\xfd");
+    ASSERT_NE(frame, std::string::npos);
+    ASSERT_EQ(ZSTD_getDictID_fromFrame(chunk.data() + frame, chunk.size() - frame),
+              ChunkDictId(d));
+    Decoded out;
+    Status s = DecodeAll(chunk, Direction::kForward, &out);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    ASSERT_EQ(out.lines, in.lines);
+    ASSERT_EQ(out.ts, in.ts);
+    if (i == 0) {
+      // The frame header's dictionary id (after the magic, the descriptor
+      // byte and, unless single-segment, the window byte) changed to one
+      // never registered (ids below 32768 are never trained).
+      std::string bad = chunk;
+      const uint8_t fhd = static_cast<uint8_t>(bad[frame + 4]);
+      ASSERT_EQ(fhd & 3, 3);  // a 4-byte id
+      const size_t at = frame + 5 + ((fhd & 0x20) ? 0 : 1);
+      bad[at] = 0x39;
+      bad[at + 1] = 0x30;
+      bad[at + 2] = bad[at + 3] = 0;
+      Decoded none;
+      s = DecodeAll(bad, Direction::kForward, &none);
+      EXPECT_FALSE(s.ok());
+      EXPECT_NE(s.message().find("unknown zstd dictionary"), std::string::npos) << s.ToString();
+    }
+  }
+  EXPECT_EQ(sizes.size(), sample_count);  // with a dictionary nothing is sampled
+  EXPECT_LT(dict_bytes * 3, plain_again * 2) << dict_bytes << " vs " << plain_again;
 }
 
 }  // namespace

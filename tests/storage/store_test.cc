@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "base/crc32c.h"
+#include "storage/inspect.h"
 
 #if defined(LODE_ROCKSDB_CRC_WRAPPED)
 // RocksDB's own crc32c::Extend (its table loop), which the linker's --wrap
@@ -284,6 +285,89 @@ TEST(StoreCrashChild, RotationCrash) {
   armed = true;
   (void)store->Flush();  // exits after the anchor swap
   FAIL() << "the rotation did not reach its anchor swap";
+}
+
+// Quiet streams: many heads of a few lines each, cut in shared writes; the
+// first ~2 MiB of small blocks train a zstd dictionary, persisted before any
+// chunk uses it, that later chunks are compressed with (lode inspect lists
+// it), and everything reads back after a reopen, dictionary and all.
+TEST(StoreDictTest, QuietStreamsShareATrainedDictionaryAcrossReopens) {
+  char tmpl[] = "/tmp/lode-store-XXXXXX";
+  const std::string base = mkdtemp(tmpl);
+  auto fill = [&](bool dictionary, uint64_t* chunk_bytes) {
+    const std::string dir = base + (dictionary ? "/dict" : "/plain");
+    StoreOptions o;
+    o.dir = dir;
+    o.background_flush = false;
+    o.chunk_dictionary = dictionary;
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(o, &store).ok());
+    std::mt19937_64 rng(3);
+    const int kStreams = 3000, kRounds = 9;
+    auto round = [&](int r) {
+      std::vector<Labels> labels(kStreams);
+      std::vector<std::vector<std::string>> lines(kStreams);
+      std::vector<std::vector<EntryRef>> refs(kStreams);
+      std::vector<StreamEntries> streams(kStreams);
+      for (int i = 0; i < kStreams; ++i) {
+        ASSERT_TRUE(ParseLabels("{app=\"quiet\", pod=\"p" + std::to_string(i) + "\"}", &labels[i]).ok());
+        for (int k = 0; k < 5; ++k)
+          lines[i].push_back("level=info msg=\"request done\" round=" + std::to_string(r) +
+                             " path=/api/v1/orders/" + std::to_string(rng() % 100000) +
+                             " status=200 duration=" + std::to_string(rng() % 900) + "ms");
+        for (int k = 0; k < 5; ++k)
+          refs[i].push_back({1700000000000000000LL + r * 1000000000000LL + k, lines[i][k],
+                             nullptr, 0});
+        streams[i].labels = &labels[i];
+        streams[i].entries = refs[i];
+      }
+      ASSERT_TRUE(store->AppendMany("fake", streams).ok());
+      ASSERT_TRUE(store->Flush().ok());  // 3000 heads cut, in shared writes
+    };
+    for (int r = 0; r < kRounds; ++r) {
+      round(r);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+    store.reset();
+    ASSERT_TRUE(Store::Open(o, &store).ok());
+    // Every line of every stream, after the reopen.
+    MatcherPtr m;
+    ASSERT_TRUE(LabelMatcher::Create(MatchType::kEqual, "app", "quiet", &m).ok());
+    std::vector<StreamRef> refs;
+    ASSERT_TRUE(store->SelectStreams("fake", {m}, 0, INT64_MAX, &refs).ok());
+    ASSERT_EQ(refs.size(), static_cast<size_t>(kStreams));
+    size_t total = 0;
+    for (const StreamRef& ref : refs) {
+      Status s = store->ScanStream(
+          "fake", ref.id, 0, INT64_MAX, Direction::kForward,
+          [&](const EntryBatch& b) {
+            total += b.size();
+            return true;
+          },
+          nullptr);
+      ASSERT_TRUE(s.ok()) << s.ToString();
+    }
+    EXPECT_EQ(total, static_cast<size_t>(kStreams) * 5 * kRounds);
+    store.reset();
+    std::string report;
+    ASSERT_TRUE(InspectDataDir(dir, InspectOptions(), &report).ok());
+    EXPECT_EQ(report.find("small-block zstd dictionaries: none") == std::string::npos, dictionary)
+        << report;
+    const size_t at = report.find("compressed");
+    ASSERT_NE(at, std::string::npos) << report;
+    const size_t begin = report.rfind(", ", at) + 2;
+    *chunk_bytes = static_cast<uint64_t>(std::stod(report.substr(begin)) *
+                                         (report.compare(report.find(' ', begin) + 1, 3, "MiB") == 0
+                                              ? 1 << 20
+                                              : 1 << 10));
+  };
+  uint64_t with = 0, without = 0;
+  fill(true, &with);
+  fill(false, &without);
+  std::filesystem::remove_all(base);
+  EXPECT_GT(with, 0u);
+  // The rounds after the first ~2 MiB of samples use the dictionary.
+  EXPECT_LT(with * 10, without * 9) << with << " vs " << without;
 }
 
 TEST_F(StoreTest, SelectsStreamsAndLabelsByTimeRange) {
