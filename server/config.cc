@@ -290,6 +290,11 @@ const std::map<std::string, Setter>& Schema() {
          c->store.sync_writes = v == "true";
          return Status::OK();
        }},
+      {"storage.chunk_dictionary", [](const std::string& k, const std::string& v, Config* c) {
+         if (v != "true" && v != "false") return Bad(k, "boolean", v);
+         c->store.chunk_dictionary = v == "true";
+         return Status::OK();
+       }},
       {"storage.zstd_level", [](const std::string& k, const std::string& v, Config* c) {
          int64_t n;
          LODE_RETURN_IF_ERROR(Int(k, v, 1, 19, &n));
@@ -792,6 +797,7 @@ std::string ConfigToYaml(const Config& c) {
   e << YAML::Key << "data_dir" << YAML::Value << c.data_dir;
   e << YAML::Key << "sync_writes" << YAML::Value << b(c.store.sync_writes);
   e << YAML::Key << "zstd_level" << YAML::Value << c.store.zstd_level;
+  e << YAML::Key << "chunk_dictionary" << YAML::Value << b(c.store.chunk_dictionary);
   e << YAML::Key << "min_free_space" << YAML::Value << c.store.min_free_space;
   e << YAML::Key << "max_head_bytes" << YAML::Value << c.store.max_head_bytes;
   const RocksDbOptions& r = c.store.rocksdb;
