@@ -389,11 +389,21 @@ void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_si
   *meta = ChunkMeta{};
   // The builders are 8 KiB bitmaps: kept per thread, cleared per use.
   thread_local GramFilterBuilder block_filter, chunk_filter;
+  // v3 writes no block filter for a chunk of one block (the chunk meta's is
+  // the same): the first block's filter is finished only once a second
+  // block follows, and a one-block chunk's filter is the block's.
+  const bool defer_first = version >= kChunkFormatV3;
   if (filters) chunk_filter.Clear();
   while (b < end) {
     size_t bytes = 0;
     const OwnedEntry* e = b;
-    if (filters) block_filter.Clear();
+    if (filters) {
+      if (defer_first && metas.size() == 1) {
+        block_filter.Finish(&block_filters[0]);
+        chunk_filter.Merge(block_filter);
+      }
+      block_filter.Clear();
+    }
     while (e < end && (e == b || bytes + e->line.size() <= block_size)) {
       bytes += e->line.size() + 8;
       meta->raw_bytes += e->line.size();
@@ -405,8 +415,10 @@ void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_si
     metas.push_back(m);
     if (filters) {
       block_filters.emplace_back();
-      block_filter.Finish(&block_filters.back());
-      chunk_filter.Merge(block_filter);
+      if (!defer_first || metas.size() > 1) {
+        block_filter.Finish(&block_filters.back());
+        chunk_filter.Merge(block_filter);
+      }
     }
     b = e;
   }
@@ -428,7 +440,13 @@ void EncodeChunk(const OwnedEntry* begin, const OwnedEntry* end, size_t block_si
                                  : std::string_view(block_filters[i]));
   }
   out->append(data);
-  if (filters) chunk_filter.Finish(&meta->filter);
+  if (filters) {
+    if (defer_first && metas.size() == 1) {
+      block_filter.Finish(&meta->filter);
+    } else {
+      chunk_filter.Finish(&meta->filter);
+    }
+  }
   meta->min_ts = begin < end ? begin->ts : 0;
   meta->max_ts = begin < end ? (end - 1)->ts : 0;
   meta->entries = static_cast<uint32_t>(end - begin);

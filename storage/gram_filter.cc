@@ -84,6 +84,35 @@ size_t OrOnes(const uint64_t* a, const uint64_t* b, size_t n) {
   return ones;
 }
 
+// The set bits of fold[i & mask] for the indices i, zeroing those words
+// (a word shared by several indices counts once).
+#if defined(__x86_64__)
+__attribute__((target("popcnt"))) size_t TakeOnesPopcnt(uint64_t* fold, const uint16_t* idx,
+                                                        size_t k, size_t mask) {
+  size_t ones = 0;
+  for (size_t j = 0; j < k; ++j) {
+    uint64_t& f = fold[idx[j] & mask];
+    ones += static_cast<size_t>(__builtin_popcountll(f));
+    f = 0;
+  }
+  return ones;
+}
+#endif
+
+size_t TakeOnes(uint64_t* fold, const uint16_t* idx, size_t k, size_t mask) {
+#if defined(__x86_64__)
+  static const bool popcnt = __builtin_cpu_supports("popcnt");
+  if (popcnt) return TakeOnesPopcnt(fold, idx, k, mask);
+#endif
+  size_t ones = 0;
+  for (size_t j = 0; j < k; ++j) {
+    uint64_t& f = fold[idx[j] & mask];
+    ones += static_cast<size_t>(std::popcount(f));
+    f = 0;
+  }
+  return ones;
+}
+
 }  // namespace
 
 // Lines are classified 64 bytes at a time into a bitmap of gram bytes; a
@@ -150,13 +179,8 @@ void GramFilterBuilder::Finish(std::string* out) const {
     // Only the non-zero words take part; fold_ is all zeros between uses.
     while (log2 > kMinLog2Bits) {
       const size_t half = n / 2;
-      size_t folded_ones = 0;
       for (uint16_t i : dirty_) fold_[i & (half - 1)] |= words_[i];
-      for (uint16_t i : dirty_) {
-        uint64_t& f = fold_[i & (half - 1)];
-        folded_ones += std::popcount(f);
-        f = 0;
-      }
+      const size_t folded_ones = TakeOnes(fold_.data(), dirty_.data(), dirty_.size(), half - 1);
       if (folded_ones * 4 > half * 64) break;
       n = half;
       --log2;

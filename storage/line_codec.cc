@@ -163,9 +163,17 @@ class TimeFormatter {
     // The whole-second text depends on the layout bits only.
     const uint8_t layout = (kind & kTimeOther) ? kind : (kind & (kKindTime | kTimeT));
     if (sec != cached_ || layout != cached_layout_) {
-      prefix_len_ = FormatSecond(sec, layout, prefix_);
+      const int64_t day = FloorDiv(sec, 86400);
+      if (day == cached_day_ && layout == cached_layout_) {
+        // Same date: only the clock changes (its place follows the layout).
+        const size_t clock = prefix_len_ - 8;
+        PutClock(static_cast<unsigned>(sec - day * 86400), prefix_ + clock);
+      } else {
+        prefix_len_ = FormatSecond(sec, layout, prefix_);
+        cached_day_ = day;
+        cached_layout_ = layout;
+      }
       cached_ = sec;
-      cached_layout_ = layout;
     }
     std::memcpy(out, prefix_, prefix_len_);
     if (digits == 0) return prefix_len_;
@@ -180,6 +188,7 @@ class TimeFormatter {
 
  private:
   int64_t cached_ = INT64_MIN;
+  int64_t cached_day_ = INT64_MIN;
   uint8_t cached_layout_ = 0;
   size_t prefix_len_ = 0;
   char prefix_[24];

@@ -168,6 +168,28 @@ std::vector<std::string> Decode(const std::string& chunk, const GramQuery* q, Sc
 // The needle sits in a few random blocks of a many-block chunk: every line
 // that contains it must come out of a filtered decode, and most blocks must
 // be skipped.
+// A chunk's filter is the filter of all its lines, whether it has one block
+// (v3 then finishes only the block's builder) or many, sparse or dense.
+TEST(GramFilterTest, ChunkFilterIsTheFilterOfAllItsLines) {
+  std::mt19937_64 rng(5);
+  for (size_t n : {1, 3, 40, 2000}) {
+    for (size_t block_size : {size_t{256}, size_t{256} << 10}) {
+      std::vector<std::string> lines;
+      for (size_t i = 0; i < n; ++i) lines.push_back(RandomLine(rng));
+      auto es = Entries(lines, 1000);
+      std::string chunk;
+      ChunkMeta meta;
+      EncodeChunk(es.data(), es.data() + es.size(), block_size, 1, &chunk, &meta);
+      GramFilterBuilder all;
+      for (const auto& l : lines) all.Add(l);
+      std::string want;
+      all.Finish(&want);
+      EXPECT_EQ(meta.filter, want) << n << " lines, blocks of " << block_size;
+      EXPECT_EQ(Decode(chunk, nullptr, nullptr), lines);
+    }
+  }
+}
+
 TEST(GramFilterTest, ChunkNeverSkipsABlockHoldingTheNeedle) {
   std::mt19937_64 rng(11);
   const std::string needle = "x509: certificate signed by unknown authority";
