@@ -29,6 +29,7 @@
 #include <rocksdb/options.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "base/coding.h"
@@ -292,7 +293,12 @@ Status Store::Impl::RunCompaction(CompactionReport* report) {
 void Store::Impl::CompactLoop() {
   std::unique_lock<std::mutex> l(stop_mu);
   while (!stopping) {
-    stop_cv.wait_for(l, std::chrono::nanoseconds(opts.compaction_interval_ns));
+    // stop_cv also wakes the flusher on head pressure: only stopping or the
+    // interval ends this wait (a woken compactor ran a whole compaction
+    // every few seconds while many streams kept heads under pressure).
+    const auto until =
+        std::chrono::steady_clock::now() + std::chrono::nanoseconds(opts.compaction_interval_ns);
+    stop_cv.wait_until(l, until, [this] { return stopping; });
     if (stopping) break;
     l.unlock();
     CompactionReport r;

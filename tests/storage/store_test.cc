@@ -370,6 +370,36 @@ TEST(StoreDictTest, QuietStreamsShareATrainedDictionaryAcrossReopens) {
   EXPECT_LT(with * 10, without * 9) << with << " vs " << without;
 }
 
+// The flusher and the compactor share a condition variable: head pressure
+// (which wakes the flusher) must not start a compaction run before its
+// interval.
+TEST(StoreCompactorTest, HeadPressureDoesNotStartCompactions) {
+  char tmpl[] = "/tmp/lode-store-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  StoreOptions o;
+  o.dir = dir;
+  o.max_head_bytes = 64 << 10;  // every few pushes are over it
+  o.compaction_interval_ns = 3600LL * 1000000000;
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(o, &store).ok());
+  const std::string line(200, 'x');
+  for (int i = 0; i < 2000; ++i) {
+    Labels l;
+    ASSERT_TRUE(ParseLabels("{app=\"a\", n=\"" + std::to_string(i % 500) + "\"}", &l).ok());
+    std::vector<EntryRef> refs(8, EntryRef{1700000000000000000LL + i, line, nullptr, 0});
+    for (int k = 0; k < 8; ++k) refs[k].ts += k;
+    ASSERT_TRUE(store->Append("fake", l, refs).ok());
+    if (i % 200 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  double runs = -1;
+  for (const StoreMetric& m : store->Metrics())
+    if (m.name == "lode_compaction_runs_total") runs = m.value;
+  EXPECT_EQ(runs, 0);
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(StoreTest, SelectsStreamsAndLabelsByTimeRange) {
   const int64_t day = 86400LL * 1000000000LL;
   Push(R"({app="a", env="prod"})", {{day * 10 + 5, "x"}});
