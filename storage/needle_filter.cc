@@ -1,6 +1,6 @@
 #include "storage/needle_filter.h"
 
-#include <string.h>
+#include "base/find.h"
 
 namespace lode {
 
@@ -32,7 +32,7 @@ size_t NeedleFilter::Mark(const EntryBatch& in) {
     size_t hits = 0;
     for (size_t i = 0; i < n; ++i) {
       const std::string_view l = in.line[i];
-      if (l.size() >= nl && memmem(l.data(), l.size(), nd, nl)) {
+      if (l.size() >= nl && FindBytes(l.data(), l.size(), nd, nl)) {
         match_[i] = 1;
         ++hits;
       }
@@ -47,7 +47,7 @@ size_t NeedleFilter::Mark(const EntryBatch& in) {
   const char* p = base;
   size_t k = 0, hits = 0;
   while (static_cast<size_t>(end - p) >= nl) {
-    const char* h = static_cast<const char*>(memmem(p, end - p, nd, nl));
+    const char* h = FindBytes(p, static_cast<size_t>(end - p), nd, nl);
     if (!h) break;
     // The line holding h: the first (in memory order) that ends after h.
     while (in.line[idx(k)].data() + in.line[idx(k)].size() <= h) ++k;

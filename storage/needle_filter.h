@@ -4,8 +4,8 @@
 //
 // Decoded chunk blocks hand out lines that lie back to back in one buffer
 // (docs/STORAGE.md: the line bytes of a block are concatenated), so the
-// filter searches that whole run once with memmem and maps each hit to its
-// line, instead of one memmem call (and one pipeline call) per line: for a
+// filter searches that whole run once (FindBytes, base/find.h) and maps each
+// hit to its line, instead of one search (and one pipeline call) per line: for a
 // rare needle that is one pass over the block at memory speed. A hit that
 // straddles two lines matches neither; the search resumes one byte later.
 // Batches whose lines are not one run (merged overlapping chunks, head

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "base/find.h"
 #include "logql/log/ip_filter.h"
 #include "logql/log/pattern.h"
 
@@ -408,7 +409,7 @@ class LiteralAlt : public Alt {
  public:
   explicit LiteralAlt(std::string lit) : lit_(std::move(lit)) {}
   bool Match(std::string_view line) const override {
-    return memmem(line.data(), line.size(), lit_.data(), lit_.size()) != nullptr;
+    return FindBytes(line.data(), line.size(), lit_.data(), lit_.size()) != nullptr;
   }
 
  private:
@@ -430,7 +431,7 @@ class RegexAlt : public Alt {
       : re_(std::move(re)), required_(std::move(required)) {}
   bool Match(std::string_view line) const override {
     if (!required_.empty() &&
-        memmem(line.data(), line.size(), required_.data(), required_.size()) == nullptr) {
+        FindBytes(line.data(), line.size(), required_.data(), required_.size()) == nullptr) {
       return false;
     }
     return re2::RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), *re_);
