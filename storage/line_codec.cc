@@ -83,6 +83,37 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 const int64_t kMinSecond = DaysFromCivil(1900, 1, 1) * 86400;
 const int64_t kEndSecond = DaysFromCivil(2200, 1, 1) * 86400;
 
+// "00".."99": two digits per table read when printing numbers.
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes v in decimal at p (room for 20 digits); returns the end. Numbers in
+// log lines are mostly short (status codes, durations, ports).
+inline char* PutDecimal(char* p, uint64_t v) {
+  if (v < 100) {
+    if (v < 10) {
+      *p = static_cast<char>('0' + v);
+      return p + 1;
+    }
+    std::memcpy(p, kDigitPairs + 2 * v, 2);
+    return p + 2;
+  }
+  if (v < 10000) {
+    const uint64_t hi = v / 100, lo = v % 100;
+    if (hi < 10) {
+      *p++ = static_cast<char>('0' + hi);
+    } else {
+      std::memcpy(p, kDigitPairs + 2 * hi, 2);
+      p += 2;
+    }
+    std::memcpy(p, kDigitPairs + 2 * lo, 2);
+    return p + 2;
+  }
+  return std::to_chars(p, p + 20, v).ptr;
+}
+
 inline void Put2(char* p, unsigned v) {
   p[0] = static_cast<char>('0' + v / 10);
   p[1] = static_cast<char>('0' + v % 10);
@@ -179,10 +210,12 @@ class TimeFormatter {
     if (digits == 0) return prefix_len_;
     out[19] = (kind & kTimeComma) ? ',' : '.';
     uint64_t frac = static_cast<uint64_t>(t - sec * scale);
-    for (int i = digits; i >= 1; --i) {
-      out[19 + i] = static_cast<char>('0' + frac % 10);
-      frac /= 10;
+    int i = digits;  // out[20 .. 20 + digits), filled from the right, two at a time
+    for (; i >= 2; i -= 2) {
+      std::memcpy(out + 18 + i, kDigitPairs + 2 * (frac % 100), 2);
+      frac /= 100;
     }
+    if (i == 1) out[20] = static_cast<char>('0' + frac % 10);
     return 20 + static_cast<size_t>(digits);
   }
 
@@ -868,13 +901,12 @@ Status DecodeLines(std::string_view section, const int64_t* ts, size_t n, char* 
         if (tag == kTagNumber) {
           if (oend - o < 20) {
             char buf[32];
-            auto r = std::to_chars(buf, buf + 24, len);
-            const size_t m = static_cast<size_t>(r.ptr - buf);
+            const size_t m = static_cast<size_t>(PutDecimal(buf, len) - buf);
             if (static_cast<size_t>(oend - o) < m) return Corrupt("line size");
             Copy(o, buf, m);
             o += m;
           } else {
-            o = std::to_chars(o, oend, len).ptr;
+            o = PutDecimal(o, len);
           }
         } else {
           if (len > static_cast<uint64_t>(cend - cur)) return Corrupt("column value");
