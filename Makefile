@@ -63,7 +63,8 @@ test: build test-deps
 # libFuzzer targets under ASan + UBSan (clang), in their own build directory.
 # `make fuzz` builds them and replays each target's seed corpus and past
 # crashes (fuzz/corpus, fuzz/regressions); FUZZ_SECONDS=N explores N seconds
-# per target instead (fuzz/run.sh; CI runs 20).
+# per target instead (fuzz/run.sh; CI replays only, developers explore 20 s
+# before committing).
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 0
 

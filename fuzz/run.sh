@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
 # SECONDS=0 replays the seed corpus and the regressions once (deterministic).
-# Otherwise runs each libFuzzer target for SECONDS (CI: 20) on a working
+# Otherwise runs each libFuzzer target for SECONDS (before committing: 20) on a working
 # corpus seeded from fuzz/corpus/<target> and fuzz/regressions/<target>
 # (inputs that once crashed, run first). A crash, leak, sanitizer report or
 # timeout stops that target and the run fails: the input is kept under
