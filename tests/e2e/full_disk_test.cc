@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <thread>
@@ -77,10 +79,12 @@ int PushBatch(LodeProcess& lode, int batch) {
     while (line.size() < 600) line += std::to_string(rng());
     entries.push_back({base + i, line, {}});
   }
-  return lode
-      .Post("/loki/api/v1/push", EncodePush({{"{app=\"fill\"}", entries}}),
-            {{"Content-Type", "application/x-protobuf"}})
-      .status;
+  HttpResult r = lode.Post("/loki/api/v1/push", EncodePush({{"{app=\"fill\"}", entries}}),
+                           {{"Content-Type", "application/x-protobuf"}});
+  // 0: the connection failed (the client's exception text is the body).
+  if (r.status != 204 && r.status != 503)
+    fprintf(stderr, "push %d: HTTP %d: %s\n", batch, r.status, r.body.c_str());
+  return r.status;
 }
 
 int64_t StoredLines(LodeProcess& lode) {
@@ -103,6 +107,13 @@ int FillUp(LodeProcess& lode, int* next_batch) {
       continue;
     }
     EXPECT_EQ(status, 503) << "a full disk must be a retryable 503";
+    if (status != 503) {
+      // What lode said meanwhile (its stdout and stderr), for a post-mortem.
+      std::ifstream log(lode.data_dir() + "/lode.log");
+      std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+      fprintf(stderr, "lode.log (last 4 KiB):\n%s\n",
+              text.substr(text.size() > 4096 ? text.size() - 4096 : 0).c_str());
+    }
     return acked;
   }
   ADD_FAILURE() << "the disk never filled up";
