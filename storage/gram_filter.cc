@@ -63,22 +63,20 @@ inline uint64_t LetterBits(const unsigned char* p) {
 #endif
 }
 
-// The set bits of (a[i] | b[i]) for i < n, with the popcnt instruction
-// where the CPU has it (the portable build's std::popcount is a libgcc call).
-#if defined(__x86_64__)
-__attribute__((target("popcnt"))) size_t OrOnesPopcnt(const uint64_t* a, const uint64_t* b,
-                                                      size_t n) {
-  size_t ones = 0;
-  for (size_t i = 0; i < n; ++i) ones += static_cast<size_t>(__builtin_popcountll(a[i] | b[i]));
-  return ones;
-}
-#endif
-
-size_t OrOnes(const uint64_t* a, const uint64_t* b, size_t n) {
+// Bit counts use the popcnt instruction where the CPU has it (the portable
+// build's std::popcount is a libgcc call): each loop is written once and
+// always inlined, into a popcnt-enabled copy and a plain one.
+bool HasPopcnt() {
 #if defined(__x86_64__)
   static const bool popcnt = __builtin_cpu_supports("popcnt");
-  if (popcnt) return OrOnesPopcnt(a, b, n);
+  return popcnt;
+#else
+  return false;
 #endif
+}
+
+// The set bits of (a[i] | b[i]) for i < n.
+[[gnu::always_inline]] inline size_t OrOnesLoop(const uint64_t* a, const uint64_t* b, size_t n) {
   size_t ones = 0;
   for (size_t i = 0; i < n; ++i) ones += static_cast<size_t>(std::popcount(a[i] | b[i]));
   return ones;
@@ -86,24 +84,8 @@ size_t OrOnes(const uint64_t* a, const uint64_t* b, size_t n) {
 
 // The set bits of fold[i & mask] for the indices i, zeroing those words
 // (a word shared by several indices counts once).
-#if defined(__x86_64__)
-__attribute__((target("popcnt"))) size_t TakeOnesPopcnt(uint64_t* fold, const uint16_t* idx,
-                                                        size_t k, size_t mask) {
-  size_t ones = 0;
-  for (size_t j = 0; j < k; ++j) {
-    uint64_t& f = fold[idx[j] & mask];
-    ones += static_cast<size_t>(__builtin_popcountll(f));
-    f = 0;
-  }
-  return ones;
-}
-#endif
-
-size_t TakeOnes(uint64_t* fold, const uint16_t* idx, size_t k, size_t mask) {
-#if defined(__x86_64__)
-  static const bool popcnt = __builtin_cpu_supports("popcnt");
-  if (popcnt) return TakeOnesPopcnt(fold, idx, k, mask);
-#endif
+[[gnu::always_inline]] inline size_t TakeOnesLoop(uint64_t* fold, const uint16_t* idx, size_t k,
+                                                  size_t mask) {
   size_t ones = 0;
   for (size_t j = 0; j < k; ++j) {
     uint64_t& f = fold[idx[j] & mask];
@@ -111,6 +93,31 @@ size_t TakeOnes(uint64_t* fold, const uint16_t* idx, size_t k, size_t mask) {
     f = 0;
   }
   return ones;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("popcnt"))) size_t OrOnesPopcnt(const uint64_t* a, const uint64_t* b,
+                                                      size_t n) {
+  return OrOnesLoop(a, b, n);
+}
+__attribute__((target("popcnt"))) size_t TakeOnesPopcnt(uint64_t* fold, const uint16_t* idx,
+                                                        size_t k, size_t mask) {
+  return TakeOnesLoop(fold, idx, k, mask);
+}
+#endif
+
+size_t OrOnes(const uint64_t* a, const uint64_t* b, size_t n) {
+#if defined(__x86_64__)
+  if (HasPopcnt()) return OrOnesPopcnt(a, b, n);
+#endif
+  return OrOnesLoop(a, b, n);
+}
+
+size_t TakeOnes(uint64_t* fold, const uint16_t* idx, size_t k, size_t mask) {
+#if defined(__x86_64__)
+  if (HasPopcnt()) return TakeOnesPopcnt(fold, idx, k, mask);
+#endif
+  return TakeOnesLoop(fold, idx, k, mask);
 }
 
 }  // namespace
