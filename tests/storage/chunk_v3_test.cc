@@ -475,5 +475,47 @@ TEST(ChunkDictTest, SmallBlocksUseATrainedDictionary) {
   EXPECT_LT(dict_bytes * 3, plain_again * 2) << dict_bytes << " vs " << plain_again;
 }
 
+// The sampler's memory is bounded: it stops once max_samples bytes are in
+// (at most one more block of up to 8 KiB past it), and big blocks are not
+// sampled at all.
+TEST(ChunkDictTest, SamplingStopsAtItsBound) {
+  std::mt19937_64 rng(12);
+  std::string samples;
+  std::vector<size_t> sizes;
+  const size_t kMax = 64 << 10;
+  SmallBlocks sampling{nullptr, &samples, &sizes, kMax};
+  std::string chunk;
+  ChunkMeta meta;
+  for (int i = 0; i < 2000; ++i) {
+    Input in = SmallStreamInput(rng, 1700000000000000000LL);
+    std::vector<OwnedEntry> es = Entries(in);
+    EncodeChunk(es.data(), es.data() + es.size(), 256 * 1024, 1, &chunk, &meta, kChunkFormatV3,
+                &sampling);
+    ASSERT_LE(samples.size(), kMax + (8 << 10));
+  }
+  EXPECT_GE(samples.size(), kMax);
+  size_t total = 0;
+  for (size_t n : sizes) {
+    EXPECT_LE(n, size_t{8} << 10);
+    total += n;
+  }
+  EXPECT_EQ(total, samples.size());
+  // A block over kDictBlockMaxRaw is never sampled.
+  std::string big_samples;
+  std::vector<size_t> big_sizes;
+  SmallBlocks big{nullptr, &big_samples, &big_sizes, 1 << 20};
+  Input in;
+  for (int i = 0; i < 2000; ++i) {
+    in.ts.push_back(1700000000000000000LL + i);
+    std::string line(60, 'a');  // random letters: ~120 KB of raw block
+    for (char& c : line) c = static_cast<char>('a' + rng() % 26);
+    in.lines.push_back(line);
+    in.md.emplace_back();
+  }
+  std::vector<OwnedEntry> es = Entries(in);
+  EncodeChunk(es.data(), es.data() + es.size(), 1 << 20, 1, &chunk, &meta, kChunkFormatV3, &big);
+  EXPECT_TRUE(big_samples.empty());
+}
+
 }  // namespace
 }  // namespace lode
